@@ -1,0 +1,1 @@
+"""Stage modules that turn plan data packages into a static report site."""
