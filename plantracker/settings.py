@@ -1,0 +1,69 @@
+"""release.toml -> Release: the one declared, validated place for the release version, date and site URL."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import InputError, Problem
+
+# Every key the file may hold, with its type; anything else is an error.
+_KEYS = {
+    "release": {"version": str, "date": dt.date},
+    "site": {"url": str},
+}
+_VERSION = re.compile(r"^\d{4}\.\d+$")
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    date: dt.date
+    site_url: str  # always ends with "/"
+
+    @property
+    def url(self) -> str:
+        """Permanent URL of this release on the published site."""
+        return f"{self.site_url}{self.version}/"
+
+
+def load_release(path: Path) -> Release:
+    """release.toml -> Release; raises InputError naming every bad or unknown key."""
+    name = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, None, "missing-file", "file not found",
+                                  "create it with [release] version and date, [site] url")])
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(name, None, None, "invalid-toml", str(exc))])
+    problems = []
+    for table, value in raw.items():
+        if table not in _KEYS or not isinstance(value, dict):
+            problems.append(Problem(name, None, table, "unknown-setting", f"unknown table [{table}]",
+                                    f"allowed: {', '.join(_KEYS)}"))
+            continue
+        for key, item in value.items():
+            kind = _KEYS[table].get(key)
+            if kind is None:
+                problems.append(Problem(name, None, f"{table}.{key}", "unknown-setting", "unknown key",
+                                        f"allowed: {', '.join(_KEYS[table])}"))
+            elif not isinstance(item, kind):
+                problems.append(Problem(name, None, f"{table}.{key}", "invalid-setting",
+                                        f"expected {kind.__name__}, got {item!r}"))
+    for table, keys in _KEYS.items():
+        for key in keys:
+            if key not in raw.get(table, {}):
+                problems.append(Problem(name, None, f"{table}.{key}", "missing-setting", "required key is missing"))
+    if problems:
+        raise InputError(problems)
+    version = raw["release"]["version"]
+    if not _VERSION.match(version):
+        raise InputError([Problem(name, None, "release.version", "invalid-setting",
+                                  f"version {version!r} is not YEAR.N", "e.g. 2026.1")])
+    url = raw["site"]["url"]
+    if not url.startswith(("https://", "http://")):
+        raise InputError([Problem(name, None, "site.url", "invalid-setting", "site url must start with https://")])
+    return Release(version=version, date=raw["release"]["date"], site_url=url.rstrip("/") + "/")
