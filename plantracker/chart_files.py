@@ -1,0 +1,82 @@
+"""Chart requests -> files in the staging folder: Vega-Lite spec, static SVG and PNG (vl-convert)
+and a CSV of exactly the rows the chart shows."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import vl_convert
+
+from .charts import CHART_KINDS, WIDTH
+
+
+@dataclass
+class ChartRequest:
+    """One chart in one language: what to draw and the rows behind it."""
+
+    plan_id: str
+    chart_id: str
+    kind: str
+    lang: str
+    rows: list[dict]
+    labels: dict
+    table_columns: list[str] = field(default_factory=list)  # the CSV's columns, in order
+
+
+@dataclass(frozen=True)
+class ChartFiles:
+    """Where a chart's files live, relative to the site root."""
+
+    spec: str
+    svg: str
+    png: str
+    csv: str
+    width: int
+    height: int
+
+
+def chart_base(plan_id: str, chart_id: str) -> str:
+    return f"assets/charts/{plan_id}/{chart_id}"
+
+
+def _csv_text(rows: list[dict], columns: list[str]) -> str:
+    from .spreadsheet_safety import neutralize_cell  # spreadsheet-safe text cells
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralize_cell(row.get(c)) if isinstance(row.get(c), str) else row.get(c)
+                         for c in columns])
+    return buffer.getvalue()
+
+
+def _size(svg: str) -> tuple[int, int]:
+    match = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
+    return (round(float(match.group(1))), round(float(match.group(2)))) if match else (WIDTH, 300)
+
+
+def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
+    """ChartRequest -> spec (interactive), SVG and PNG (static) and CSV files under static_dir."""
+    spec = CHART_KINDS[request.kind](request.rows, request.labels).to_dict()
+    # The static renders get a fixed width: "container" has no container outside a page.
+    static_spec = {**spec, "width": WIDTH}
+    base = chart_base(request.plan_id, request.chart_id)
+    target = static_dir / base
+    target.parent.mkdir(parents=True, exist_ok=True)
+    spec_path = f"{base}.vegalite.{request.lang}.json"
+    svg_path = f"{base}.{request.lang}.svg"
+    png_path = f"{base}.{request.lang}.png"
+    csv_path = f"{base}.{request.lang}.csv"
+    (static_dir / spec_path).write_text(json.dumps(spec, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    svg = vl_convert.vegalite_to_svg(static_spec)
+    (static_dir / svg_path).write_text(svg, encoding="utf-8")
+    (static_dir / png_path).write_bytes(vl_convert.vegalite_to_png(static_spec, scale=2))
+    columns = request.table_columns or list(request.rows[0]) if request.rows else request.table_columns
+    (static_dir / csv_path).write_text(_csv_text(request.rows, columns), encoding="utf-8")
+    width, height = _size(svg)
+    return ChartFiles(spec_path, svg_path, png_path, csv_path, width, height)

@@ -1,0 +1,154 @@
+"""Plans -> the site's pages: each a doc path, a template and a finished context per language."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from .chart_files import ChartRequest
+from .plan_data import PlanData
+from .site_map import LANGUAGES, Linker
+from .target_pages import source_ref, target_context, target_text, target_title
+
+
+@dataclass
+class Page:
+    path: str                      # doc path without language suffix: "<plan>/targets/T01"
+    template: str                  # general template name ("target"); "<template>-<specific>" wins if present
+    specific: str = ""
+    titles: dict = field(default_factory=dict)     # lang -> page title (nav and <h1>)
+    contexts: dict = field(default_factory=dict)   # lang -> page-specific context
+    charts: list[ChartRequest] = field(default_factory=list)
+
+
+def _status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only: bool) -> list[dict]:
+    rows = []
+    for target_id, target in plan.targets.items():
+        if headline_only and not target["headline"]:
+            continue
+        progress = plan.progress[target_id]
+        rows.append({
+            "id": target_id, "title": target_title(plan, target, lang),
+            "href": link.page(f"{plan.plan_id}/targets/{target_id}"),
+            "target": target_text(plan, target, progress, lang, t), "year": target["target_year"],
+            "latest": (f"{plan.units.quantity(progress['latest_value'], progress['dimension'], lang)} ({progress['latest_year']})"
+                       if progress["latest_value"] is not None else t["none_reported"]),
+            "status": progress["status"], "status_label": t["status_" + progress["status"]],
+        })
+    return rows
+
+
+def _plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
+    region = plan.regions[plan.plan["region_id"]]
+    return {
+        "id": plan.plan_id, "title": plan.text(plan.plan["title"], lang),
+        "short_title": plan.text(plan.plan.get("short_title"), lang),
+        "description": plan.text(plan.plan.get("description"), lang),
+        "issuer": plan.text(plan.plan.get("issuer"), lang), "issued": plan.plan.get("issued") or t["not_stated"],
+        "issued_note": plan.text(plan.plan.get("issued_note"), lang),
+        "period": f"{plan.plan['period_start']}–{plan.plan['period_end']}",
+        "region": plan.name(region, lang),
+        "members": [{"name": plan.name(r, lang), "href": link.page(f"{plan.plan_id}/regions/{r['region_id']}")}
+                    for r in plan.members(region["region_id"])],
+        "href": link.page(f"{plan.plan_id}/index"),
+        "headline": _status_rows(plan, lang, t, link, headline_only=True),
+        "licence_note": plan.text(plan.plan.get("licence_note"), lang),
+        "source": source_ref(plan, plan.plan.get("source_id"), link),
+    }
+
+
+def _regions_shown(plan: PlanData) -> list[dict]:
+    """The plan region, its provinces, then any other region with figures (e.g. the nation)."""
+    region_id = plan.plan["region_id"]
+    return [plan.regions[region_id], *plan.members(region_id),
+            *[r for r in plan.regions.values() if r["region_id"] != region_id and r.get("member_of") != region_id]]
+
+
+def _region_context(con, plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
+    from .query import run_query
+
+    figures = []
+    for row in run_query(con, "region_figures", plan_id=plan.plan_id, region_id=region["region_id"]):
+        figures.append({"indicator": row[f"indicator_{lang}"], "year": row["year"], "kind": t["kind_" + row["kind"]],
+                        "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
+                        "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+                        "source": source_ref(plan, row["source_id"], link), "note": row[f"note_{lang}"] or "",
+                        "outside_period": row["outside_period"]})
+    targets = [r for r in _status_rows(plan, lang, t, link, headline_only=False)
+               if plan.targets[r["id"]]["region_id"] == region["region_id"]]
+    return {"region": {"name": plan.name(region, lang), "id": region["region_id"], "note": region.get(f"note_{lang}") or "",
+                       "members": [plan.name(r, lang) for r in plan.members(region["region_id"])]},
+            "figures": figures, "targets": targets,
+            "sites": [_site_row(plan, s, lang, t, link) for s in plan.sites if s["region_id"] == region["region_id"]]}
+
+
+def _site_row(plan: PlanData, site: dict, lang: str, t: dict, link: Linker) -> dict:
+    target = plan.targets.get(site["target_id"]) if site.get("target_id") else None
+    return {"name": site[f"name_{lang}"] or site["name_zh"], "city": site[f"city_{lang}"] or "",
+            "kind": site[f"kind_{lang}"] or "", "region": plan.name(plan.regions[site["region_id"]], lang),
+            "region_id": site["region_id"], "year": site["year"] or "", "named_in_plan": site["named_in_plan"],
+            "target": target_title(plan, target, lang) if target else "",
+            "target_href": link.page(f"{plan.plan_id}/targets/{site['target_id']}") if target else "",
+            "source": source_ref(plan, site["source_id"], link), "note": site[f"note_{lang}"] or ""}
+
+
+def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
+    cited: dict[str, int] = {}
+    for table in (plan.targets.values(), plan.sites):
+        for row in table:
+            cited[row["source_id"]] = cited.get(row["source_id"], 0) + 1
+    rows = []
+    for source_id, source in plan.sources.items():
+        rows.append({"id": source_id, "anchor": f"src-{source_id}", "title": source["title"], "publisher": source["publisher"],
+                     "url": source["url"], "published": str(source["published"] or t["not_stated"]),
+                     "accessed": str(source["accessed"] or t["not_recorded"]),
+                     "authority": t.get(f"authority_{source['authority']}", source["authority"]),
+                     "reprint_of": source_ref(plan, source.get("reprint_of"), link),
+                     "original": source.get("original") or "", "note": source.get("note") or ""})
+    return {"sources": rows}
+
+
+def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) -> list[Page]:
+    """One plan -> its section: overview, a page per target and region, sites, sources."""
+    pid = plan.plan_id
+    pages = [Page(f"{pid}/index", "plan"), Page(f"{pid}/sites", "sites"), Page(f"{pid}/sources", "sources")]
+    pages += [Page(f"{pid}/targets/{tid}", "target", specific=tid) for tid in plan.targets]
+    pages += [Page(f"{pid}/regions/{r['region_id']}", "region", specific=r["region_id"]) for r in _regions_shown(plan)]
+    for page in pages:
+        for lang in LANGUAGES:
+            t, link = strings[lang], Linker(page.path, lang)
+            context = {"plan": _plan_summary(plan, lang, t, link)}
+            if page.template == "plan":
+                page.titles[lang] = context["plan"]["short_title"] or context["plan"]["title"]
+                context["targets"] = _status_rows(plan, lang, t, link, headline_only=False)
+                context["regions"] = [{"name": plan.name(r, lang), "href": link.page(f"{pid}/regions/{r['region_id']}")}
+                                      for r in _regions_shown(plan)]
+            elif page.template == "target":
+                extra, requests = target_context(con, plan, page.specific, lang, t, link)
+                context.update(extra)
+                page.charts += requests
+                page.titles[lang] = extra["target"]["title"]
+            elif page.template == "region":
+                context.update(_region_context(con, plan, plan.regions[page.specific], lang, t, link))
+                page.titles[lang] = context["region"]["name"]
+            elif page.template == "sites":
+                rows = [_site_row(plan, s, lang, t, link) for s in plan.sites]
+                context["named"] = [s for s in rows if s["named_in_plan"]]
+                context["other"] = [s for s in rows if not s["named_in_plan"]]
+                page.titles[lang] = t["sites"]
+            elif page.template == "sources":
+                context.update(_sources_context(plan, lang, t, link))
+                page.titles[lang] = t["sources"]
+            page.contexts[lang] = context
+    return pages
+
+
+def site_pages(plans: list[PlanData], strings: dict) -> list[Page]:
+    """All plans -> the pages shared by the whole site: home, methodology, about."""
+    pages = [Page("index", "home"), Page("methodology", "methodology"), Page("about", "about")]
+    for page in pages:
+        for lang in LANGUAGES:
+            t, link = strings[lang], Linker(page.path, lang)
+            page.contexts[lang] = {"plans": [_plan_summary(p, lang, t, link) for p in plans]}
+            page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"]}[page.template]
+    return pages
