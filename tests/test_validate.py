@@ -1,0 +1,388 @@
+"""Validation stage: mini-plan is clean, each broken copy of it yields exactly its problem line."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from plantracker import validate
+from plantracker.problems import sort_key
+from plantracker.validate import validate_packages
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini-plan"
+REPO_PACKAGES = Path(__file__).parent.parent / "datapackages"
+P = "data/mini-plan"  # how files are named: relative to the parent of the data folder
+
+
+def copy_mini(tmp_path: Path) -> Path:
+    """mini-plan -> a fresh copy at <tmp>/data/mini-plan; returns the package folder."""
+    package = tmp_path / "data" / "mini-plan"
+    shutil.copytree(MINI, package)
+    return package
+
+
+# ---- mutations: each takes the package folder and introduces one defect ----
+
+def replace(relpath: str, old: str, new: str, count: int = 1):
+    def mutate(package: Path):
+        path = package / relpath
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) >= 1, f"{old!r} not in {relpath}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return mutate
+
+
+def edit_descriptor(change):
+    def mutate(package: Path):
+        path = package / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        change(descriptor)
+        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    return mutate
+
+
+def resource(descriptor: dict, name: str) -> dict:
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+def field(descriptor: dict, name: str, field_name: str) -> dict:
+    return next(f for f in resource(descriptor, name)["schema"]["fields"] if f["name"] == field_name)
+
+
+def encode(relpath: str, encoding: str, old: str = "", new: str = ""):
+    """Rewrite a file in another encoding (bytes made at test time: nothing odd is committed)."""
+    def mutate(package: Path):
+        path = package / relpath
+        text = path.read_text(encoding="utf-8").replace(old, new) if old else path.read_text(encoding="utf-8")
+        path.write_bytes(text.encode(encoding))
+    return mutate
+
+
+def prepend_bom(relpath: str):
+    def mutate(package: Path):
+        path = package / relpath
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    return mutate
+
+
+def write(relpath: str, text: str):
+    def mutate(package: Path):
+        (package / relpath).write_text(text, encoding="utf-8")
+    return mutate
+
+
+def chain(*mutations):
+    def mutate(package: Path):
+        for mutation in mutations:
+            mutation(package)
+    return mutate
+
+
+def pop(*keys):
+    def change(d):
+        for key in keys[:-1]:
+            d = d[key]
+        d.pop(keys[-1])
+    return change
+
+
+def setitem(*keys_and_value):
+    *keys, value = keys_and_value
+
+    def change(d):
+        for key in keys[:-1]:
+            d = d[key]
+        d[keys[-1]] = value
+    return change
+
+
+TRADITIONAL_REGIONS = """region_id,name_zh,name_en,kind,member_of,tile_x,tile_y,note_zh,note_en
+XR,示例區,Example Region,plan_region,,,,虛構的計劃區域，僅用於測試。,Invented.
+XA,甲省,Province A,province,XR,0,0,虛構省份。,Invented.
+XB,乙省,Province B,province,XR,1,0,虛構省份。,Invented.
+"""
+
+LATIN_SOURCES = """source_id,title,publisher,url,published,accessed,authority,reprint_of,original,language,note
+src-plan,Example plan,Example Region,https://example.org/mini-plan,2020-03-01,2024-01-15,official,,,en,Invented.
+src-report,Progress report,Café Daily,https://example.org/mini-plan/report,2023-02-10,,state_media,,,en,Invented.
+"""
+
+# case id (folder name: the code, plus a variant) -> (mutation, expected lines)
+CASES = {
+    "invalid-json": (replace("datapackage.json", '"version": "0.1.0",', '"version": "0.1.0"'), [
+        f"{P}/datapackage.json:8: not valid JSON at line 8, column 3: Expecting ',' delimiter "
+        "(look for a missing comma or quote just before that place) [invalid-json]"]),
+    "invalid-descriptor": (edit_descriptor(setitem("licenses", "CC-BY-4.0")), [
+        f"{P}/datapackage.json: 'CC-BY-4.0' is not of type 'array' at property 'licenses' "
+        "(correct the property (Data Package specification)) [invalid-descriptor]"]),
+    "invalid-descriptor/unnamed-resource": (edit_descriptor(lambda d: d["resources"].append({"path": "x.csv"})), [
+        f"{P}/datapackage.json: resources[7]: resource 8 has no name (give every resource its own name) "
+        "[invalid-descriptor]"]),
+    "name-mismatch": (edit_descriptor(setitem("name", "mini-plann")), [
+        f'{P}/datapackage.json: name: package name "mini-plann" is not its folder name "mini-plan" '
+        "(the name is the plan id: rename the folder or the package) [name-mismatch]"]),
+    "missing-plan": (edit_descriptor(pop("plan")), [
+        f'{P}/datapackage.json: plan: the descriptor has no "plan" object (add a "plan" object with title, '
+        "short_title, description, issuer, issued_note, licence_note, issued, period_start, period_end, "
+        "region_id, predecessor, source_id, order (see the data package contract in ARCHITECTURE.md)) "
+        "[missing-plan]"]),
+    "missing-plan-key": (edit_descriptor(pop("plan", "period_end")), [
+        f'{P}/datapackage.json: plan.period_end: plan has no "period_end" '
+        "(add it (see the data package contract in ARCHITECTURE.md)) [missing-plan-key]"]),
+    "unknown-plan-key": (edit_descriptor(setitem("plan", "regionid", "XR")), [
+        f'{P}/datapackage.json: plan.regionid: unknown plan key "regionid" '
+        '(did you mean "region_id"? remove it or correct its name) [unknown-plan-key]']),
+    "invalid-plan-value": (edit_descriptor(setitem("plan", "period_start", "2020")), [
+        f'{P}/datapackage.json: plan.period_start: "2020" is not a whole number '
+        "(correct the value (see the data package contract in ARCHITECTURE.md)) [invalid-plan-value]"]),
+    "year-out-of-range/plan": (edit_descriptor(setitem("plan", "period_end", 2202)), [
+        f"{P}/datapackage.json: plan.period_end: year 2202 is outside 1949-2100 "
+        "(check the year: four digits, Gregorian calendar) [year-out-of-range]"]),
+    "unknown-region/plan": (edit_descriptor(setitem("plan", "region_id", "XRR")), [
+        f'{P}/datapackage.json: plan.region_id: unknown region "XRR" '
+        f'(did you mean "XR"? use a region_id from {P}/data/regions.csv or add it there) [unknown-region]']),
+    "unknown-source/plan": (edit_descriptor(setitem("plan", "source_id", "src-plna")), [
+        f'{P}/datapackage.json: plan.source_id: unknown source "src-plna" '
+        f'(did you mean "src-plan"? use a source_id from {P}/data/sources.csv or add it there) [unknown-source]']),
+    "unknown-plan": (edit_descriptor(setitem("plan", "predecessor", "old-plan")), [
+        f'{P}/datapackage.json: plan.predecessor: unknown plan "old-plan" '
+        "(name another package's plan id, or use null) [unknown-plan]"]),
+    "missing-resource": (edit_descriptor(lambda d: d["resources"].remove(resource(d, "sites"))), [
+        f'{P}/datapackage.json: resources: no resource "sites" '
+        "(add it with data/sites.csv (see the data package contract in ARCHITECTURE.md)) [missing-resource]"]),
+    "remote-path": (edit_descriptor(lambda d: resource(d, "sources").update(path="https://example.org/s.csv")), [
+        f'{P}/datapackage.json: sources.path: path "https://example.org/s.csv" is a URL (the build never '
+        "downloads anything: save the file in the package's data/ folder and give its relative path) "
+        "[remote-path]"]),
+    "path-outside-package": (edit_descriptor(lambda d: resource(d, "sites").update(path="../sites.csv")), [
+        f'{P}/datapackage.json: sites.path: path "../sites.csv" leaves the package '
+        "(use a relative path inside the package folder, e.g. data/sites.csv) [path-outside-package]"]),
+    "path-outside-package/absolute": (edit_descriptor(lambda d: resource(d, "sites").update(path="/etc/hosts")), [
+        f'{P}/datapackage.json: sites.path: path "/etc/hosts" leaves the package '
+        "(use a relative path inside the package folder, e.g. data/sites.csv) [path-outside-package]"]),
+    "missing-file": (edit_descriptor(lambda d: resource(d, "sites").update(path="data/site.csv")), [
+        f'{P}/data/site.csv: file of resource "sites" not found '
+        f'(did you mean "data/sites.csv"? add the file or correct "path" in {P}/datapackage.json) [missing-file]']),
+    "unknown-field-type": (edit_descriptor(lambda d: field(d, "targets", "value").update(type="numbr")), [
+        f'{P}/datapackage.json: targets.value: unknown field type "numbr" '
+        '(did you mean "number"? use a Table Schema type: string, number, integer, boolean, object, array, '
+        "date ...) [unknown-field-type]"]),
+    "missing-primary-key": (edit_descriptor(lambda d: resource(d, "units")["schema"].pop("primaryKey")), [
+        f'{P}/datapackage.json: units.primaryKey: resource "units" has no primaryKey '
+        '(add "primaryKey": ["unit_id"]) [missing-primary-key]']),
+    "unknown-key-field": (edit_descriptor(lambda d: resource(d, "units")["schema"].update(primaryKey=["unit"])), [
+        f'{P}/datapackage.json: units.primaryKey: primaryKey names "unit", which is not a field of "units" '
+        '(did you mean "unit_id"? name an existing field) [unknown-key-field]']),
+    "missing-field": (edit_descriptor(lambda d: resource(d, "sites")["schema"]["fields"].pop()), [
+        f'{P}/datapackage.json: sites.note_en: the schema of "sites" has no field "note_en" '
+        "(add the field to the schema and the column to the CSV (see the data package contract in "
+        "ARCHITECTURE.md)) [missing-field]"]),
+    "invalid-schema": (edit_descriptor(lambda d: resource(d, "sites").update(schema="schemas/sites.json")), [
+        f'{P}/datapackage.json: sites.schema: resource "sites" has no inline schema with a list of fields '
+        '(write the Table Schema inside datapackage.json under "schema") [invalid-schema]']),
+    "utf8-bom": (prepend_bom("data/targets.csv"), [
+        f"{P}/data/targets.csv: file starts with a UTF-8 byte-order mark (BOM) "
+        "(save it as \"UTF-8 without BOM\" (Excel's \"CSV UTF-8\" adds one)) [utf8-bom]"]),
+    "utf8-bom/descriptor": (prepend_bom("datapackage.json"), [
+        f"{P}/datapackage.json: file starts with a UTF-8 byte-order mark (BOM) "
+        "(save it as \"UTF-8 without BOM\" (Excel's \"CSV UTF-8\" adds one)) [utf8-bom]"]),
+    "not-utf8": (encode("data/regions.csv", "gbk"), [
+        f"{P}/data/regions.csv:2: text is not UTF-8 (byte 0xc0 on line 2); it looks like GBK "
+        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+    "not-utf8/big5": (lambda p: (p / "data/regions.csv").write_bytes(TRADITIONAL_REGIONS.encode("big5")), [
+        f"{P}/data/regions.csv:2: text is not UTF-8 (byte 0xa5 on line 2); it looks like Big5 "
+        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+    "not-utf8/utf-16": (encode("data/units.csv", "utf-16"), [
+        f"{P}/data/units.csv:1: text is not UTF-8 (byte 0xff on line 1); it looks like UTF-16 "
+        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+    "not-utf8/windows-1252": (lambda p: (p / "data/sources.csv").write_bytes(LATIN_SOURCES.encode("cp1252")), [
+        f"{P}/data/sources.csv:3: text is not UTF-8 (byte 0xe9 on line 3); it looks like Windows-1252 "
+        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+    "file-too-large": (None, [
+        f"{P}/data/observations.csv: file is 1.0 MB, more than the 1 MB limit "
+        "(check that it is the right file; split a table that really is this large) [file-too-large]"]),
+    "empty-resource": (write("data/sites.csv", "site_id,name_zh,name_en,region_id,city_zh,city_en,kind_zh,"
+                             "kind_en,target_id,named_in_plan,year,source_id,quote,note_zh,note_en\n"), [
+        f"{P}/data/sites.csv: table has a header but no data rows "
+        "(add the rows, or remove the resource if it is not used) [empty-resource]"]),
+    "empty-resource/zero-bytes": (write("data/sites.csv", ""), [
+        f"{P}/data/sites.csv: file is empty (write the header row and the data rows) [empty-resource]"]),
+    "header-mismatch": (replace("data/units.csv", "label_en", "label_eng"), [
+        f'{P}/data/units.csv:1: label_eng: header "label_eng" is not the schema field "label_en" (make the header row list exactly the fields of the schema, in the same order) '
+        "[header-mismatch]"]),
+    "wrong-type": (replace("data/observations.csv", "2021,40,wan-t", "2021,40万,wan-t"), [
+        f'{P}/data/observations.csv:4: value: "40万" is not a number (write a plain number with a dot for '
+        "decimals, no thousands separators or units) [wrong-type]"]),
+    "missing-value": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", ",示例"), [
+        f"{P}/data/targets.csv:4: quote: value is required (fill in the cell) [missing-value]"]),
+    "duplicate-key": (replace("data/observations.csv", "xb-points-2021", "xb-points-2020"), [
+        f'{P}/data/observations.csv:6: observation_id: "xb-points-2020" is used twice (first used in row 5) '
+        "(give each row its own id) [duplicate-key]"]),
+    "duplicate-value": (chain(
+        edit_descriptor(lambda d: field(d, "units", "label_zh").update(constraints={"required": True, "unique": True})),
+        replace("data/units.csv", "kt,mass,1000,千吨", "kt,mass,1000,吨")), [
+        f'{P}/data/units.csv:3: label_zh: "吨" appears in more than one row '
+        "(this field must be unique: correct one of the rows) [duplicate-value]"]),
+    "invalid-choice": (replace("data/observations.csv", ",reported,src-report,甲省回收利用量35万吨",
+                               ",reportd,src-report,甲省回收利用量35万吨"), [
+        f'{P}/data/observations.csv:3: kind: "reportd" is not one of: reported, baseline, context '
+        '(did you mean "reported"? use one of the listed values) [invalid-choice]']),
+    "out-of-range": (replace("data/units.csv", "kt,mass,1000", "kt,mass,-1000"), [
+        f'{P}/data/units.csv:3: factor: "-1000" is outside the allowed range (minimum is 0) '
+        "(check the value and its unit) [out-of-range]"]),
+    "pattern-mismatch": (replace("data/sites.csv", "xb-depot", "XB depot"), [
+        f'{P}/data/sites.csv:3: site_id: "XB depot" does not match the pattern ^[a-z0-9]+(-[a-z0-9]+)*$ '
+        "(ids use lowercase letters, digits and hyphens (regions: upper-case codes like CN-HE)) "
+        "[pattern-mismatch]"]),
+    "year-out-of-range": (replace("data/observations.csv", "XA,2019,30", "XA,1900,30"), [
+        f"{P}/data/observations.csv:2: year: year 1900 is outside 1949-2100 "
+        "(check the year: four digits, Gregorian calendar) [year-out-of-range]"]),
+    "year-out-of-range/schema-forgot": (chain(
+        edit_descriptor(lambda d: field(d, "sites", "year").pop("constraints")),
+        replace("data/sites.csv", "true,2021,src-plan", "true,20210,src-plan")), [
+        f"{P}/data/sites.csv:2: year: year 20210 is outside 1949-2100 "
+        "(check the year: four digits, Gregorian calendar) [year-out-of-range]"]),
+    "missing-cell": (replace("data/units.csv", "item,count,1,个,items,true,true", "item,count,1,个,items"), [
+        f"{P}/data/units.csv:5: display_zh: row is short: 2 cell(s) missing from here on "
+        "(every row needs as many cells as the header; look for a lost comma) [missing-cell]"]),
+    "extra-cell": (replace("data/units.csv", "t,mass,1,吨,tonnes,true,true", "t,mass,1,吨,tonnes,true,true,x"), [
+        f'{P}/data/units.csv:2: row has 1 cell(s) more than the header '
+        '(quote text that contains a comma ("a, b"), or remove the extra cells) [extra-cell]']),
+    "blank-row": (replace("data/sources.csv", "\nsrc-report", "\n\nsrc-report"), [
+        f"{P}/data/sources.csv:3: row is empty (delete the empty row) [blank-row]"]),
+    "unknown-region": (replace("data/observations.csv", "recycled-mass,XA,2021", "recycled-mass,XAA,2021"), [
+        f'{P}/data/observations.csv:4: region_id: unknown region "XAA" '
+        f'(did you mean "XA"? use a region_id from {P}/data/regions.csv or add it there) [unknown-region]']),
+    "unknown-indicator": (replace("data/observations.csv", "xa-recycled-2021,recycled-mass",
+                                  "xa-recycled-2021,recycled-mas"), [
+        f'{P}/data/observations.csv:4: indicator_id: unknown indicator "recycled-mas" '
+        f'(did you mean "recycled-mass"? use a indicator_id from {P}/data/indicators.csv or add it there) '
+        "[unknown-indicator]"]),
+    "unknown-unit": (replace("data/targets.csv", "about,150,wan-t", "about,150,wan-tt"), [
+        f'{P}/data/targets.csv:4: unit_id: unknown unit "wan-tt" '
+        f'(did you mean "wan-t"? use a unit_id from {P}/data/units.csv or add it there) [unknown-unit]']),
+    "unknown-target": (replace("data/sites.csv", ",xa-recycled,", ",xa-recycle,"), [
+        f'{P}/data/sites.csv:2: target_id: unknown target "xa-recycle" '
+        f'(did you mean "xa-recycled"? use a target_id from {P}/data/targets.csv or add it there) '
+        "[unknown-target]"]),
+    "unknown-source": (replace("data/sites.csv", "false,,src-report", "false,,news"), [
+        f'{P}/data/sites.csv:3: source_id: unknown source "news" '
+        f"(use a source_id from {P}/data/sources.csv or add it there) [unknown-source]"]),
+    "unit-dimension-mismatch": (replace("data/observations.csv", "2022,520,item", "2022,520,t"), [
+        f'{P}/data/observations.csv:7: unit_id: unit "t" measures mass, but indicator "collection-points" is in '
+        '"item" (count) (use a count unit, or check the indicator) [unit-dimension-mismatch]']),
+}
+
+
+@pytest.fixture
+def broken(tmp_path, monkeypatch):
+    """Case id -> the data folder holding a copy of mini-plan with that one defect."""
+    def build(case: str) -> Path:
+        package = copy_mini(tmp_path)
+        mutate = CASES[case][0]
+        if case == "file-too-large":
+            monkeypatch.setattr(validate, "MAX_CSV_BYTES", 2**20)
+            path = package / "data/observations.csv"
+            with path.open("a", encoding="utf-8") as f:
+                f.write("\n" * (2**20 + 1 - path.stat().st_size))
+        else:
+            mutate(package)
+        return package.parent
+    return build
+
+
+def test_mini_plan_is_valid():
+    assert [p.line() for p in validate_packages(_only(MINI))] == []
+
+
+def _only(package: Path) -> Path:
+    """A package folder -> a temp data folder holding just that package (so siblings do not interfere)."""
+    data = Path(tempfile.mkdtemp()) / "data"
+    shutil.copytree(package, data / package.name)
+    return data
+
+
+@pytest.mark.parametrize("package", sorted(REPO_PACKAGES.glob("*/datapackage.json")) or [None])
+def test_repository_packages_are_valid(package):
+    if package is None:
+        pytest.skip("no packages under datapackages/ yet")
+    assert [p.line() for p in validate_packages(REPO_PACKAGES)] == []
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_broken_case(broken, case):
+    expected = CASES[case][1]
+    problems = validate_packages(broken(case))
+    assert [p.line() for p in problems] == expected
+    code = case.split("/")[0]
+    assert all(p.code == code for p in problems)
+
+
+@pytest.mark.parametrize("case, row, field", [
+    ("wrong-type", 4, "value"), ("duplicate-key", 6, "observation_id"), ("unknown-region", 4, "region_id"),
+    ("header-mismatch", 1, "label_eng"), ("missing-plan-key", None, "plan.period_end"),
+    ("utf8-bom", None, None), ("not-utf8", 2, None),
+])
+def test_row_and_field(broken, case, row, field):
+    (problem,) = validate_packages(broken(case))
+    assert (problem.row, problem.field) == (row, field)
+
+
+def test_no_packages(tmp_path):
+    (tmp_path / "data").mkdir()
+    (problem,) = validate_packages(tmp_path / "data")
+    assert problem.line() == ('data: no data package found in "%s" (each plan needs a folder <plan-id>/ '
+                              "with a datapackage.json) [no-packages]" % (tmp_path / "data"))
+
+
+def test_several_defects_are_all_reported_sorted(tmp_path):
+    package = copy_mini(tmp_path)
+    for case in ("unknown-unit", "wrong-type", "duplicate-key", "not-utf8", "unknown-plan-key", "blank-row"):
+        CASES[case][0](package)
+    problems = validate_packages(package.parent)
+    assert sorted(problems, key=sort_key) == problems
+    codes = {p.code for p in problems}
+    assert codes == {"unknown-unit", "wrong-type", "duplicate-key", "not-utf8", "unknown-plan-key", "blank-row"}
+    assert [(p.file.rsplit("/", 1)[1], p.row) for p in problems] == [
+        ("observations.csv", 4), ("observations.csv", 6), ("regions.csv", 2), ("sources.csv", 3),
+        ("targets.csv", 4), ("datapackage.json", None)]
+
+
+# ---- free text never causes a problem or a crash ----
+
+NASTY = st.sampled_from([
+    "<script>alert(1)</script>", "<b>bold</b> &amp; &lt;", "**bold** _it_ [link](javascript:x) # h", "{{ 7*7 }}",
+    "{% raw %}", "=1+1", "+CMD", "-2", "@SUM(A1)", "\u202eevil\u202c", "a\u200bb\ufeffc", "\u05e9\u05dc\u05d5\u05dd",
+    '"quoted", comma', "line\nbreak", "x" * 5000, "\\", "'; drop table targets; --", "🌍👩‍👩‍👧",
+])
+FREE_TEXT = st.one_of(NASTY, st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200),
+                      st.lists(NASTY, min_size=2, max_size=4).map("".join))
+FREE_FIELDS = [("targets", "quote"), ("targets", "note_en"), ("targets", "wording_zh"), ("sources", "title"),
+               ("sources", "note"), ("regions", "name_en"), ("observations", "note_zh"), ("indicators", "definition_en")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(FREE_FIELDS), FREE_TEXT)
+def test_free_text_never_causes_a_problem(target, text):
+    name, column = target
+    if not text.strip():
+        text = "x" + text  # an empty required cell is a real problem; whitespace around text is not
+    with tempfile.TemporaryDirectory() as tmp:
+        package = copy_mini(Path(tmp))
+        path = package / "data" / f"{name}.csv"
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        rows[-1][column] = text
+        out = io.StringIO()
+        # QUOTE_ALL: the minimal style leaves a lone \r unquoted when lines end in \n, which breaks any CSV
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+        assert [p.line() for p in validate_packages(package.parent)] == []
