@@ -2,8 +2,6 @@
 and a CSV of exactly the rows the chart shows."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -12,6 +10,7 @@ from pathlib import Path
 import vl_convert
 
 from .charts import CHART_KINDS, WIDTH
+from .spreadsheet_safety import write_rows_csv
 
 
 @dataclass
@@ -43,18 +42,6 @@ def chart_base(plan_id: str, chart_id: str) -> str:
     return f"assets/charts/{plan_id}/{chart_id}"
 
 
-def _csv_text(rows: list[dict], columns: list[str]) -> str:
-    from .spreadsheet_safety import neutralize_cell  # spreadsheet-safe text cells
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([neutralize_cell(row.get(c)) if isinstance(row.get(c), str) else row.get(c)
-                         for c in columns])
-    return buffer.getvalue()
-
-
 def _size(svg: str) -> tuple[int, int]:
     match = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
     return (round(float(match.group(1))), round(float(match.group(2)))) if match else (WIDTH, 300)
@@ -76,7 +63,6 @@ def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
     svg = vl_convert.vegalite_to_svg(static_spec)
     (static_dir / svg_path).write_text(svg, encoding="utf-8")
     (static_dir / png_path).write_bytes(vl_convert.vegalite_to_png(static_spec, scale=2))
-    columns = request.table_columns or list(request.rows[0]) if request.rows else request.table_columns
-    (static_dir / csv_path).write_text(_csv_text(request.rows, columns), encoding="utf-8")
+    write_rows_csv(request.rows, request.table_columns or list(request.rows[0]), static_dir / csv_path)
     width, height = _size(svg)
     return ChartFiles(spec_path, svg_path, png_path, csv_path, width, height)

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Command line: build, validate, serve and publish the report site from its data packages.
+
+Exit status: 0 success, 2 bad input (one line per problem, no traceback), 1 internal fault.
+"""
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from plantracker.pipeline import REPO_ROOT, BuildOptions, build as build_site, validate as validate_input
+from plantracker.problems import InputError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAULT = 1
+
+
+class Progress:
+    """Stage progress: a live display on a terminal, plain lines otherwise (CI logs)."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        if self.tty and not self.quiet:
+            from rich.console import Console
+
+            with Console(stderr=True).status(f"{name} …"):
+                yield
+        else:
+            yield
+        self.timings[name] = time.perf_counter() - start
+        if not self.quiet:
+            click.echo(f"{name:<9} {self.timings[name]:6.2f} s", err=True)
+
+
+def _fail_on_input(error: InputError) -> None:
+    for problem in error.problems:
+        click.echo(problem.line(), err=True)
+    count = len(error.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was built or changed.", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _run(ctx: click.Context, action):
+    try:
+        return action()
+    except InputError as error:
+        if ctx.obj["debug"]:
+            traceback.print_exc()
+        _fail_on_input(error)
+    except Exception as error:  # an internal fault, not the data's: say so, trace only on --debug
+        if ctx.obj["debug"]:
+            raise
+        click.echo(f"internal error: {type(error).__name__}: {error} (rerun with --debug for a traceback)", err=True)
+        sys.exit(EXIT_FAULT)
+
+
+def _options(data: Path, out: Path, work: Path | None = None) -> BuildOptions:
+    return BuildOptions(data_dir=data, out_dir=out, work_dir=work or REPO_ROOT / "build")
+
+
+data_option = click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=REPO_ROOT / "datapackages",
+                           show_default="datapackages/", help="Folder holding one data package per plan.")
+out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=REPO_ROOT / "site",
+                          show_default="site/", help="Where the built site goes (replaced only on success).")
+work_option = click.option("--work", type=click.Path(path_type=Path, file_okay=False), default=None,
+                           help="Work folder for generated pages and files [default: build/].")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Build the plan-tracking report site from the data packages (default: build)."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build)
+
+
+@cli.command()
+@data_option
+@out_option
+@work_option
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+@click.pass_context
+def build(ctx: click.Context, data: Path, out: Path, work: Path | None, quiet: bool) -> None:
+    """Validate, load, query, chart, render and build the site into --out."""
+    progress = Progress(quiet)
+    result = _run(ctx, lambda: build_site(_options(data, out, work), progress))
+    if not quiet:
+        click.echo(f"built release {result.release.version}: {result.pages} pages, {result.charts} charts -> {out}", err=True)
+
+
+@cli.command()
+@data_option
+@click.pass_context
+def validate(ctx: click.Context, data: Path) -> None:
+    """Check the data packages and release.toml; print every problem."""
+    release = _run(ctx, lambda: validate_input(_options(data, REPO_ROOT / "site")))
+    click.echo(f"valid: release {release.version}, packages in {data}", err=True)
+
+
+@cli.command()
+@data_option
+@out_option
+@click.option("--port", default=8000, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, data: Path, out: Path, port: int) -> None:
+    """Build, serve on 127.0.0.1 and rebuild when data, templates or site_src change."""
+    from plantracker.preview import serve_and_rebuild
+
+    options = _options(data, out)
+    _run(ctx, lambda: build_site(options, Progress()))
+    serve_and_rebuild(options, port, rebuild=lambda: _run_quietly(ctx, options))
+
+
+def _run_quietly(ctx: click.Context, options: BuildOptions) -> None:
+    try:
+        build_site(options, Progress())
+    except InputError as error:  # keep serving the last good site
+        for problem in error.problems:
+            click.echo(problem.line(), err=True)
+
+
+if __name__ == "__main__":
+    cli(obj={})

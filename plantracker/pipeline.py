@@ -1,0 +1,126 @@
+"""The build, stage by stage: data packages -> validated -> DuckDB -> pages, charts, downloads -> site.
+
+Each stage is a named step so the command line can show progress and the benchmark can time it.
+Everything is gathered and written in a work folder first; the output folder is replaced only
+when every stage has succeeded.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import sitebuild
+from .chart_files import write_chart
+from .load import load_packages
+from .pages import plan_pages, site_pages
+from .plan_data import load_plan_data
+from .problems import InputError
+from .render import load_strings, render_pages
+from .settings import Release, load_release
+from .site_map import LANGUAGES
+from .validate import validate_packages
+from .vendor import write_chart_bundle
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("validate", "load", "query", "chart", "render", "mkdocs")
+
+
+@dataclass
+class BuildOptions:
+    data_dir: Path = REPO_ROOT / "datapackages"
+    out_dir: Path = REPO_ROOT / "site"
+    work_dir: Path = REPO_ROOT / "build"
+    release_file: Path = REPO_ROOT / "release.toml"
+    templates_dir: Path = REPO_ROOT / "templates"
+    site_src: Path = REPO_ROOT / "site_src"
+
+
+@dataclass
+class BuildResult:
+    release: Release
+    pages: int = 0
+    charts: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def validate(options: BuildOptions) -> Release:
+    """Release file and data packages -> the release; raises InputError listing every problem."""
+    problems = validate_packages(options.data_dir)
+    try:
+        release = load_release(options.release_file)
+    except InputError as error:
+        problems += error.problems
+        release = None
+    if problems:
+        raise InputError(problems)
+    return release
+
+
+def _nav_sections(plans, strings, page_paths: set[str]) -> list:
+    """Plans -> nav tree of (titles by language, doc path or children), listing only rendered pages."""
+    def both(key):
+        return {lang: strings[lang][key] for lang in LANGUAGES}
+
+    sections = [(both("site_home"), "index")]
+    for plan in plans:
+        pid = plan.plan_id
+        title = {lang: plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
+                 for lang in LANGUAGES}
+        targets = [({lang: f"{tid}" for lang in LANGUAGES}, f"{pid}/targets/{tid}") for tid in plan.targets]
+        regions = [({lang: plan.name(r, lang) for lang in LANGUAGES}, f"{pid}/regions/{r['region_id']}")
+                   for r in plan.regions.values() if f"{pid}/regions/{r['region_id']}" in page_paths]
+        sections.append((title, [
+            (both("plan_overview"), f"{pid}/index"),
+            (both("target_pages"), targets),
+            (both("region_pages"), regions),
+            (both("sites"), f"{pid}/sites"),
+            (both("sources"), f"{pid}/sources"),
+        ]))
+    sections += [(both("methodology"), "methodology"), (both("about"), "about")]
+    return sections
+
+
+def build(options: BuildOptions, step: Callable[[str], object] | None = None) -> BuildResult:
+    """Data packages -> site in options.out_dir. `step(name)` returns a context manager around each
+    stage (progress display, timing); raises InputError on bad input, leaving out_dir untouched."""
+    from contextlib import nullcontext
+
+    step = step or (lambda name: nullcontext())
+    with step("validate"):
+        release = validate(options)
+    result = BuildResult(release)
+    work = options.work_dir
+    docs_dir, static_dir = work / "site_src", work / "static"
+    with step("load"):
+        con, packages = load_packages(options.data_dir)
+    with step("query"):
+        plans = load_plan_data(con, packages)
+        strings = load_strings(options.templates_dir)
+        pages = site_pages(plans, strings)
+        for plan in plans:
+            pages += plan_pages(con, plan, strings)
+    with step("chart"):
+        if static_dir.exists():
+            shutil.rmtree(static_dir)
+        static_dir.mkdir(parents=True)
+        bundle = write_chart_bundle(static_dir)
+        for page in pages:
+            for lang, context in page.contexts.items():
+                for chart in context.get("charts", []):
+                    chart["files"] = write_chart(chart["request"], static_dir)
+                    result.charts += 1
+    with step("render"):
+        sitebuild.copy_hand_written(options.site_src, docs_dir)
+        common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
+                  for lang in LANGUAGES}
+        written = render_pages(pages, common, strings, options.templates_dir, docs_dir)
+        result.pages = len(written)
+        config = sitebuild.write_mkdocs_config(
+            REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path for p in pages}),
+            {"vega_bundle": bundle.relative_to(static_dir).as_posix()})
+    with step("mkdocs"):
+        sitebuild.build_site(config, static_dir, options.out_dir)
+    con.close()
+    return result

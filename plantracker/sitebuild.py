@@ -1,0 +1,85 @@
+"""Work docs dir + staged static files -> a built site in out_dir, swapped in only on success."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from .site_map import LANGUAGES
+
+
+def copy_hand_written(site_src: Path, docs_dir: Path) -> None:
+    """Repository site_src/ -> a fresh work docs dir (generated pages are rendered beside it)."""
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    shutil.copytree(site_src, docs_dir)
+
+
+def nav_for(sections: list, lang: str) -> list:
+    """Nav tree of (titles by language, doc path or children) -> MkDocs nav for one language."""
+    nav = []
+    for titles, item in sections:
+        if isinstance(item, list):
+            nav.append({titles[lang]: nav_for(item, lang)})
+        else:
+            nav.append({titles[lang]: f"{item}.md"})
+    return nav
+
+
+def write_mkdocs_config(repo_root: Path, work_dir: Path, docs_dir: Path, site_dir: Path, nav_sections: list,
+                        extra: dict) -> Path:
+    """Repository mkdocs.yml + work paths + generated nav -> <work>/mkdocs.yml (a full config,
+    since MkDocs' INHERIT replaces lists such as `plugins` instead of merging them)."""
+    config = yaml.safe_load((repo_root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(docs_dir.resolve())
+    config["site_dir"] = str(site_dir.resolve())
+    config["theme"]["custom_dir"] = str((repo_root / config["theme"]["custom_dir"]).resolve())
+    config.setdefault("extra", {}).update(extra)
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "i18n" in plugin:
+            for language in plugin["i18n"]["languages"]:
+                if language["locale"] in LANGUAGES:
+                    language["nav"] = nav_for(nav_sections, language["locale"])
+    path = work_dir / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_mkdocs(config_path: Path, site_dir: Path | None = None) -> None:
+    """mkdocs build --strict of a config file (into site_dir when given); raises on any warning."""
+    overrides = {"site_dir": str(site_dir)} if site_dir else {}
+    config = load_config(str(config_path), strict=True, **overrides)
+    mkdocs_build(config)
+
+
+def build_site(config_path: Path, static_dir: Path, out_dir: Path) -> None:
+    """Build into a temporary folder beside out_dir, copy the staged static files in, then swap:
+    a failure at any step leaves the previous out_dir untouched."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    try:
+        run_mkdocs(config_path, temp)
+        shutil.copytree(static_dir, temp, dirs_exist_ok=True)
+        # Published files must be world-readable (link checkers drop privileges; so do web servers).
+        for folder, _, files in os.walk(temp):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(Path(folder) / name, 0o644)
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}-old")
+            if old.exists():
+                shutil.rmtree(old)
+            out_dir.rename(old)
+        temp.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old)
+    finally:
+        if temp.exists():
+            shutil.rmtree(temp)
