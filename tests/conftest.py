@@ -1,0 +1,54 @@
+"""Shared fixtures: the real site and the fixture plan's site, each built once per test session."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from plantracker.pipeline import REPO_ROOT, BuildOptions, BuildResult, build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class BuiltSite:
+    """A site built by the real pipeline into a temporary folder."""
+
+    root: Path          # the built site (what would be published)
+    data_dir: Path      # the data packages it was built from
+    work_dir: Path
+    result: BuildResult
+
+    def page(self, url_path: str) -> str:
+        """Site URL path ("", "en/plan/targets/T01/") -> the page's HTML."""
+        path = self.root / url_path
+        if url_path == "" or url_path.endswith("/"):
+            path = path / "index.html"
+        return path.read_text(encoding="utf-8")
+
+
+def build_into(tmp: Path, data_dir: Path) -> BuiltSite:
+    options = BuildOptions(data_dir=data_dir, out_dir=tmp / "site", work_dir=tmp / "work")
+    return BuiltSite(options.out_dir, data_dir, options.work_dir, build(options))
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> BuiltSite:
+    """The shipped data packages, built by the real pipeline."""
+    return build_into(tmp_path_factory.mktemp("real"), REPO_ROOT / "datapackages")
+
+
+@pytest.fixture(scope="session")
+def mini_data(tmp_path_factory) -> Path:
+    """A data folder holding only the fixture plan (tests/fixtures/mini-plan)."""
+    data = tmp_path_factory.mktemp("mini-data")
+    shutil.copytree(FIXTURES / "mini-plan", data / "mini-plan")
+    return data
+
+
+@pytest.fixture(scope="session")
+def mini_site(tmp_path_factory, mini_data) -> BuiltSite:
+    """The fixture plan, built by the real pipeline: a different plan gives a different site."""
+    return build_into(tmp_path_factory.mktemp("mini"), mini_data)
