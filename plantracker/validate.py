@@ -27,27 +27,18 @@ def validate_packages(data_dir: Path) -> list[Problem]:
         return [Problem(root, None, None, "no-packages", f'no data package found in "{data_dir}"',
                         "each plan needs a folder <plan-id>/ with a datapackage.json")]
     problems: list[Problem] = []
-    plans: dict[str, tuple[str, object]] = {}
     for descriptor_path in descriptors:
-        found, predecessor = _validate_package(descriptor_path.parent, f"{root}/{descriptor_path.parent.name}",
-                                               problems)
-        if found:
-            plans[descriptor_path.parent.name] = predecessor
-    for plan_id, (file, predecessor) in plans.items():
-        if isinstance(predecessor, str) and predecessor not in plans:
-            problems.append(Problem(file, None, "plan.predecessor", "unknown-plan",
-                                    f'unknown plan "{predecessor}"',
-                                    did_you_mean(predecessor, [p for p in plans if p != plan_id],
-                                                 "name another package's plan id, or use null")))
+        # plan.predecessor is not looked up: it may name an earlier plan that has no package here
+        _validate_package(descriptor_path.parent, f"{root}/{descriptor_path.parent.name}", problems)
     return sorted(problems, key=sort_key)
 
 
-def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> tuple[bool, tuple]:
-    """One package folder -> problems appended; returns (descriptor read, (file, plan predecessor))."""
+def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> None:
+    """One package folder -> its problems, appended to `problems`."""
     file = f"{folder}/datapackage.json"
     descriptor = _read_descriptor(package_dir / "datapackage.json", file, problems)
     if descriptor is None:
-        return False, ()
+        return
     problems.extend(check_package_metadata(descriptor, package_dir.name, file))
     problems.extend(check_plan(descriptor, file))
     resources, found = check_resource_list(descriptor, file)
@@ -69,10 +60,8 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
             continue
         tables[name], found = read_table(name, resource, package_dir, shown)
         problems.extend(found)
-    problems.extend(_check_rows(tables, resources, folder))
-    problems.extend(_check_plan_ids(descriptor.get("plan"), tables, file, folder))
-    plan = descriptor.get("plan") if isinstance(descriptor.get("plan"), dict) else {}
-    return True, (file, plan.get("predecessor"))
+    problems.extend(_check_rows(tables, resources))
+    problems.extend(_check_plan_ids(descriptor.get("plan"), tables, file))
 
 
 def _read_descriptor(path: Path, file: str, problems: list[Problem]) -> dict | None:
@@ -94,7 +83,7 @@ def _read_descriptor(path: Path, file: str, problems: list[Problem]) -> dict | N
     return descriptor
 
 
-def _check_rows(tables: dict[str, Table], resources: dict[str, dict], folder: str) -> list[Problem]:
+def _check_rows(tables: dict[str, Table], resources: dict[str, dict]) -> list[Problem]:
     """Tables read -> problems across rows: years, foreign keys, units of the wrong dimension."""
     problems = []
     for name, table in tables.items():
@@ -132,7 +121,7 @@ def _check_unit_dimensions(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-def _check_plan_ids(plan, tables: dict[str, Table], file: str, folder: str) -> list[Problem]:
+def _check_plan_ids(plan, tables: dict[str, Table], file: str) -> list[Problem]:
     """The plan's region_id and source_id -> a problem for each not found in its table."""
     if not isinstance(plan, dict):
         return []

@@ -42,7 +42,7 @@ def read_text(path: Path, file: str, limit: int) -> tuple[str | None, list[Probl
     size = path.stat().st_size
     if size > limit:
         return None, [Problem(file, None, None, "file-too-large",
-                              f"file is {size / 2**20:.1f} MB, more than the {limit / 2**20:g} MB limit",
+                              f"file is {size:,} bytes, more than the {_megabytes(limit)} limit",
                               "check that it is the right file; split a table that really is this large")]
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
@@ -56,6 +56,10 @@ def read_text(path: Path, file: str, limit: int) -> tuple[str | None, list[Probl
                               f"text is not UTF-8 (byte 0x{data[error.start]:02x} on line {line}); "
                               f"it looks like {guess_encoding(data)}",
                               'open it in an editor and save it as "UTF-8 without BOM"')]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:g} MB" if size >= 2**20 else f"{size / 2**10:g} KB"
 
 
 def guess_encoding(data: bytes) -> str:
@@ -235,13 +239,16 @@ def check_references(table: Table, fields: list[str], target: Table, target_fiel
                      code: str, describe: Callable[[], str]) -> list[Problem]:
     """Rows of `table` -> a problem for every foreign key value not found among `target`'s keys."""
     known = {tuple(values.get(f) for f in target_fields) for _, values in target.rows}
+    choices = sorted(", ".join(str(v) for v in k) for k in known)
+    hints: dict[str, str] = {}  # one suggestion per distinct unknown value: difflib is slow on big tables
     problems = []
     for n, values in table.rows:
         key = tuple(values.get(f) for f in fields)
         if all(v is None for v in key) or key in known:
             continue
         shown = ", ".join(str(v) for v in key)
-        choices = [", ".join(str(v) for v in k) for k in known]
+        if shown not in hints:
+            hints[shown] = did_you_mean(shown, choices, describe())
         problems.append(Problem(table.file, n, ", ".join(fields), code, f'unknown {code[8:]} "{shown}"',
-                                did_you_mean(shown, choices, describe())))
+                                hints[shown]))
     return problems

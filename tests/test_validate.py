@@ -78,6 +78,15 @@ def write(relpath: str, text: str):
     return mutate
 
 
+def pad(relpath: str, size: int):
+    """Grow a file to `size` bytes with trailing newlines."""
+    def mutate(package: Path):
+        path = package / relpath
+        with path.open("a", encoding="utf-8") as f:
+            f.write("\n" * (size - path.stat().st_size))
+    return mutate
+
+
 def chain(*mutations):
     def mutate(package: Path):
         for mutation in mutations:
@@ -151,9 +160,6 @@ CASES = {
     "unknown-source/plan": (edit_descriptor(setitem("plan", "source_id", "src-plna")), [
         f'{P}/datapackage.json: plan.source_id: unknown source "src-plna" '
         f'(did you mean "src-plan"? use a source_id from {P}/data/sources.csv or add it there) [unknown-source]']),
-    "unknown-plan": (edit_descriptor(setitem("plan", "predecessor", "old-plan")), [
-        f'{P}/datapackage.json: plan.predecessor: unknown plan "old-plan" '
-        "(name another package's plan id, or use null) [unknown-plan]"]),
     "missing-resource": (edit_descriptor(lambda d: d["resources"].remove(resource(d, "sites"))), [
         f'{P}/datapackage.json: resources: no resource "sites" '
         "(add it with data/sites.csv (see the data package contract in ARCHITECTURE.md)) [missing-resource]"]),
@@ -205,8 +211,11 @@ CASES = {
     "not-utf8/windows-1252": (lambda p: (p / "data/sources.csv").write_bytes(LATIN_SOURCES.encode("cp1252")), [
         f"{P}/data/sources.csv:3: text is not UTF-8 (byte 0xe9 on line 3); it looks like Windows-1252 "
         '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
-    "file-too-large": (None, [
-        f"{P}/data/observations.csv: file is 1.0 MB, more than the 1 MB limit "
+    "file-too-large/descriptor": (pad("datapackage.json", 2**16 + 1), [
+        f"{P}/datapackage.json: file is 65,537 bytes, more than the 64 KB limit "
+        "(check that it is the right file; split a table that really is this large) [file-too-large]"]),
+    "file-too-large": (pad("data/observations.csv", 2**20 + 1), [
+        f"{P}/data/observations.csv: file is 1,048,577 bytes, more than the 1 MB limit "
         "(check that it is the right file; split a table that really is this large) [file-too-large]"]),
     "empty-resource": (write("data/sites.csv", "site_id,name_zh,name_en,region_id,city_zh,city_en,kind_zh,"
                              "kind_en,target_id,named_in_plan,year,source_id,quote,note_zh,note_en\n"), [
@@ -284,16 +293,13 @@ CASES = {
 @pytest.fixture
 def broken(tmp_path, monkeypatch):
     """Case id -> the data folder holding a copy of mini-plan with that one defect."""
+    # Small size limits so the oversized-file cases stay small; mini-plan's files are far below them.
+    monkeypatch.setattr(validate, "MAX_CSV_BYTES", 2**20)
+    monkeypatch.setattr(validate, "MAX_DESCRIPTOR_BYTES", 2**16)
+
     def build(case: str) -> Path:
         package = copy_mini(tmp_path)
-        mutate = CASES[case][0]
-        if case == "file-too-large":
-            monkeypatch.setattr(validate, "MAX_CSV_BYTES", 2**20)
-            path = package / "data/observations.csv"
-            with path.open("a", encoding="utf-8") as f:
-                f.write("\n" * (2**20 + 1 - path.stat().st_size))
-        else:
-            mutate(package)
+        CASES[case][0](package)
         return package.parent
     return build
 
