@@ -27,18 +27,25 @@ def validate_packages(data_dir: Path) -> list[Problem]:
         return [Problem(root, None, None, "no-packages", f'no data package found in "{data_dir}"',
                         "each plan needs a folder <plan-id>/ with a datapackage.json")]
     problems: list[Problem] = []
+    predecessors = {}
     for descriptor_path in descriptors:
-        # plan.predecessor is not looked up: it may name an earlier plan that has no package here
-        _validate_package(descriptor_path.parent, f"{root}/{descriptor_path.parent.name}", problems)
+        plan_id = descriptor_path.parent.name
+        predecessors[plan_id] = _validate_package(descriptor_path.parent, f"{root}/{plan_id}", problems)
+    for plan_id, predecessor in predecessors.items():
+        if isinstance(predecessor, str) and predecessor not in predecessors:
+            problems.append(Problem(f"{root}/{plan_id}/datapackage.json", None, "plan.predecessor", "unknown-plan",
+                                    f'unknown plan "{predecessor}"',
+                                    did_you_mean(predecessor, [p for p in predecessors if p != plan_id],
+                                                 "name the plan id of another package here, or use null")))
     return sorted(problems, key=sort_key)
 
 
-def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> None:
-    """One package folder -> its problems, appended to `problems`."""
+def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> object:
+    """One package folder -> its problems, appended to `problems`; returns its plan's predecessor (or None)."""
     file = f"{folder}/datapackage.json"
     descriptor = _read_descriptor(package_dir / "datapackage.json", file, problems)
     if descriptor is None:
-        return
+        return None
     problems.extend(check_package_metadata(descriptor, package_dir.name, file))
     problems.extend(check_plan(descriptor, file))
     resources, found = check_resource_list(descriptor, file)
@@ -62,6 +69,8 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
         problems.extend(found)
     problems.extend(_check_rows(tables, resources))
     problems.extend(_check_plan_ids(descriptor.get("plan"), tables, file))
+    plan = descriptor.get("plan")
+    return plan.get("predecessor") if isinstance(plan, dict) else None
 
 
 def _read_descriptor(path: Path, file: str, problems: list[Problem]) -> dict | None:

@@ -160,6 +160,9 @@ CASES = {
     "unknown-source/plan": (edit_descriptor(setitem("plan", "source_id", "src-plna")), [
         f'{P}/datapackage.json: plan.source_id: unknown source "src-plna" '
         f'(did you mean "src-plan"? use a source_id from {P}/data/sources.csv or add it there) [unknown-source]']),
+    "unknown-plan": (edit_descriptor(setitem("plan", "predecessor", "old-plan")), [
+        f'{P}/datapackage.json: plan.predecessor: unknown plan "old-plan" '
+        "(name the plan id of another package here, or use null) [unknown-plan]"]),
     "missing-resource": (edit_descriptor(lambda d: d["resources"].remove(resource(d, "sites"))), [
         f'{P}/datapackage.json: resources: no resource "sites" '
         "(add it with data/sites.csv (see the data package contract in ARCHITECTURE.md)) [missing-resource]"]),
@@ -346,6 +349,15 @@ def test_no_packages(tmp_path):
     (problem,) = validate_packages(tmp_path / "data")
     assert problem.line() == ('data: no data package found in "%s" (each plan needs a folder <plan-id>/ '
                               "with a datapackage.json) [no-packages]" % (tmp_path / "data"))
+
+
+def test_predecessor_found_among_packages(tmp_path):
+    package = copy_mini(tmp_path)
+    edit_descriptor(setitem("plan", "predecessor", "mini-plan-old"))(package)
+    older = package.parent / "mini-plan-old"
+    shutil.copytree(MINI, older)
+    edit_descriptor(setitem("name", "mini-plan-old"))(older)
+    assert [p.line() for p in validate_packages(package.parent)] == []
 
 
 def test_several_defects_are_all_reported_sorted(tmp_path):
