@@ -1,0 +1,139 @@
+"""A built site folder + Release -> one version on the gh-pages branch (mike), `latest` moved to it."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from mike import commands as mike_commands
+from mike import git_utils
+from mike.versions import Version
+
+from .problems import InputError, Problem
+from .settings import Release
+
+LATEST = "latest"
+# "symlink": `latest` is one symlink entry on the branch (small, and GitHub Pages serves it).
+# "copy": `latest/` is a full copy, for hosts that do not follow symlinks in the published tree.
+ALIAS_TYPES = ("symlink", "copy")
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What publishing did: `created`, `unchanged` or `replaced`; the branch commit after it."""
+
+    version: str
+    status: str
+    commit: str
+    latest: str | None  # the version `latest` points to after publishing
+    pushed: bool
+
+
+def publish_release(site_dir: Path, release: Release, repo_dir: Path, *, branch: str = "gh-pages",
+                    push: bool = False, force: bool = False, remote: str = "origin",
+                    alias_type: str = "symlink") -> PublishResult:
+    """Built site folder -> version `release.version` on `branch` of the repository at repo_dir.
+
+    Never rebuilds: mike commits the folder as it is. An existing version with different content
+    is refused (problem `version-exists`) unless `force`; identical content is left as it is.
+    Other versions' trees are never touched; `latest` moves only when this is the newest version.
+    """
+    site_dir, repo_dir = Path(site_dir).resolve(), Path(repo_dir).resolve()
+    version = release.version
+    _check_inputs(site_dir, alias_type, version)
+    with contextlib.chdir(repo_dir):  # mike's git calls work on the current directory
+        _update_from_remote(remote, branch)
+        versions = mike_commands.list_versions(branch)
+        existing = versions.find(version)
+        if existing and _tree_entries(branch, version) == _folder_entries(site_dir):
+            status = "unchanged"
+        elif existing and not force:
+            raise InputError([Problem(
+                str(site_dir), None, "version", "version-exists",
+                f"version {version} is already published on {branch} with different content",
+                "bump [release] version in release.toml, or republish with --force to replace it")])
+        else:
+            status = "replaced" if existing else "created"
+            newest = all(Version(version) >= info.version for info in versions)
+            aliases = [LATEST] if newest else []
+            cfg = {"site_dir": str(site_dir), "use_directory_urls": True}
+            with mike_commands.deploy(cfg, version, title=version, aliases=aliases, update_aliases=True,
+                                      alias_type=mike_commands.AliasType[alias_type], branch=branch,
+                                      message=_message(release)):
+                pass  # the site is already built: mike commits site_dir as it is
+        _set_default(branch)
+        if push:
+            git_utils.push_branch(remote, branch)
+        latest = mike_commands.list_versions(branch).find(LATEST)
+        return PublishResult(version, status, git_utils.get_latest_commit(branch),
+                             latest[0] if latest else None, push)
+
+
+def _check_inputs(site_dir: Path, alias_type: str, version: str) -> None:
+    if alias_type not in ALIAS_TYPES:
+        raise ValueError(f"alias_type must be one of {ALIAS_TYPES}, not {alias_type!r}")
+    if not (site_dir / "index.html").is_file():
+        raise InputError([Problem(str(site_dir), None, None, "site-missing",
+                                  "no built site here (index.html is missing)",
+                                  "run `python build.py build` first")])
+    if version == LATEST:
+        raise InputError([Problem("release.toml", None, "release.version", "invalid-setting",
+                                  f"{LATEST!r} is the alias, not a version")])
+
+
+def _update_from_remote(remote: str, branch: str) -> None:
+    """Fast-forward the local branch to `<remote>/<branch>` (CI checkouts only have the remote ref)."""
+    try:
+        git_utils.update_from_upstream(remote, branch)
+    except (git_utils.GitBranchDiverged, git_utils.GitRevUnrelated) as exc:
+        raise InputError([Problem(branch, None, None, "branch-diverged", str(exc),
+                                  f"fetch {remote} and reconcile {branch} before publishing")])
+
+
+def _set_default(branch: str) -> None:
+    """Root index.html redirects to `latest/`; when it already does, mike's commit is empty: done."""
+    if not mike_commands.list_versions(branch).find(LATEST):
+        return  # only older versions were published so far: nothing to point at yet
+    try:
+        mike_commands.set_default(LATEST, branch=branch, message=f"Set default version to {LATEST}")
+    except git_utils.GitEmptyCommit:
+        pass
+
+
+def _message(release: Release) -> str:
+    try:
+        source = git_utils.get_latest_commit("HEAD", short=True)
+    except git_utils.GitError:
+        source = "a working tree with no commit"
+    return f"Publish data release {release.version} ({release.date}) built from {source}"
+
+
+def _blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _folder_entries(site_dir: Path) -> dict[str, tuple[str, str]]:
+    """Folder -> {relative path: (git mode, blob id)} exactly as mike would commit it."""
+    entries = {}
+    for info in git_utils.walk_real_files(str(site_dir)):
+        rel = Path(os.path.relpath(info.path, site_dir)).as_posix()
+        entries[rel] = (f"{info.mode:06o}", _blob_id(info.data))
+    return entries
+
+
+def _tree_entries(branch: str, version: str) -> dict[str, tuple[str, str]]:
+    """`<branch>:<version>/` -> {relative path: (git mode, blob id)}, read without a checkout."""
+    out = subprocess.run(["git", "ls-tree", "-r", "-z", "--full-tree", f"{branch}:{version}"],
+                         capture_output=True, check=False)
+    if out.returncode != 0:
+        return {}
+    entries = {}
+    for record in out.stdout.split(b"\0"):
+        if record:
+            meta, path = record.split(b"\t", 1)
+            mode, _kind, blob = meta.decode().split(" ")
+            entries[path.decode("utf-8")] = (mode, blob)
+    return entries

@@ -1,0 +1,151 @@
+"""compare_releases with real DuckDB, and the "What changed" page rendered from its context."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from plantracker.changes import changes_page_context, compare_releases, previous_release_data
+from plantracker.publish import publish_release
+from plantracker.settings import Release
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
+TEMPLATES = Path(__file__).parent.parent / "templates"
+STATUSES = ("achieved", "on_track", "off_track", "no_data")
+
+
+def packages(folder: Path, edit=None) -> Path:
+    """A folder holding a copy of the mini-plan package, with `edit(tables)` applied to its CSVs."""
+    shutil.copytree(FIXTURE, folder / "mini-plan")
+    if edit:
+        data = folder / "mini-plan" / "data"
+        tables = {}
+        for name in ("observations", "targets", "sources"):
+            with open(data / f"{name}.csv", encoding="utf-8", newline="") as f:
+                tables[name] = list(csv.DictReader(f))
+        edit(tables)
+        for name, rows in tables.items():
+            with open(data / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+    return folder
+
+
+def revise(tables):
+    """xa-recycled-2021 40 -> 65 wan-t from a new source (meets the target: status changes);
+    xb-points-2020 removed; xa-recycled-2022 added; the new source's text tries to inject HTML."""
+    observations = tables["observations"]
+    row = next(r for r in observations if r["observation_id"] == "xa-recycled-2021")
+    row.update(value="65", source_id="src-new")
+    added = dict(row, observation_id="xa-recycled-2022", year="2022", value="700", unit_id="kt")
+    tables["observations"] = [r for r in observations if r["observation_id"] != "xb-points-2020"] + [added]
+    tables["sources"].append(dict(tables["sources"][1], source_id="src-new",
+                                  title="<script>alert(1)</script> report", url="javascript:alert(1)"))
+
+
+@pytest.fixture(scope="module")
+def changes(tmp_path_factory):
+    root = tmp_path_factory.mktemp("changes")
+    return compare_releases(packages(root / "a"), packages(root / "b", revise), previous_version="2026.1")
+
+
+def render(context: dict, lang: str) -> str:
+    strings = yaml.safe_load((TEMPLATES / "strings.d" / "changes.yml").read_text(encoding="utf-8"))
+    # Status labels live in templates/strings.yml (the core's); stand-ins keep this test to its own files.
+    t = {**{f"status_{s}": f"[{s}]" for s in STATUSES}, **strings[lang]}
+    env = Environment(loader=FileSystemLoader(TEMPLATES / "pages"), autoescape=True, undefined=StrictUndefined)
+    return env.get_template("changes.md.j2").render(lang=lang, t=t, **context)
+
+
+def test_figures_added_revised_removed(changes):
+    assert [(r["change"], r["kind"], r["figure_id"]) for r in changes.figures] == [
+        ("added", "observation", "xa-recycled-2022"),
+        ("revised", "observation", "xa-recycled-2021"),
+        ("removed", "observation", "xb-points-2020"),
+    ]
+    [revised] = changes.of_kind("revised")
+    assert (revised["old_value"], revised["old_unit_id"], revised["new_value"], revised["new_unit_id"]) == (
+        40.0, "wan-t", 65.0, "wan-t")
+    assert (revised["old_source_id"], revised["new_source_id"]) == ("src-report", "src-new")
+
+
+def test_status_change_comes_from_target_progress(changes):
+    assert [(r["target_id"], r["old_status"], r["new_status"]) for r in changes.status_changes] == [
+        ("xa-recycled", "off_track", "achieved")]
+
+
+def test_identical_releases_have_no_changes(tmp_path):
+    same = compare_releases(packages(tmp_path / "a"), packages(tmp_path / "b"), previous_version="2026.1")
+    assert (same.figures, same.status_changes, same.first_release) == ([], [], False)
+    page = render(changes_page_context(same, "en"), "en")
+    assert "No figure was added, revised or removed" in page
+
+
+def test_context_holds_finished_values(changes):
+    zh = changes_page_context(changes, "zh", previous_url="https://example.org/tracker/2026.1/")
+    [revised] = zh["revised"]
+    assert (revised["old"], revised["new"], revised["region"], revised["year"]) == ("40万吨", "65万吨", "甲省", "2021")
+    assert revised["previous_source"]["title"] == "示例区进展报告"
+    assert revised["source"] == {"title": "<script>alert(1)</script> report", "url": None}
+    assert zh["added"][0]["new"] == "700千吨"
+    en = changes_page_context(changes, "en")
+    assert en["removed"][0]["old"] == "200 items"
+    assert en["status_changes"][0]["target_year"] == "2022"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_lists_changes_in_html_tables_escaped(changes, lang):
+    page = render(changes_page_context(changes, lang, previous_url="https://example.org/tracker/2026.1/"), lang)
+    html = markdown.markdown(page)
+    assert '<a href="https://example.org/tracker/2026.1/">2026.1</a>' in html
+    assert html.count("<table") == 4  # added, revised, removed, status
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; report" in html
+    assert "javascript:" not in html
+    assert "[off_track]" in html and "[achieved]" in html
+    if lang == "zh":
+        assert "<td><del>40万吨</del></td>\n<td>65万吨</td>" in html
+    else:
+        assert "<td><del>40 10 000 tonnes</del></td>\n<td>65 10 000 tonnes</td>" in html
+
+
+def test_first_release_page(tmp_path):
+    first = compare_releases(None, packages(tmp_path / "b"))
+    assert first.first_release and first.figures == []
+    assert "这是第一个数据版本" in render(changes_page_context(first, "zh"), "zh")
+    assert "This is the first data release" in render(changes_page_context(first, "en"), "en")
+
+
+@pytest.mark.parametrize("layout", ["flat", "package"])
+def test_previous_release_data_reads_other_download_layouts(tmp_path, layout):
+    """downloads/<plan>/<resource>.csv beside the descriptor, or downloads/<plan>/package/..."""
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "--quiet", "--initial-branch=main", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "T"], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.email", "t@example.org"], check=True)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html>\n")
+    plan = site / "downloads" / "mini-plan"
+    if layout == "flat":
+        plan.mkdir(parents=True)
+        shutil.copy(FIXTURE / "datapackage.json", plan)
+        for csv_file in (FIXTURE / "data").glob("*.csv"):
+            shutil.copy(csv_file, plan)
+    else:
+        shutil.copytree(FIXTURE, plan / "package")
+    publish_release(site, Release("2026.1", dt.date(2026, 1, 1), "https://example.org/"), repo)
+    version, folder = previous_release_data(repo, "gh-pages", dest=tmp_path / "previous")
+    assert version == "2026.1"
+    descriptor = json.loads((folder / "mini-plan" / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        placed = folder / "mini-plan" / resource["path"]
+        assert placed.read_bytes() == (FIXTURE / resource["path"]).read_bytes()
