@@ -1,0 +1,180 @@
+"""Data packages -> download files in the staging folder (+ SHA256SUMS), and the data page's values.
+
+For each package `datapackages/<plan-id>/`, under `<dest>/downloads/<plan-id>/`:
+
+| file | for | bytes |
+|---|---|---|
+| `datapackage.json`, `<resource>.csv` | programs; the next release's "What changed" page | exactly the package's files |
+| `<resource>.spreadsheet.csv` | Excel, WPS, LibreOffice | UTF-8 with BOM, CRLF, text cells neutralized |
+| `<resource>.json` | programs, browsers | see `exports.write_json` |
+| `<resource>.parquet` | analysts (DuckDB, pandas, R) | schema types, written by DuckDB |
+| `<plan-id>.xlsx` | spreadsheets | "说明 About" sheet + one sheet per resource |
+| `<plan-id>.zip` | everyone | the package, datapackage.json with `bytes` and `hash` |
+
+and `<dest>/downloads/SHA256SUMS` (`sha256sum -c SHA256SUMS` inside `downloads/`). Every byte depends
+only on the packages and the release, so two builds of one commit give identical files.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .data_dictionary import describe_resource
+from .exports import read_typed_rows, write_json, write_package_zip, write_parquet, write_spreadsheet_copy
+from .problems import InputError, Problem
+from .settings import Release
+from .workbook import COMPILATION_LICENCE, write_xlsx
+
+DOWNLOADS = "downloads"
+CHECKSUMS = "SHA256SUMS"
+# Per-resource formats, in the order the data page lists them: (format, file name suffix).
+RESOURCE_FORMATS = (("csv", ".csv"), ("csv-spreadsheet", ".spreadsheet.csv"), ("json", ".json"),
+                    ("parquet", ".parquet"))
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+@dataclass(frozen=True)
+class DownloadFile:
+    """One written download. `href` is relative to the site root; `resource` is None for whole-package
+    files, `plan_id` None for SHA256SUMS."""
+
+    plan_id: str | None
+    resource: str | None
+    format: str
+    href: str
+    bytes: int
+    sha256: str
+
+
+def package_dirs(data_dir: Path) -> list[Path]:
+    """data_dir -> every folder in it holding a datapackage.json, by name."""
+    return sorted(p.parent for p in data_dir.glob("*/datapackage.json"))
+
+
+def read_packages_meta(data_dir: Path) -> list[dict]:
+    """data_dir -> every package descriptor (datapackage.json as a dict), in the plans' `order`."""
+    metas = [json.loads((d / "datapackage.json").read_text(encoding="utf-8")) for d in package_dirs(data_dir)]
+    return sorted(metas, key=lambda m: (m.get("plan", {}).get("order") or 0, m["name"]))
+
+
+def _checked_path(package_dir: Path, resource: dict) -> Path:
+    """A resource's path -> the file inside the package; refuses paths leaving it (as Frictionless does)."""
+    path = resource.get("path")
+    name = str(package_dir / "datapackage.json")
+    if not isinstance(path, str) or "://" in path or path.startswith("/") or ".." in Path(path).parts:
+        raise InputError([Problem(name, None, f"resources.{resource.get('name')}.path", "unsafe-path",
+                                  f"resource path {path!r} is not a file inside the package",
+                                  "use data/<resource>.csv")])
+    return package_dir / path
+
+
+def _record(dest_dir: Path, path: Path, plan_id: str | None, resource: str | None, fmt: str) -> DownloadFile:
+    data = path.read_bytes()
+    return DownloadFile(plan_id, resource, fmt, path.relative_to(dest_dir).as_posix(), len(data),
+                        hashlib.sha256(data).hexdigest())
+
+
+def _write_package(con, package_dir: Path, out: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
+    """One package -> its download files under `out`."""
+    descriptor_bytes = (package_dir / "datapackage.json").read_bytes()
+    descriptor = json.loads(descriptor_bytes)
+    plan_id = descriptor["name"]
+    out.mkdir(parents=True)
+    (out / "datapackage.json").write_bytes(descriptor_bytes)
+    files = [_record(dest_dir, out / "datapackage.json", plan_id, None, "datapackage")]
+    tables: dict[str, tuple[list[dict], list[tuple]]] = {}
+    resource_files: list[DownloadFile] = []
+    for resource in descriptor["resources"]:
+        name, fields = resource["name"], resource["schema"]["fields"]
+        source = _checked_path(package_dir, resource)
+        rows = read_typed_rows(con, source, fields)
+        tables[name] = (fields, rows)
+        shutil.copyfile(source, out / f"{name}.csv")
+        write_spreadsheet_copy(source, fields, out / f"{name}.spreadsheet.csv")
+        write_json(descriptor, resource, rows, release, out / f"{name}.json")
+        write_parquet(con, source, fields, out / f"{name}.parquet", release)
+        resource_files += [_record(dest_dir, out / f"{name}{suffix}", plan_id, name, fmt)
+                           for fmt, suffix in RESOURCE_FORMATS]
+    write_package_zip(package_dir, descriptor, release, out / f"{plan_id}.zip")
+    write_xlsx(descriptor, tables, release, out / f"{plan_id}.xlsx")
+    files += [_record(dest_dir, out / f"{plan_id}.zip", plan_id, None, "zip"),
+              _record(dest_dir, out / f"{plan_id}.xlsx", plan_id, None, "xlsx")]
+    return files + resource_files
+
+
+def write_downloads(data_dir: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
+    """data_dir of packages -> download files under dest_dir/downloads/ (replaced whole), -> one
+    DownloadFile per file written, SHA256SUMS last."""
+    root = dest_dir / DOWNLOADS
+    if root.exists():
+        shutil.rmtree(root)  # a resource or plan removed since the last build must not linger
+    root.mkdir(parents=True)
+    files: list[DownloadFile] = []
+    con = duckdb.connect()
+    try:
+        for package_dir in package_dirs(data_dir):
+            plan_id = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))["name"]
+            files += _write_package(con, package_dir, root / plan_id, dest_dir, release)
+    finally:
+        con.close()
+    lines = sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}\n" for f in files)
+    (root / CHECKSUMS).write_text("".join(lines), encoding="utf-8", newline="\n")
+    return files + [_record(dest_dir, root / CHECKSUMS, None, None, "sha256sums")]
+
+
+def human_size(size: int) -> str:
+    """Bytes -> '812 B', '12.3 KB', '4.1 MB' (1 KB = 1024 bytes, as file managers show)."""
+    if size < 1024:
+        return f"{size} B"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            return f"{size:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def _file_view(f: DownloadFile) -> dict:
+    return {"href": f.href, "name": Path(f.href).name, "format": f.format,
+            "format_key": "downloads_format_" + f.format.replace("-", "_"),
+            "size": human_size(f.bytes), "bytes": f.bytes, "bytes_text": f"{f.bytes:,}", "sha256": f.sha256}
+
+
+def data_page_context(downloads: list[DownloadFile], packages_meta: list[dict]) -> dict:
+    """DownloadFiles and package descriptors -> finished values for data.md.j2 (`downloads` in its context).
+
+    {"plans": [{"id", "title": {zh, en}, "licence_note": {zh, en}, "sources": [{title, path}],
+                "package_files": [file], "resources": [{"name", "title": {zh, en}, "files": [file]}]}],
+     "checksums": file, "licence": {"name", "url"}}
+    where file = {"href", "name", "format", "format_key" (a key of t), "size", "bytes", "bytes_text", "sha256"}.
+    """
+    plans = []
+    for meta in packages_meta:
+        plan_id, plan = meta["name"], meta.get("plan", {})
+        mine = [f for f in downloads if f.plan_id == plan_id]
+        resources = []
+        for resource in meta["resources"]:
+            zh, en = describe_resource(resource["name"])
+            resources.append({
+                "name": resource["name"],
+                "title": {"zh": zh or resource.get("title", resource["name"]),
+                          "en": en or resource.get("title", resource["name"])},
+                "files": [_file_view(f) for f in mine if f.resource == resource["name"]],
+            })
+        title = plan.get("title", {})
+        plans.append({
+            "id": plan_id,
+            "title": {"zh": title.get("zh") or meta.get("title", plan_id),
+                      "en": title.get("en") or meta.get("title", plan_id)},
+            "licence_note": {"zh": plan.get("licence_note", {}).get("zh", ""),
+                             "en": plan.get("licence_note", {}).get("en", "")},
+            "sources": [{"title": s.get("title", ""), "path": s.get("path", "")} for s in meta.get("sources", [])],
+            "package_files": [_file_view(f) for f in mine if f.resource is None],
+            "resources": resources,
+        })
+    checksums = next((_file_view(f) for f in downloads if f.format == "sha256sums"), None)
+    return {"plans": plans, "checksums": checksums, "licence": {"name": COMPILATION_LICENCE, "url": LICENCE_URL}}

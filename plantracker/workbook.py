@@ -1,0 +1,136 @@
+"""A data package's typed tables -> one reproducible XLSX: an "说明 About" sheet, then one sheet per resource."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.writer.excel import ExcelWriter
+
+from .data_dictionary import describe_field, describe_resource
+from .exports import write_reproducible_zip
+from .settings import Release
+from .spreadsheet_safety import XLSX_MAX_CHARS, neutralize_cell, xlsx_text
+
+ABOUT_SHEET = "说明 About"
+COMPILATION_LICENCE = "CC-BY-4.0"
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _put(sheet, row: int, column: int, value, bold: bool = False) -> None:
+    """Write one cell: text always as a string cell (never a formula), numbers and booleans as such."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = xlsx_text(value)
+        cell.data_type = "s"  # openpyxl would otherwise take text starting with '=' for a formula
+    elif isinstance(value, dt.datetime):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    elif isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, dt.time):
+        cell.value = value.isoformat()
+        cell.data_type = "s"
+    else:
+        cell.value = value  # int, float, bool or None
+    if bold:
+        cell.font = BOLD
+
+
+def _rows(sheet, start: int, rows: list[list], bold: bool = False) -> int:
+    """Write rows from `start`; -> the next free row."""
+    for offset, values in enumerate(rows):
+        for column, value in enumerate(values, start=1):
+            _put(sheet, start + offset, column, value, bold)
+    return start + len(rows)
+
+
+def _about_rows(descriptor: dict, release: Release) -> list[list]:
+    plan = descriptor.get("plan", {})
+    title = plan.get("title", {})
+    issuer = plan.get("issuer", {})
+    note = plan.get("licence_note", {})
+    rows = [
+        ["标题 Title", title.get("zh", descriptor.get("title", "")), title.get("en", "")],
+        ["发布机关 Issuer", issuer.get("zh", ""), issuer.get("en", "")],
+        ["数据版本 Release", release.version, release.date.isoformat(), release.url],
+        ["许可 Licence",
+         f"汇编整理（选择、编排、编号、翻译）以 {COMPILATION_LICENCE} 发布；引用的原文和数字仍受各来源自身条款约束。",
+         f"The compilation (selection, arrangement, ids, translations) is licensed {COMPILATION_LICENCE}; "
+         "quoted words and figures keep their sources' own terms."],
+        ["", note.get("zh", ""), note.get("en", "")],
+        ["署名 Attribution", f"{title.get('zh', '')}（数据版本 {release.version}），{release.url}",
+         f"{title.get('en', '')} (data release {release.version}), {release.url}"],
+        ["公式 Formulas", "以 = + - @ 等开头的文本前加了撇号 '，以免被当作公式运行。",
+         "Text starting with = + - @ (and similar) has an apostrophe ' in front so it is not run as a formula."],
+        ["长文本 Long text", f"超过 {XLSX_MAX_CHARS} 个字符的文本被截断，完整内容见 CSV。",
+         f"Text longer than {XLSX_MAX_CHARS} characters is cut; the CSV has it in full."],
+    ]
+    for source in descriptor.get("sources", []):
+        rows.append(["来源 Source", source.get("title", ""), source.get("path", "")])
+    return rows
+
+
+def _about_sheet(sheet, descriptor: dict, release: Release, tables: dict) -> None:
+    """Title, release, licence, sources, units and field descriptions, in zh and en."""
+    row = _rows(sheet, 1, _about_rows(descriptor, release)) + 1
+    if "units" in tables:
+        fields, data = tables["units"]
+        names = [f["name"] for f in fields]
+        row = _rows(sheet, row, [["单位 Units"]], bold=True)
+        row = _rows(sheet, row, [names], bold=True)
+        row = _rows(sheet, row, [list(r) for r in data]) + 1
+    row = _rows(sheet, row, [["字段说明 Fields"]], bold=True)
+    row = _rows(sheet, row, [["表 Table", "字段 Field", "类型 Type", "说明", "Description",
+                              "数据包中的说明 Description in the package"]], bold=True)
+    for resource, (fields, _) in tables.items():
+        zh, en = describe_resource(resource)
+        row = _rows(sheet, row, [[resource, "", "", zh, en, ""]], bold=True)
+        for field in fields:
+            zh, en = describe_field(resource, field["name"])
+            row = _rows(sheet, row, [[resource, field["name"], field.get("type", "string"), zh, en,
+                                      field.get("description", "")]])
+    for column, width in zip("ABCDEF", (18, 22, 10, 48, 48, 30)):
+        sheet.column_dimensions[column].width = width
+    for line in sheet.iter_rows():
+        for cell in line:
+            cell.alignment = WRAP
+
+
+def _table_sheet(sheet, fields: list[dict], rows: list[tuple]) -> None:
+    """Header of field names, then the typed rows; header frozen and filterable."""
+    _rows(sheet, 1, [[f["name"] for f in fields]], bold=True)
+    _rows(sheet, 2, [list(r) for r in rows])
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = sheet.dimensions
+
+
+def write_xlsx(descriptor: dict, tables: dict[str, tuple[list[dict], list[tuple]]], release: Release,
+               path: Path, publisher: str = "") -> None:
+    """Package descriptor and {resource: (fields, typed rows)} -> an XLSX whose bytes depend only on them."""
+    workbook = Workbook()
+    about = workbook.active
+    about.title = ABOUT_SHEET
+    _about_sheet(about, descriptor, release, tables)
+    for resource, (fields, rows) in tables.items():
+        _table_sheet(workbook.create_sheet(resource[:31]), fields, rows)
+    stamp = dt.datetime.combine(release.date, dt.time())
+    props = workbook.properties
+    props.created = props.modified = stamp
+    props.creator = publisher or None
+    props.lastModifiedBy = None
+    props.title = neutralize_cell(descriptor.get("title", descriptor["name"]))
+    props.version = release.version
+    # ExcelWriter rather than Workbook.save: save() overwrites `modified` with the current time.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    write_reproducible_zip(entries, release.date, path, order=list(entries))
