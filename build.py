@@ -79,13 +79,17 @@ work_option = click.option("--work", type=click.Path(path_type=Path, file_okay=F
 
 @click.group(invoke_without_command=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
+@data_option
+@out_option
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
-    """Build the plan-tracking report site from the data packages (default: build)."""
+def cli(ctx: click.Context, debug: bool, data: Path, out: Path) -> None:
+    """Build the plan-tracking report site from the data packages.
+
+    With no command, builds (`python build.py --data DIR --out DIR` is `build`)."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     if ctx.invoked_subcommand is None:
-        ctx.invoke(build)
+        ctx.invoke(build, data=data, out=out, work=None, quiet=False)
 
 
 @cli.command()

@@ -38,6 +38,15 @@ def _status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only
     return rows
 
 
+def _status_counts(plan: PlanData, t: dict) -> list[dict]:
+    """Plan -> how many of its targets have each status, in a fixed order, zero counts left out."""
+    counts = {}
+    for progress in plan.progress.values():
+        counts[progress["status"]] = counts.get(progress["status"], 0) + 1
+    return [{"status": s, "label": t["status_" + s], "count": counts[s]}
+            for s in ("achieved", "on_track", "off_track", "no_data") if s in counts]
+
+
 def _plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     region = plan.regions[plan.plan["region_id"]]
     return {
@@ -52,6 +61,7 @@ def _plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
                     for r in plan.members(region["region_id"])],
         "href": link.page(f"{plan.plan_id}/index"),
         "headline": _status_rows(plan, lang, t, link, headline_only=True),
+        "status_counts": _status_counts(plan, t),
         "licence_note": plan.text(plan.plan.get("licence_note"), lang),
         "source": source_ref(plan, plan.plan.get("source_id"), link),
     }

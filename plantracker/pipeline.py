@@ -58,7 +58,7 @@ def validate(options: BuildOptions) -> Release:
     return release
 
 
-def _nav_sections(plans, strings, page_paths: set[str]) -> list:
+def _nav_sections(plans, strings, page_titles: dict[str, dict]) -> list:
     """Plans -> nav tree of (titles by language, doc path or children), listing only rendered pages."""
     def both(key):
         return {lang: strings[lang][key] for lang in LANGUAGES}
@@ -68,9 +68,9 @@ def _nav_sections(plans, strings, page_paths: set[str]) -> list:
         pid = plan.plan_id
         title = {lang: plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
                  for lang in LANGUAGES}
-        targets = [({lang: f"{tid}" for lang in LANGUAGES}, f"{pid}/targets/{tid}") for tid in plan.targets]
+        targets = [(page_titles[f"{pid}/targets/{tid}"], f"{pid}/targets/{tid}") for tid in plan.targets]
         regions = [({lang: plan.name(r, lang) for lang in LANGUAGES}, f"{pid}/regions/{r['region_id']}")
-                   for r in plan.regions.values() if f"{pid}/regions/{r['region_id']}" in page_paths]
+                   for r in plan.regions.values() if f"{pid}/regions/{r['region_id']}" in page_titles]
         sections.append((title, [
             (both("plan_overview"), f"{pid}/index"),
             (both("target_pages"), targets),
@@ -118,7 +118,7 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
         written = render_pages(pages, common, strings, options.templates_dir, docs_dir)
         result.pages = len(written)
         config = sitebuild.write_mkdocs_config(
-            REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path for p in pages}),
+            REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path: p.titles for p in pages}),
             {"vega_bundle": bundle.relative_to(static_dir).as_posix()})
     with step("mkdocs"):
         sitebuild.build_site(config, static_dir, options.out_dir)

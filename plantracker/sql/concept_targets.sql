@@ -1,6 +1,6 @@
 -- concept_targets: one row per target whose indicator shares a `concept` with a target of
 -- another plan, so the two plans' targets can be shown side by side.
--- Parameters: none. Values in the dimension's base unit.
+-- Parameters: $concept. Values in the dimension's base unit.
 with concept_targets as (
     select t.plan_id, t.target_id, i.concept, t.target_year, t.comparison,
            t.value * u.factor as target_value, u.dimension, t.region_id,
@@ -17,7 +17,10 @@ shared as (
 )
 
 select c.concept, c.plan_id, c.target_id, c.target_year, c.comparison, c.target_value,
-       c.dimension, c.region_id
+       c.dimension, c.region_id,
+       coalesce(c.plan -> 'short_title' ->> 'zh', c.plan -> 'title' ->> 'zh') as plan_zh,
+       coalesce(c.plan -> 'short_title' ->> 'en', c.plan -> 'title' ->> 'en') as plan_en
 from concept_targets as c
 join shared using (concept)
+where c.concept = $concept
 order by c.concept, c.target_year, c.plan_id

@@ -1,0 +1,211 @@
+"""A target of a plan -> its page context (finished values) and the charts it shows."""
+from __future__ import annotations
+
+import duckdb
+
+from .chart_files import ChartRequest
+from .plan_data import PlanData
+from .query import run_query
+from .site_map import Linker
+
+SERIES_ORDER = ("reported", "baseline", "target_baseline", "target")
+
+
+def source_ref(plan: PlanData, source_id: str | None, link: Linker) -> dict | None:
+    """Source id -> {id, title, href to the plan's sources page, url}."""
+    if not source_id:
+        return None
+    source = plan.sources[source_id]
+    return {"id": source_id, "title": source["title"], "publisher": source["publisher"],
+            "href": link.page(f"{plan.plan_id}/sources", f"src-{source_id}"), "url": source["url"]}
+
+
+def target_title(plan: PlanData, target: dict, lang: str) -> str:
+    indicator = plan.indicators[target["indicator_id"]]
+    return f"{plan.name(indicator, lang)} · {plan.name(plan.regions[target['region_id']], lang)}"
+
+
+def target_text(plan: PlanData, target: dict, progress: dict, lang: str, t: dict) -> str:
+    """"at least 8亿吨" -> the comparison word and the target in display units."""
+    value = plan.units.quantity(progress["target_value"], progress["dimension"], lang)
+    return f"{t['comparison_' + target['comparison']]} {value}" if lang == "en" else f"{t['comparison_' + target['comparison']]}{value}"
+
+
+def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: dict) -> str:
+    """The chart's text alternative: target, baseline, latest figure and status in words."""
+    dim = progress["dimension"]
+    parts = [t["summary_target"].format(target=target_text(plan, target, progress, lang, t), year=target["target_year"])]
+    if progress["baseline_value"] is not None:
+        parts.append(t["summary_baseline"].format(value=plan.units.quantity(progress["baseline_value"], dim, lang),
+                                                  year=progress["baseline_year"]))
+    if progress["latest_value"] is not None:
+        parts.append(t["summary_latest"].format(value=plan.units.quantity(progress["latest_value"], dim, lang),
+                                                year=progress["latest_year"]))
+    else:
+        parts.append(t["summary_none"])
+    parts.append(t["summary_status"].format(status=t["status_" + progress["status"]]))
+    return " ".join(parts)
+
+
+def _series_rows(con, plan: PlanData, target: dict, progress: dict, lang: str, t: dict, link: Linker):
+    series = run_query(con, "target_series", plan_id=plan.plan_id, target_id=target["target_id"])
+    unit = plan.units.choose(progress["target_value"], progress["dimension"], lang)
+    seen, table, chart = set(), [], []
+    for row in series:
+        key = (row["year"], row["value"])
+        # The plan's own baseline repeats a baseline observation when both exist: plot it once.
+        if row["series"] == "target_baseline" and key in seen:
+            continue
+        seen.add(key)
+        source = source_ref(plan, row["source_id"], link)
+        value_text = plan.units.quantity(row["value"], progress["dimension"], lang, unit)
+        qualifier = t.get(f"qualifier_{row['qualifier']}", "") if row["qualifier"] else ""
+        table.append({"year": row["year"], "series": t["series_" + row["series"]], "value": value_text,
+                      "printed": f"{qualifier} {plan.units.printed(row['printed_value'], row['printed_unit_id'], lang)}".strip(),
+                      "source": source, "outside_period": row["outside_period"], "id": row["figure_id"]})
+        chart.append({"year": row["year"], "value": round(row["value"] / unit.factor, 6), "series": row["series"],
+                      "series_label": t["series_" + row["series"]], "value_text": value_text,
+                      "source": source["title"] if source else "", "figure_id": row["figure_id"]})
+    if progress["baseline_value"] is not None:
+        for year, value in ((progress["baseline_year"], progress["baseline_value"]),
+                            (target["target_year"], progress["target_value"])):
+            chart.append({"year": year, "value": round(value / unit.factor, 6), "series": "path",
+                          "series_label": t["series_path"], "value_text": plan.units.quantity(value, progress["dimension"], lang, unit),
+                          "source": "", "figure_id": ""})
+    return table, chart, unit
+
+
+def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: str, lang: str, t: dict,
+                   link: Linker) -> tuple[dict, list[ChartRequest]]:
+    """One target in one language -> (template context, chart requests)."""
+    target = plan.targets[target_id]
+    progress = plan.progress[target_id]
+    dim = progress["dimension"]
+    indicator = plan.indicators[target["indicator_id"]]
+    table, chart_rows, unit = _series_rows(con, plan, target, progress, lang, t, link)
+    title = target_title(plan, target, lang)
+    years = sorted({r["year"] for r in chart_rows} | {plan.plan["period_start"], target["target_year"]})
+    chart_id = f"target-{target_id}"
+    summary = status_summary(plan, target, progress, lang, t)
+    labels = {"title": title, "subtitle": target_text(plan, target, progress, lang, t) + f" ({target['target_year']})",
+              "series_order": [t["series_" + s] for s in SERIES_ORDER if any(r["series"] == s for r in chart_rows)],
+              "legend": t["kind"], "x": t["year"], "y": unit.label, "value": t["value"], "source": t["source"],
+              "years": list(range(years[0], years[-1] + 1))}
+    requests = [ChartRequest(plan.plan_id, chart_id, "target_progress", lang, chart_rows, labels,
+                             ["year", "series", "value", "value_text", "source", "figure_id"])]
+    charts = [{"request": requests[0], "title": title, "summary": summary, "table": table}]
+    related = []
+    for row in run_query(con, "related_figures", plan_id=plan.plan_id, target_id=target_id):
+        related.append({
+            "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
+            "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
+            "value": plan.units.quantity(row["value"], dim if plan.units.dimension(row["printed_unit_id"]) == dim
+                                         else plan.units.dimension(row["printed_unit_id"]), lang),
+            "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+            "source": source_ref(plan, row["source_id"], link), "note": row[f"note_{lang}"] or "",
+            "comparability": row[f"comparability_{lang}"] or "", "outside_period": row["outside_period"],
+            "same_series": row["same_series"], "region_kind": row["region_kind"], "in_plan_region": row["in_plan_region"],
+            "indicator_id": row["indicator_id"], "base_value": row["value"], "region_id": row["region_id"],
+        })
+    if indicator.get("concept"):
+        comparison = plan_comparison_chart(con, plan, target, indicator["concept"], lang, t)
+        if comparison:
+            requests.append(comparison["request"])
+            charts.append(comparison)
+    province_charts, totals = province_view(con, plan, target, related, lang, t, link)
+    requests += [c["request"] for c in province_charts]
+    charts += province_charts
+    grid = [{"year": g["year"], "reported": g["reported_count"] > 0} for g in plan.reporting_grid.get(target_id, [])]
+    context = {
+        "target": {
+            "id": target_id, "title": title, "wording_zh": target["wording_zh"], "summary_en": target["summary_en"],
+            "target_text": target_text(plan, target, progress, lang, t), "target_year": target["target_year"],
+            "quote": target["quote"], "source": source_ref(plan, target["source_id"], link),
+            "note": target[f"note_{lang}"] or "",
+            "indicator": plan.name(indicator, lang), "definition": indicator.get(f"definition_{lang}") or "",
+            "region": plan.name(plan.regions[target["region_id"]], lang),
+            "region_href": link.page(f"{plan.plan_id}/regions/{target['region_id']}"),
+        },
+        "status": progress["status"], "status_label": t["status_" + progress["status"]],
+        "status_reason": t["reason_" + progress["status_reason"]],
+        "inputs": {
+            "target": target_text(plan, target, progress, lang, t),
+            "baseline": (f"{plan.units.quantity(progress['baseline_value'], dim, lang)} ({progress['baseline_year']})"
+                         if progress["baseline_value"] is not None else None),
+            "baseline_source": source_ref(plan, target.get("baseline_source_id"), link),
+            "latest": (f"{plan.units.quantity(progress['latest_value'], dim, lang)} ({progress['latest_year']})"
+                       if progress["latest_value"] is not None else None),
+            "latest_source": source_ref(plan, progress["latest_source_id"], link),
+            "share": None if progress["share_reached"] is None else f"{progress['share_reached'] * 100:.1f}%",
+            "required": (plan.units.quantity(progress["required_value"], dim, lang)
+                         if progress["required_value"] is not None else None),
+        },
+        "grid": grid, "missing_years": [g["year"] for g in grid if not g["reported"]],
+        "related": related, "charts": charts, "totals": totals,
+    }
+    return context, requests
+
+
+def province_view(con, plan: PlanData, target: dict, related: list[dict], lang: str, t: dict, link: Linker):
+    """Province figures related to a plan-region target -> (bar charts per indicator and year,
+    the site's own sums over provinces, each labelled as computed and showing what it adds up)."""
+    if not plan.members(target["region_id"]):
+        return [], []
+    indicators = {r["indicator_id"] for r in related if r["in_plan_region"]}
+    charts, totals = [], []
+    for total in run_query(con, "province_totals", plan_id=plan.plan_id, region_id=target["region_id"]):
+        if total["indicator_id"] not in indicators:
+            continue
+        indicator = plan.indicators[total["indicator_id"]]
+        dim = plan.units.dimension(indicator["unit_id"])
+        rows = [r for r in related if r["indicator_id"] == total["indicator_id"] and r["year"] == total["year"]
+                and r["in_plan_region"] and r["kind"] == t["kind_reported"]]
+        totals.append({
+            "indicator": plan.name(indicator, lang), "year": total["year"],
+            "value": plan.units.quantity(total["total_value"], dim, lang),
+            "coverage": t["coverage_of"].format(n=total["regions_reporting"], m=total["region_members"]),
+            "complete": total["complete"], "observations": total["observation_ids"].split(" "),
+            "outside_period": total["year"] > plan.plan["period_end"],
+        })
+        if len(rows) < 2:
+            continue
+        unit = plan.units.choose(max(r["base_value"] for r in rows), dim, lang)
+        chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6),
+                       "value_text": plan.units.quantity(r["base_value"], dim, lang, unit), "year": r["year"],
+                       "source": r["source"]["title"] if r["source"] else ""} for r in rows]
+        title = f"{plan.name(indicator, lang)} · {total['year']}"
+        labels = {"title": title, "subtitle": t["province_view"], "x": t["region"], "y": unit.label,
+                  "value": t["value"], "year": t["year"], "source": t["source"]}
+        chart_id = f"target-{target['target_id']}-{total['indicator_id']}-{total['year']}"
+        request = ChartRequest(plan.plan_id, chart_id, "region_bars", lang, chart_rows, labels,
+                               ["region_label", "year", "value", "value_text", "source"])
+        ranked = sorted(rows, key=lambda r: -r["base_value"])
+        summary = "; ".join(f"{r['region']} {r['value']}" for r in ranked)
+        charts.append({"request": request, "title": title, "summary": f"{title}: {summary}.",
+                       "table": [{"year": r["year"], "series": r["region"], "value": r["value"], "printed": r["printed"],
+                                  "source": r["source"], "outside_period": r["outside_period"], "id": ""}
+                                 for r in ranked]})
+    return charts, totals
+
+
+def plan_comparison_chart(con, plan: PlanData, target: dict, concept: str, lang: str, t: dict) -> dict | None:
+    """Targets of several plans measuring the same thing (shared `concept`) -> a side-by-side chart."""
+    rows = run_query(con, "concept_targets", concept=concept)
+    dims = {r["dimension"] for r in rows}
+    if len({r["plan_id"] for r in rows}) < 2 or len(dims) != 1:
+        return None
+    dim = dims.pop()
+    unit = plan.units.choose(max(r["target_value"] for r in rows), dim, lang)
+    chart_rows = [{"plan_label": f"{r['plan_' + lang]} ({r['target_year']})",
+                   "value": round(r["target_value"] / unit.factor, 6), "target_year": r["target_year"],
+                   "value_text": f"{t['comparison_' + r['comparison']]} {plan.units.quantity(r['target_value'], dim, lang, unit)}".strip(),
+                   "target_id": r["target_id"], "plan_id": r["plan_id"]} for r in rows]
+    title = t["plans_compared"]
+    labels = {"title": title, "subtitle": plan.name(plan.indicators[target["indicator_id"]], lang), "x": t["plans"],
+              "y": unit.label, "value": t["target_value"], "year": t["target_year"]}
+    request = ChartRequest(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang, chart_rows, labels,
+                           ["plan_id", "target_id", "plan_label", "target_year", "value", "value_text"])
+    summary = "; ".join(f"{r['plan_label']}: {r['value_text']}" for r in chart_rows)
+    return {"request": request, "title": title, "summary": f"{title}: {summary}.",
+            "table": [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"], "printed": "",
+                       "source": None, "outside_period": False, "id": r["target_id"]} for r in chart_rows]}
