@@ -102,7 +102,7 @@ def _check_rows(tables: dict[str, Table], resources: dict[str, dict]) -> list[Pr
                 continue  # its own problems are reported; do not pile up follow-on errors
             singular = target[:-1] if target.endswith("s") else target
             code = f"unknown-{singular}" if target in CONTRACT_FIELDS else "unknown-reference"
-            hint = f"use a {'/'.join(target_fields)} from {tables[target].file} or add it there"
+            hint = f"use an id listed in {tables[target].file} or add it there"
             problems.extend(check_references(table, fields, tables[target], target_fields, code, lambda: hint))
     problems.extend(_check_unit_dimensions(tables))
     return problems
@@ -142,5 +142,5 @@ def _check_plan_ids(plan, tables: dict[str, Table], file: str) -> list[Problem]:
         known = [v.get(key) for _, v in table.rows]
         if value not in known:
             problems.append(Problem(file, None, f"plan.{key}", code, f'unknown {code[8:]} "{value}"',
-                                    did_you_mean(value, known, f"use a {key} from {table.file} or add it there")))
+                                    did_you_mean(value, known, f"use an id listed in {table.file} or add it there")))
     return problems

@@ -155,10 +155,10 @@ CASES = {
         "(check the year: four digits, Gregorian calendar) [year-out-of-range]"]),
     "unknown-region/plan": (edit_descriptor(setitem("plan", "region_id", "XRR")), [
         f'{P}/datapackage.json: plan.region_id: unknown region "XRR" '
-        f'(did you mean "XR"? use a region_id from {P}/data/regions.csv or add it there) [unknown-region]']),
+        f'(did you mean "XR"? use an id listed in {P}/data/regions.csv or add it there) [unknown-region]']),
     "unknown-source/plan": (edit_descriptor(setitem("plan", "source_id", "src-plna")), [
         f'{P}/datapackage.json: plan.source_id: unknown source "src-plna" '
-        f'(did you mean "src-plan"? use a source_id from {P}/data/sources.csv or add it there) [unknown-source]']),
+        f'(did you mean "src-plan"? use an id listed in {P}/data/sources.csv or add it there) [unknown-source]']),
     "unknown-plan": (edit_descriptor(setitem("plan", "predecessor", "old-plan")), [
         f'{P}/datapackage.json: plan.predecessor: unknown plan "old-plan" '
         "(name the plan id of another package here, or use null) [unknown-plan]"]),
@@ -270,22 +270,22 @@ CASES = {
         f"{P}/data/sources.csv:3: row is empty (delete the empty row) [blank-row]"]),
     "unknown-region": (replace("data/observations.csv", "recycled-mass,XA,2021", "recycled-mass,XAA,2021"), [
         f'{P}/data/observations.csv:4: region_id: unknown region "XAA" '
-        f'(did you mean "XA"? use a region_id from {P}/data/regions.csv or add it there) [unknown-region]']),
+        f'(did you mean "XA"? use an id listed in {P}/data/regions.csv or add it there) [unknown-region]']),
     "unknown-indicator": (replace("data/observations.csv", "xa-recycled-2021,recycled-mass",
                                   "xa-recycled-2021,recycled-mas"), [
         f'{P}/data/observations.csv:4: indicator_id: unknown indicator "recycled-mas" '
-        f'(did you mean "recycled-mass"? use a indicator_id from {P}/data/indicators.csv or add it there) '
+        f'(did you mean "recycled-mass"? use an id listed in {P}/data/indicators.csv or add it there) '
         "[unknown-indicator]"]),
     "unknown-unit": (replace("data/targets.csv", "about,150,wan-t", "about,150,wan-tt"), [
         f'{P}/data/targets.csv:4: unit_id: unknown unit "wan-tt" '
-        f'(did you mean "wan-t"? use a unit_id from {P}/data/units.csv or add it there) [unknown-unit]']),
+        f'(did you mean "wan-t"? use an id listed in {P}/data/units.csv or add it there) [unknown-unit]']),
     "unknown-target": (replace("data/sites.csv", ",xa-recycled,", ",xa-recycle,"), [
         f'{P}/data/sites.csv:2: target_id: unknown target "xa-recycle" '
-        f'(did you mean "xa-recycled"? use a target_id from {P}/data/targets.csv or add it there) '
+        f'(did you mean "xa-recycled"? use an id listed in {P}/data/targets.csv or add it there) '
         "[unknown-target]"]),
     "unknown-source": (replace("data/sites.csv", "false,,src-report", "false,,news"), [
         f'{P}/data/sites.csv:3: source_id: unknown source "news" '
-        f"(use a source_id from {P}/data/sources.csv or add it there) [unknown-source]"]),
+        f"(use an id listed in {P}/data/sources.csv or add it there) [unknown-source]"]),
     "unit-dimension-mismatch": (replace("data/observations.csv", "2022,520,item", "2022,520,t"), [
         f'{P}/data/observations.csv:7: unit_id: unit "t" measures mass, but indicator "collection-points" is in '
         '"item" (count) (use a count unit, or check the indicator) [unit-dimension-mismatch]']),
