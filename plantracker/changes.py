@@ -163,7 +163,7 @@ def _place_resources(plan_dir: Path) -> None:
         target = plan_dir / resource["path"]
         if target.exists():
             continue
-        for candidate in (plan_dir / Path(resource["path"]).name, plan_dir / f"{resource['name']}.csv"):
+        for candidate in (plan_dir / f"{resource['name']}.csv", plan_dir / Path(resource["path"]).name):
             if candidate.is_file():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(candidate, target)
