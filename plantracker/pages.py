@@ -70,8 +70,9 @@ def _plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
 def _regions_shown(plan: PlanData) -> list[dict]:
     """The plan region, its provinces, then any other region with figures (e.g. the nation)."""
     region_id = plan.plan["region_id"]
-    return [plan.regions[region_id], *plan.members(region_id),
-            *[r for r in plan.regions.values() if r["region_id"] != region_id and r.get("member_of") != region_id]]
+    first = [plan.regions[region_id], *plan.members(region_id)]
+    shown = {r["region_id"] for r in first}
+    return first + [r for r in plan.regions.values() if r["region_id"] not in shown]
 
 
 def _region_context(con, plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import sitebuild
+from . import cache, sitebuild
 from .chart_files import write_chart
+from .citation import citation
+from .downloads import data_page_context, read_packages_meta, write_downloads
 from .load import load_packages
-from .pages import plan_pages, site_pages
+from .pages import Page, plan_pages, site_pages
 from .plan_data import load_plan_data
 from .problems import InputError
 from .render import load_strings, render_pages
@@ -78,7 +80,7 @@ def _nav_sections(plans, strings, page_titles: dict[str, dict]) -> list:
             (both("sites"), f"{pid}/sites"),
             (both("sources"), f"{pid}/sources"),
         ]))
-    sections += [(both("methodology"), "methodology"), (both("about"), "about")]
+    sections += [(both("data"), "data"), (both("methodology"), "methodology"), (both("about"), "about")]
     return sections
 
 
@@ -106,21 +108,31 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
             shutil.rmtree(static_dir)
         static_dir.mkdir(parents=True)
         bundle = write_chart_bundle(static_dir)
-        for page in pages:
-            for lang, context in page.contexts.items():
-                for chart in context.get("charts", []):
-                    chart["files"] = write_chart(chart["request"], static_dir)
-                    result.charts += 1
+        charts = [chart for page in pages for context in page.contexts.values() for chart in context.get("charts", [])]
+        # Rendered only when their inputs changed (content-hash cache), on every core when many.
+        for chart, files in zip(charts, cache.write_charts_cached([c["request"] for c in charts], static_dir, work)):
+            chart["files"] = files
+        result.charts += len(charts)
+        downloads = data_page_context(write_downloads(options.data_dir, static_dir, release),
+                                      read_packages_meta(options.data_dir))
+        pages.append(Page("data", "data", titles={lang: strings[lang]["data"] for lang in LANGUAGES},
+                          contexts={lang: {"downloads": downloads} for lang in LANGUAGES}))
     with step("render"):
         sitebuild.copy_hand_written(options.site_src, docs_dir)
         common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
                   for lang in LANGUAGES}
-        written = render_pages(pages, common, strings, options.templates_dir, docs_dir)
+        written = render_pages(pages, common, strings, options.templates_dir, docs_dir,
+                               citation=lambda page, lang, link: citation(
+                                   release, page.titles[lang], link.url, lang, strings[lang]["site_title"]))
         result.pages = len(written)
         config = sitebuild.write_mkdocs_config(
             REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path: p.titles for p in pages}),
             {"vega_bundle": bundle.relative_to(static_dir).as_posix()})
     with step("mkdocs"):
-        sitebuild.build_site(config, static_dir, options.out_dir)
+        # Skipped when docs, config, theme and static files are unchanged and out_dir still holds that build.
+        site_key = cache.site_key(config, docs_dir, static_dir)
+        if not cache.site_is_current(work, site_key, options.out_dir):
+            sitebuild.build_site(config, static_dir, options.out_dir)
+            cache.record_site(work, site_key, options.out_dir)
     con.close()
     return result

@@ -47,7 +47,8 @@ class PlanData:
         return "" if row is None else (row.get(f"name_{lang}") or row.get("name_zh") or "")
 
     def members(self, region_id: str) -> list[dict]:
-        return [r for r in self.regions.values() if r.get("member_of") == region_id]
+        """The provinces of a plan region (a subregion such as Beijing-Tianjin-Hebei is not one)."""
+        return [r for r in self.regions.values() if r.get("member_of") == region_id and r["kind"] == "province"]
 
 
 def load_plan_data(con: duckdb.DuckDBPyConnection, packages: list[PlanPackage]) -> list[PlanData]:

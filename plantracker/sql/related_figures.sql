@@ -12,7 +12,7 @@ with target as (
 
 select
     o.observation_id, o.indicator_id, o.region_id, r.kind as region_kind,
-    r.member_of = t.region_id as in_plan_region,
+    r.member_of = t.region_id and r.kind = 'province' as in_plan_region,
     o.year, o.kind, o.value * u.factor as value, o.value as printed_value, o.unit_id as printed_unit_id,
     o.qualifier, o.source_id, o.note_zh, o.note_en,
     i.name_zh as indicator_zh, i.name_en as indicator_en,

@@ -1,0 +1,122 @@
+"""The real site and the fixture plan's site, built by the real pipeline: pages, numbers, charts."""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from plantracker.pipeline import REPO_ROOT
+
+PLAN = "jjj-2020-2022"
+PREDECESSOR = "jjj-2015-2017"
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def text_of(page_html: str) -> str:
+    """HTML -> its visible text, whitespace folded (good enough to look for figures)."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_every_target_has_a_page_in_both_languages(real_site):
+    for plan in (PLAN, PREDECESSOR):
+        for target in rows(REPO_ROOT / "datapackages" / plan / "data" / "targets.csv"):
+            for prefix in ("", "en/"):
+                page = real_site.page(f"{prefix}{plan}/targets/{target['target_id']}/")
+                assert target["wording_zh"] in html.unescape(page)
+
+
+def test_target_value_is_shown_in_each_languages_units(real_site):
+    zh = text_of(real_site.page(f"{PLAN}/targets/T01/"))
+    en = text_of(real_site.page(f"en/{PLAN}/targets/T01/"))
+    assert "不少于8亿吨" in zh
+    assert "at least 800 million tonnes" in en
+    # T03 is worded 突破 (more than) 9000 亿元
+    assert "超过9000亿元" in text_of(real_site.page(f"{PLAN}/targets/T03/"))
+    assert "more than 900 billion yuan" in text_of(real_site.page(f"en/{PLAN}/targets/T03/"))
+
+
+def test_target_without_comparable_figure_says_so_and_shows_no_reported_number(real_site):
+    zh = text_of(real_site.page(f"{PLAN}/targets/T01/"))
+    assert "数据不足" in zh
+    assert "没有找到与该目标同口径、同地区的报告数值" in zh
+    en = text_of(real_site.page(f"en/{PLAN}/targets/T01/"))
+    assert "Not enough data" in en
+    assert "Latest reported no reported figure found" in en
+
+
+def test_province_figures_match_the_csv_and_their_sum_is_labelled_computed(real_site):
+    observations = [r for r in rows(REPO_ROOT / "datapackages" / PLAN / "data" / "observations.csv")
+                    if r["year"] == "2024" and r["region_id"].startswith("CN-")]
+    assert len(observations) == 14
+    for row in observations:
+        region_page = text_of(real_site.page(f"{PLAN}/regions/{row['region_id']}/"))
+        assert f"{row['value']}万吨" in region_page, row
+    t01 = text_of(real_site.page(f"{PLAN}/targets/T01/"))
+    utilized = [r for r in observations if r["indicator_id"].endswith("utilized")]
+    total = sum(float(r["value"]) for r in utilized)  # 万吨
+    assert f"{total / 1e4:g}亿吨 (本站计算)" in t01
+    assert "7/7 个省份" in t01
+
+
+def test_every_chart_appears_three_ways(real_site):
+    page = real_site.page(f"{PLAN}/targets/T01/")
+    figures = re.findall(r'<figure class="pt-chart" id="chart-([^"]+)" data-spec="([^"]+)">\s*<img src="([^"]+)"', page)
+    assert len(figures) >= 2
+    base = real_site.root / PLAN / "targets" / "T01"
+    for chart_id, spec_href, svg_href in figures:
+        spec = json.loads((base / spec_href).resolve().read_text(encoding="utf-8"))
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        svg = (base / svg_href).resolve().read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<svg")
+        png = (base / svg_href.replace(".svg", ".png")).resolve().read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        chart_csv = (base / svg_href.replace(".svg", ".csv")).resolve()
+        data_rows = rows(chart_csv)
+        # the table under the chart has a row per plotted figure (the path line is drawn, not tabled)
+        plotted = [r for r in spec_data(spec) if r.get("series") != "path"]
+        assert len(plotted) == len([r for r in data_rows if r.get("series") != "path"])
+        assert f'aria-label="图表数据: ' in page
+
+
+def spec_data(spec: dict) -> list[dict]:
+    if "data" in spec and "values" in spec["data"]:
+        return spec["data"]["values"]
+    return next(layer["data"]["values"] for layer in spec.get("layer", []) if "data" in layer)
+
+
+def test_no_third_party_assets(real_site):
+    pattern = re.compile(r'<(?:script|img|iframe)[^>]+src="(https?:)?//|<link[^>]+href="(https?:)?//(?!jjj-resource-tracker)')
+    for page in real_site.root.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not pattern.search(text), page
+        assert "fonts.googleapis" not in text
+
+
+def test_fixture_plan_builds_its_own_site(mini_site):
+    home = text_of(mini_site.page(""))
+    assert "示例计划" in home
+    assert "京津冀" not in home
+    assert "Example plan" in text_of(mini_site.page("en/"))
+    statuses = {tid: text_of(mini_site.page(f"mini-plan/targets/{tid}/")) for tid in ("xa-recycled", "xb-points", "xr-recycled")}
+    assert "落后于计划" in statuses["xa-recycled"]      # 40万吨 in 2021 against 50万吨 required on the path
+    assert "50万吨" in statuses["xa-recycled"]
+    assert "已实现" in statuses["xb-points"]
+    assert "数据不足" in statuses["xr-recycled"]
+    assert not (mini_site.root / PLAN).exists()
+
+
+def test_release_version_and_date_on_home(real_site):
+    from plantracker.settings import load_release
+
+    release = load_release(REPO_ROOT / "release.toml")
+    home = text_of(real_site.page(""))
+    assert release.version in home and release.date.isoformat() in home
