@@ -1,0 +1,197 @@
+"""write_embeds on the fixture plan's real charts: a page per chart and language, escaped, and in
+Chromium (served from 127.0.0.1) no request to another host, with JavaScript off and on."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import html.parser
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from plantracker.chart_files import write_chart
+from plantracker.embeds import embed_view, iframe_code, write_embeds
+from plantracker.load import load_packages
+from plantracker.pages import plan_pages
+from plantracker.plan_data import load_plan_data
+from plantracker.render import load_strings
+from plantracker.settings import Release
+from plantracker.vendor import write_chart_bundle
+
+REPO_ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+RELEASE = Release("2026.1", dt.date(2026, 11, 29), "https://example.org/tracker/")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def page_charts(data_dir: Path) -> list[dict]:
+    """Every chart of every page in every language, as the render stage gets them, plus `page`."""
+    con, packages = load_packages(data_dir)
+    strings = load_strings(REPO_ROOT / "templates")
+    charts = []
+    try:
+        for plan in load_plan_data(con, packages):
+            for page in plan_pages(con, plan, strings):
+                for context in page.contexts.values():
+                    for chart in context.get("charts", []):
+                        charts.append({**chart, "page": page.path})
+    finally:
+        con.close()
+    return charts
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A staging folder as the site root holds it: charts, the Vega bundle, the chart loader, embeds."""
+    root = tmp_path_factory.mktemp("embeds")
+    shutil.copytree(REPO_ROOT / "site_src" / "assets", root / "assets")  # mkdocs copies site_src
+    write_chart_bundle(root)
+    charts = page_charts(FIXTURES)
+    for chart in charts:
+        chart["files"] = write_chart(chart["request"], root)
+    return root, charts, write_embeds(charts, root, RELEASE)
+
+
+def test_an_embed_page_per_chart_and_language(site):
+    root, charts, embeds = site
+    assert {c["request"].lang for c in charts} == {"zh", "en"}
+    assert [(e.plan_id, e.chart_id, e.lang) for e in embeds] == \
+        [(c["request"].plan_id, c["request"].chart_id, c["request"].lang) for c in charts]
+    for embed, chart in zip(embeds, charts):
+        assert embed.path == f"embed/mini-plan/{chart['request'].chart_id}.{chart['request'].lang}.html"
+        assert embed.url == RELEASE.url + embed.path
+        assert (root / embed.path).is_file()
+        assert embed_view(chart, RELEASE)["url"] == embed.url
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def parsed(text: str) -> list[tuple[str, dict]]:
+    parser = Links()
+    parser.feed(text)
+    return parser.tags
+
+
+def test_embed_page_content(site):
+    root, charts, embeds = site
+    strings = load_strings(REPO_ROOT / "templates")
+    for embed, chart in zip(embeds, charts):
+        text = (root / embed.path).read_text(encoding="utf-8")
+        tags = parsed(text)
+        t = strings[embed.lang]
+        hrefs = [a.get("href") for tag, a in tags if tag == "a"]
+        img = next(a for tag, a in tags if tag == "img")
+        assert (root / embed.path).parent.joinpath(img["src"]).resolve() == (root / chart["files"].svg).resolve()
+        assert img["alt"] == chart["summary"]
+        assert f"<h1>{chart['title']}</h1>" in text
+        assert t["reuse_licence_url"] in hrefs and "CC BY 4.0" in text
+        page = "" if embed.lang == "zh" else "en/"
+        assert f"{RELEASE.url}{page}mini-plan/targets/" in embed.chart_url
+        assert embed.chart_url.endswith(f"/#chart-{chart['request'].chart_id}") and embed.chart_url in hrefs
+        sources = {row["source"]["title"] for row in chart["table"] if row.get("source")}
+        assert sources and all(title in text for title in sources)
+        assert "<nav" not in text and "md-header" not in text
+        # every src/href inside the page is relative (same host) except links the reader follows
+        for tag, attrs in tags:
+            if tag in ("img", "script", "link") and (attrs.get("src") or attrs.get("href")):
+                url = attrs.get("src") or attrs.get("href")
+                assert not urlsplit(url).netloc or attrs.get("rel") == "canonical", (tag, url)
+
+
+def test_text_from_the_data_is_escaped(site, tmp_path):
+    root, charts, _ = site
+    evil = '<script>alert("x")</script> & "quoted"'
+    chart = {**charts[0], "title": evil, "summary": evil,
+             "table": [{"source": {"id": "s", "title": evil, "publisher": evil, "url": "javascript:alert(1)"}}]}
+    shutil.copytree(root / "assets", tmp_path / "assets")
+    [embed] = write_embeds([chart], tmp_path, RELEASE)
+    text = (tmp_path / embed.path).read_text(encoding="utf-8")
+    assert "<script>alert" not in text and "javascript:" not in text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;" in text
+    code = iframe_code(chart, chart["request"].lang, RELEASE)
+    [(tag, attrs)] = parsed(code)
+    assert tag == "iframe" and attrs["title"] == evil
+    assert attrs["src"] == RELEASE.url + embed.path
+
+
+def test_iframe_code(site):
+    _, charts, embeds = site
+    for embed, chart in zip(embeds, charts):
+        code = iframe_code(chart, embed.lang, RELEASE)
+        [(tag, attrs)] = parsed(code)
+        assert tag == "iframe" and code.endswith("></iframe>")
+        assert attrs["src"] == embed.url and attrs["title"] == chart["title"]
+        assert int(attrs["width"]) == chart["files"].width and int(attrs["height"]) > chart["files"].height
+        assert embed_view(chart, RELEASE)["iframe"] == code
+
+
+def test_site_name_matches_mkdocs(site):
+    config = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    strings = load_strings(REPO_ROOT / "templates")
+    en = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)["languages"]
+    assert strings["zh"]["reuse_site_name"] == config["site_name"]
+    assert strings["en"]["reuse_site_name"] == next(x for x in en if x["locale"] == "en")["site_name"]
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+def test_embeds_load_in_chromium_from_one_host(site, browser, javascript):
+    root, _, embeds = site
+    with serve(root) as base:
+        context = browser.new_context(java_script_enabled=javascript)
+        requested, failed, errors = [], [], []
+        context.on("request", lambda r: requested.append(r.url))
+        context.on("requestfailed", lambda r: failed.append(r.url))
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for embed in embeds:
+            response = page.goto(base + embed.path)
+            assert response.ok
+            page.wait_for_load_state("load")
+            assert page.eval_on_selector("figure.pt-chart img", "img => img.complete && img.naturalWidth") > 0
+            if javascript:
+                page.keyboard.press("Tab")  # the reader's first interaction loads the interactive view
+                page.wait_for_selector("figure.pt-chart .pt-chart__view svg", timeout=15000)
+                assert page.eval_on_selector("figure.pt-chart img", "img => img.hidden")
+        context.close()
+    hosts = {urlsplit(url).netloc for url in requested}
+    assert hosts == {urlsplit(base).netloc}, hosts
+    assert not failed and not errors
+    assert any("vega-bundle" in url for url in requested) == javascript
