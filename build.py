@@ -129,6 +129,25 @@ def serve(ctx: click.Context, data: Path, out: Path, port: int) -> None:
     serve_and_rebuild(options, port, rebuild=lambda: _run_quietly(ctx, options))
 
 
+@cli.command()
+@data_option
+@out_option
+@click.option("--push", is_flag=True, help="Push the gh-pages branch after deploying (off by default).")
+@click.option("--force", is_flag=True, help="Replace an already published version whose content differs.")
+@click.option("--alias-type", type=click.Choice(["symlink", "copy"]), default="symlink", show_default=True,
+              help="How `latest` points at the newest release (copy for hosts without symlinks).")
+@click.pass_context
+def publish(ctx: click.Context, data: Path, out: Path, push: bool, force: bool, alias_type: str) -> None:
+    """Build (refusing on any validation error), then deploy as the release version with mike."""
+    from plantracker.publish import publish_release
+
+    result = _run(ctx, lambda: build_site(_options(data, out), Progress()))
+    published = _run(ctx, lambda: publish_release(out, result.release, REPO_ROOT, push=push, force=force,
+                                                  alias_type=alias_type))
+    click.echo(f"release {published.version}: {published.status} (commit {published.commit[:12]}, "
+               f"latest -> {published.latest}{', pushed' if published.pushed else ''})", err=True)
+
+
 def _run_quietly(ctx: click.Context, options: BuildOptions) -> None:
     try:
         build_site(options, Progress())

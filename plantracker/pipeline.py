@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import cache, sitebuild
+from .changes import changes_page_context, compare_releases, previous_release_data
 from .chart_files import write_chart
 from .citation import citation
 from .downloads import data_page_context, read_packages_meta, write_downloads
@@ -37,6 +38,11 @@ class BuildOptions:
     release_file: Path = REPO_ROOT / "release.toml"
     templates_dir: Path = REPO_ROOT / "templates"
     site_src: Path = REPO_ROOT / "site_src"
+    # The previous release's data, for "What changed": a folder of packages, or else the newest
+    # release older than this one on the published branch of repo_dir (none: the first release).
+    previous_dir: Path | None = None
+    repo_dir: Path = REPO_ROOT
+    pages_branch: str = "gh-pages"
 
 
 @dataclass
@@ -80,8 +86,22 @@ def _nav_sections(plans, strings, page_titles: dict[str, dict]) -> list:
             (both("sites"), f"{pid}/sites"),
             (both("sources"), f"{pid}/sources"),
         ]))
-    sections += [(both("data"), "data"), (both("methodology"), "methodology"), (both("about"), "about")]
+    sections += [(both("data"), "data"), (both("changes"), "changes"), (both("methodology"), "methodology"), (both("about"), "about")]
     return sections
+
+
+def _changes_page(options: BuildOptions, release: Release, strings: dict) -> Page:
+    """This release's data against the previous release's -> the "What changed" page."""
+    if options.previous_dir is not None:
+        previous = ("", options.previous_dir)
+    else:
+        previous = previous_release_data(options.repo_dir, options.pages_branch, before=release.version,
+                                         dest=options.work_dir / "previous")
+    version, folder = previous if previous else (None, None)
+    changes = compare_releases(folder, options.data_dir, previous_version=version or None)
+    previous_url = f"{release.site_url}{version}/" if version else None
+    return Page("changes", "changes", titles={lang: strings[lang]["changes"] for lang in LANGUAGES},
+                contexts={lang: changes_page_context(changes, lang, previous_url=previous_url) for lang in LANGUAGES})
 
 
 def build(options: BuildOptions, step: Callable[[str], object] | None = None) -> BuildResult:
@@ -103,11 +123,12 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
         pages = site_pages(plans, strings)
         for plan in plans:
             pages += plan_pages(con, plan, strings)
+        pages.append(_changes_page(options, release, strings))
     with step("chart"):
         if static_dir.exists():
             shutil.rmtree(static_dir)
         static_dir.mkdir(parents=True)
-        bundle = write_chart_bundle(static_dir)
+        bundle = cache.write_chart_bundle_cached(static_dir, work)
         charts = [chart for page in pages for context in page.contexts.values() for chart in context.get("charts", [])]
         # Rendered only when their inputs changed (content-hash cache), on every core when many.
         for chart, files in zip(charts, cache.write_charts_cached([c["request"] for c in charts], static_dir, work)):
