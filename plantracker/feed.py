@@ -145,7 +145,7 @@ def _feed(release: Release, history: list[dict], lang: str, t: dict) -> bytes:
     _link(feed, latest + feed_path(lang), "self", type="application/atom+xml")
     _link(feed, latest + page_url("index", lang), type="text/html")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    _text(author, "name", t["reuse_site_name"])
+    _text(author, "name", t["site_title"])
     _text(author, "uri", release.site_url)
     _text(feed, "rights", f"{t['reuse_licence']} {t['reuse_licence_url']}")
     for item in history:

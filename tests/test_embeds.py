@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from plantracker.chart_files import write_chart
 from plantracker.embeds import embed_view, iframe_code, write_embeds
@@ -138,14 +137,6 @@ def test_iframe_code(site):
         assert attrs["src"] == embed.url and attrs["title"] == chart["title"]
         assert int(attrs["width"]) == chart["files"].width and int(attrs["height"]) > chart["files"].height
         assert embed_view(chart, RELEASE)["iframe"] == code
-
-
-def test_site_name_matches_mkdocs(site):
-    config = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    strings = load_strings(REPO_ROOT / "templates")
-    en = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)["languages"]
-    assert strings["zh"]["reuse_site_name"] == config["site_name"]
-    assert strings["en"]["reuse_site_name"] == next(x for x in en if x["locale"] == "en")["site_name"]
 
 
 @contextlib.contextmanager
