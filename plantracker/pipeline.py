@@ -153,7 +153,7 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
         # Skipped when docs, config, theme and static files are unchanged and out_dir still holds that build.
         site_key = cache.site_key(config, docs_dir, static_dir)
         if not cache.site_is_current(work, site_key, options.out_dir):
-            sitebuild.build_site(config, static_dir, options.out_dir)
+            sitebuild.build_site(config, static_dir, options.out_dir, release.date)
             cache.record_site(work, site_key, options.out_dir)
     con.close()
     return result

@@ -1,6 +1,7 @@
 """Work docs dir + staged static files -> a built site in out_dir, swapped in only on success."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -50,21 +51,28 @@ def write_mkdocs_config(repo_root: Path, work_dir: Path, docs_dir: Path, site_di
     return path
 
 
-def run_mkdocs(config_path: Path, site_dir: Path | None = None) -> None:
-    """mkdocs build --strict of a config file (into site_dir when given); raises on any warning."""
+def run_mkdocs(config_path: Path, site_dir: Path | None = None, build_date: dt.date | None = None) -> None:
+    """mkdocs build --strict of a config file (into site_dir when given); raises on any warning.
+
+    MkDocs stamps the build date into sitemap.xml; SOURCE_DATE_EPOCH makes it the release date, so
+    two builds of one commit are byte-identical whatever day they run.
+    """
+    if build_date is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(build_date.year, build_date.month, build_date.day,
+                                                              tzinfo=dt.timezone.utc).timestamp()))
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config = load_config(str(config_path), strict=True, **overrides)
     mkdocs_build(config)
 
 
-def build_site(config_path: Path, static_dir: Path, out_dir: Path) -> None:
+def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: dt.date | None = None) -> None:
     """Build into a temporary folder beside out_dir, copy the staged static files in, then swap:
     a failure at any step leaves the previous out_dir untouched."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
-        run_mkdocs(config_path, temp)
+        run_mkdocs(config_path, temp, build_date)
         shutil.copytree(static_dir, temp, dirs_exist_ok=True)
         # Published files must be world-readable (link checkers drop privileges; so do web servers).
         for folder, _, files in os.walk(temp):

@@ -1,0 +1,89 @@
+"""The command line: exit status, one line per problem, no traceback, the last good site untouched."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plantracker.pipeline import REPO_ROOT
+
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "mini-plan"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "build.py", *args], cwd=REPO_ROOT, capture_output=True, text=True)
+
+
+def tree_digest(folder: Path) -> str:
+    """Folder -> one hash over every file's path and bytes (a byte-identical tree gives the same hash)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory):
+    """The fixture plan built once through the command line: (data dir, out dir, work dir)."""
+    tmp = tmp_path_factory.mktemp("cli")
+    data, out, work = tmp / "data", tmp / "site", tmp / "work"
+    shutil.copytree(FIXTURE, data / "mini-plan")
+    result = run("build", "--data", str(data), "--out", str(out), "--work", str(work))
+    assert result.returncode == 0, result.stderr
+    return data, out, work
+
+
+def test_validate_passes_on_the_shipped_data():
+    result = run("validate")
+    assert result.returncode == 0, result.stderr
+    assert "valid: release" in result.stderr
+
+
+def test_bad_input_exits_2_with_one_line_per_problem_and_leaves_the_site_untouched(good_build, tmp_path):
+    data, out, work = good_build
+    before = tree_digest(out)
+    broken = tmp_path / "data"
+    shutil.copytree(data, broken)
+    observations = broken / "mini-plan" / "data" / "observations.csv"
+    text = observations.read_text(encoding="utf-8")
+    observations.write_text(text.replace("xa-recycled-2021,recycled-mass,XA,2021,40,", "xa-recycled-2021,recycled-mass,XA,2021,40万,"),
+                            encoding="utf-8")
+    regions = broken / "mini-plan" / "data" / "regions.csv"
+    targets = broken / "mini-plan" / "data" / "targets.csv"
+    targets.write_text(targets.read_text(encoding="utf-8").replace("xb-points,collection-points,XB,", "xb-points,collection-points,XQ,"),
+                       encoding="utf-8")
+    assert regions.exists()
+    result = run("build", "--data", str(broken), "--out", str(out), "--work", str(work))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    folder = broken.name + "/mini-plan/data"
+    assert (f'{folder}/observations.csv:4: value: "40万" is not a number (write a plain number with a dot for decimals, '
+            f"no thousands separators or units) [wrong-type]") in lines
+    assert any(line.startswith(f"{folder}/targets.csv:3: region_id: unknown region \"XQ\"") for line in lines)
+    assert lines[-1] == "2 problems found; nothing was built or changed."
+    assert tree_digest(out) == before
+
+
+def test_debug_shows_the_traceback(good_build, tmp_path):
+    data, out, work = good_build
+    broken = tmp_path / "data"
+    shutil.copytree(data, broken)
+    (broken / "mini-plan" / "datapackage.json").write_text("{not json", encoding="utf-8")
+    quiet = run("validate", "--data", str(broken))
+    assert quiet.returncode == 2 and "Traceback" not in quiet.stderr
+    assert "[invalid-json]" in quiet.stderr
+    loud = run("--debug", "validate", "--data", str(broken))
+    assert loud.returncode == 2 and "Traceback" in loud.stderr
+
+
+def test_a_rebuild_of_the_same_commit_is_byte_identical(good_build, tmp_path):
+    data, out, _ = good_build
+    again = tmp_path / "site"
+    result = run("build", "--data", str(data), "--out", str(again), "--work", str(tmp_path / "work"))
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(again) == tree_digest(out)
