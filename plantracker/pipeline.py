@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import cache, sitebuild
+from .api import api_page, write_api
+from .embeds import embed_view, write_embeds
+from .feed import published_history, release_entry, release_history, write_feeds
 from .changes import changes_page_context, compare_releases, previous_release_data
 from .chart_files import write_chart
 from .citation import citation
@@ -86,12 +89,12 @@ def _nav_sections(plans, strings, page_titles: dict[str, dict]) -> list:
             (both("sites"), f"{pid}/sites"),
             (both("sources"), f"{pid}/sources"),
         ]))
-    sections += [(both("data"), "data"), (both("changes"), "changes"), (both("methodology"), "methodology"), (both("about"), "about")]
+    sections += [(both("data"), "data"), (both("changes"), "changes"), (both("api"), "api"), (both("methodology"), "methodology"), (both("about"), "about")]
     return sections
 
 
-def _changes_page(options: BuildOptions, release: Release, strings: dict) -> Page:
-    """This release's data against the previous release's -> the "What changed" page."""
+def _changes_page(options: BuildOptions, release: Release, strings: dict):
+    """This release's data against the previous release's -> (changes, the "What changed" page)."""
     if options.previous_dir is not None:
         previous = ("", options.previous_dir)
     else:
@@ -100,8 +103,9 @@ def _changes_page(options: BuildOptions, release: Release, strings: dict) -> Pag
     version, folder = previous if previous else (None, None)
     changes = compare_releases(folder, options.data_dir, previous_version=version or None)
     previous_url = f"{release.site_url}{version}/" if version else None
-    return Page("changes", "changes", titles={lang: strings[lang]["changes"] for lang in LANGUAGES},
-                contexts={lang: changes_page_context(changes, lang, previous_url=previous_url) for lang in LANGUAGES})
+    return changes, Page("changes", "changes", titles={lang: strings[lang]["changes"] for lang in LANGUAGES},
+                         contexts={lang: changes_page_context(changes, lang, previous_url=previous_url)
+                                   for lang in LANGUAGES})
 
 
 def build(options: BuildOptions, step: Callable[[str], object] | None = None) -> BuildResult:
@@ -123,7 +127,8 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
         pages = site_pages(plans, strings)
         for plan in plans:
             pages += plan_pages(con, plan, strings)
-        pages.append(_changes_page(options, release, strings))
+        changes, changes_page = _changes_page(options, release, strings)
+        pages += [changes_page, api_page([p.plan_id for p in plans], release, strings)]
     with step("chart"):
         if static_dir.exists():
             shutil.rmtree(static_dir)
@@ -134,6 +139,18 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
         for chart, files in zip(charts, cache.write_charts_cached([c["request"] for c in charts], static_dir, work)):
             chart["files"] = files
         result.charts += len(charts)
+        for page in pages:  # an embed links back to its chart's page
+            for context in page.contexts.values():
+                for chart in context.get("charts", []):
+                    chart["page"] = page.path
+        write_embeds(charts, static_dir, release)
+        for chart in charts:
+            chart["embed"] = embed_view(chart, release)
+        write_api(con, static_dir, release)
+        history = release_history(release_entry(release, changes),
+                                  published_history(options.repo_dir, before=release.version,
+                                                    branch=options.pages_branch))
+        write_feeds(static_dir, release, history)
         downloads = data_page_context(write_downloads(options.data_dir, static_dir, release),
                                       read_packages_meta(options.data_dir))
         pages.append(Page("data", "data", titles={lang: strings[lang]["data"] for lang in LANGUAGES},
