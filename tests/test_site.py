@@ -120,3 +120,26 @@ def test_release_version_and_date_on_home(real_site):
     release = load_release(REPO_ROOT / "release.toml")
     home = text_of(real_site.page(""))
     assert release.version in home and release.date.isoformat() in home
+
+
+def test_reuse_files_are_published_with_the_site(real_site):
+    import feedparser
+
+    from plantracker.settings import load_release
+
+    release = load_release(REPO_ROOT / "release.toml")
+    charts = sorted(real_site.root.glob("assets/charts/*/*.vegalite.zh.json"))
+    assert charts
+    for spec in charts:
+        chart_id = spec.name.removesuffix(".vegalite.zh.json")
+        for lang in ("zh", "en"):
+            assert (real_site.root / "embed" / spec.parent.name / f"{chart_id}.{lang}.html").is_file()
+    for lang in ("zh", "en"):
+        feed = feedparser.parse((real_site.root / f"feed.{lang}.xml").read_bytes())
+        assert not feed.bozo
+        assert release.version in feed.entries[0].title
+    plans = json.loads((real_site.root / "api" / "plans.json").read_text(encoding="utf-8"))
+    assert {p["id"] if "id" in p else p["plan_id"] for p in plans["rows"]} == {PLAN, PREDECESSOR}
+    api_rows = json.loads((real_site.root / "api" / PLAN / "observations.json").read_text(encoding="utf-8"))["rows"]
+    assert len(api_rows) == len(rows(REPO_ROOT / "datapackages" / PLAN / "data" / "observations.csv"))
+    assert 'class="pt-embed"' in real_site.page(f"{PLAN}/targets/T02/")
