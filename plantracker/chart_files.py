@@ -87,6 +87,17 @@ def _write_job(job: tuple[ChartRequest, Path]) -> tuple[ChartFiles, int]:
     return write_chart(request, dest_dir), os.getpid()
 
 
+def _end_with_parent() -> None:
+    """Worker start-up (Linux): die with the build process instead of rendering on as an orphan."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -99,6 +110,6 @@ def write_charts(jobs: list[tuple[ChartRequest, Path]], workers: int | None = No
         return RenderedCharts([write_chart(request, dest) for request, dest in jobs], 1 if jobs else 0)
     # spawn, not fork: the parent may already run vl-convert's and DuckDB's threads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_end_with_parent) as pool:
         results = list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 16))))
     return RenderedCharts([files for files, _ in results], len({pid for _, pid in results}))
