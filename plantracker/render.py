@@ -11,13 +11,19 @@ from markupsafe import Markup, escape
 from .site_map import Linker
 
 # Characters that start Markdown syntax; escaped so text from the data is shown, never interpreted.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
+
+
+def without_control_characters(text: str) -> str:
+    """Drop C0/C1 control characters: they are not allowed in HTML (Markdown also uses two as markers)."""
+    return _CONTROL.sub("", text)
 
 
 def markdown_text(value) -> Markup:
     """Text from the data -> safe inside Markdown: HTML-escaped, Markdown syntax backslash-escaped,
-    line breaks folded (a title must stay one line)."""
-    text = str(escape("" if value is None else value))
+    control characters dropped, line breaks folded (a title must stay one line)."""
+    text = str(escape(without_control_characters("" if value is None else str(value))))
     text = " ".join(text.split())
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
 

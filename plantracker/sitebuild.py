@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from markupsafe import escape
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
@@ -22,13 +23,18 @@ def copy_hand_written(site_src: Path, docs_dir: Path) -> None:
 
 
 def nav_for(sections: list, lang: str) -> list:
-    """Nav tree of (titles by language, doc path or children) -> MkDocs nav for one language."""
+    """Nav tree of (titles by language, doc path or children) -> MkDocs nav for one language.
+
+    Titles are HTML-escaped here: MkDocs' theme templates print nav titles without escaping, and
+    titles come from the data.
+    """
     nav = []
     for titles, item in sections:
+        title = str(escape(titles[lang]))
         if isinstance(item, list):
-            nav.append({titles[lang]: nav_for(item, lang)})
+            nav.append({title: nav_for(item, lang)})
         else:
-            nav.append({titles[lang]: f"{item}.md"})
+            nav.append({title: f"{item}.md"})
     return nav
 
 
