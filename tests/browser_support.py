@@ -1,0 +1,162 @@
+"""Browser test fixtures (a pytest plugin: `pytest_plugins = ["browser_support"]`): the built site
+served on 127.0.0.1 and one Debian Chromium per session, shared by test_browser and
+test_accessibility.
+
+Until the map page is wired into the pipeline, `served_site` builds its own copy of the real site
+with `map_pages` and the `tile_map` chart kind added (test-only wiring; nothing in plantracker is
+changed); once wired, it serves `real_site` and the build happens once per session.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import BuiltSite, build_into
+from plantracker import chart_files
+from plantracker import pages as pages_module
+from plantracker import pipeline
+from plantracker.charts import CHART_KINDS
+from plantracker.site_map import LANGUAGES
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def map_is_wired() -> bool:
+    """True once the pipeline itself renders map pages and charts.py knows `tile_map`."""
+    return "tile_map" in CHART_KINDS and any(
+        "map_pages" in vars(module) or "map_page" in vars(module) for module in (pipeline, pages_module))
+
+
+def build_with_map(tmp: Path, data_dir: Path) -> BuiltSite:
+    """Build the site with the map page wired in for this build only (monkeypatched stages)."""
+    from plantracker.charts_map import tile_map
+    from plantracker.map_page import map_pages
+
+    plan_pages, nav_sections = pipeline.plan_pages, pipeline._nav_sections
+
+    def with_map(con, plan, strings):
+        return plan_pages(con, plan, strings) + map_pages(con, plan, strings)
+
+    def nav_with_map(plans, strings, page_paths):
+        sections = nav_sections(plans, strings, page_paths)
+        for plan in plans:
+            sites, path = f"{plan.plan_id}/sites", f"{plan.plan_id}/map"
+            for _, children in sections:
+                paths = [child[1] for child in children] if isinstance(children, list) else []
+                if sites in paths and path in page_paths:
+                    children.insert(paths.index(sites) + 1, ({lang: strings[lang]["map"] for lang in LANGUAGES}, path))
+        return sections
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(CHART_KINDS, "tile_map", tile_map)
+        patch.setattr(pipeline, "plan_pages", with_map)
+        patch.setattr(pipeline, "_nav_sections", nav_with_map)
+        # Chart workers are spawned and would not see the patched registry: render in this process.
+        patch.setattr(chart_files, "PARALLEL_MIN_CHARTS", 10**9)
+        return build_into(tmp, data_dir)
+
+
+@pytest.fixture(scope="session")
+def served_site(request, tmp_path_factory) -> BuiltSite:
+    """The real data packages built with the map page (real_site itself once the map is wired)."""
+    if map_is_wired():
+        return request.getfixturevalue("real_site")
+    return build_with_map(tmp_path_factory.mktemp("real-with-map"), pipeline.REPO_ROOT / "datapackages")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(served_site, tmp_path_factory) -> str:
+    """The built folder served as mike publishes it (<version>/ beside versions.json, which the
+    theme's version selector requests) by a threaded http.server on 127.0.0.1 -> the version's URL."""
+    version = served_site.result.release.version
+    root = tmp_path_factory.mktemp("serve")
+    (root / version).symlink_to(served_site.root.resolve(), target_is_directory=True)
+    (root / "versions.json").write_text(json.dumps([{"version": version, "title": version, "aliases": ["latest"]}]))
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{version}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Debian Chromium for the whole session (playwright cannot download browsers here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def page_types(site: BuiltSite) -> dict[str, str]:
+    """Page type -> a zh site URL path of one page of that type in the built site (only those
+    that exist; the caller reports the missing ones)."""
+    # The last plan in name order (the newest, for dated ids): the one with most pages to check.
+    plan = sorted(p.name for p in (site.root / "assets" / "charts").iterdir() if p.is_dir())[-1]
+    return {
+        "home": "", "plan": f"{plan}/", "target": _first(site, f"{plan}/targets"),
+        "region": _first(site, f"{plan}/regions"), "sites": f"{plan}/sites/", "sources": f"{plan}/sources/",
+        "map": f"{plan}/map/", "methodology": "methodology/", "about": "about/",
+        "data": "data/", "changes": "changes/", "api": "api/",
+    }
+
+
+def _first(site: BuiltSite, folder: str) -> str:
+    pages = sorted(p.parent.name for p in (site.root / folder).glob("*/index.html"))
+    return f"{folder}/{pages[0]}/" if pages else f"{folder}/"
+
+
+def exists(site: BuiltSite, path: str) -> bool:
+    return (site.root / path / "index.html").is_file()
+
+
+class PageWatch:
+    """A page's console errors, uncaught exceptions and every URL it requested."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console: {m.text} {m.location.get('url', '')}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"exception: {e}"))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+    def foreign(self, base: str) -> list[str]:
+        """Requests that left the serving host (data: URLs are not requests on the network)."""
+        origin = "/".join(base.split("/")[:3]) + "/"
+        return [u for u in self.requests if not (u.startswith(origin) or u.startswith("data:"))]
+
+
+def interact(page) -> None:
+    """The reader's first interaction, as the chart loader waits for it: a key press and a scroll."""
+    page.keyboard.press("ArrowDown")
+    page.mouse.wheel(0, 200)
+
+
+if __name__ == "__main__":
+    # Manual use: python tests/browser_support.py OUT  -> the real site with the map page in OUT.
+    out = Path(sys.argv[1]).resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    built = build_with_map(out, pipeline.REPO_ROOT / "datapackages")
+    print(built.root)

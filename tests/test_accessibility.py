@@ -1,0 +1,58 @@
+"""axe-core over every page type in both languages, in real Chromium: no violations, both as the
+page first loads (static chart images) and after the reader's first interaction (interactive
+charts drawn). Page types that this build does not have are skipped, saying which."""
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from browser_support import exists, interact, page_types
+
+pytest_plugins = ["browser_support"]
+pytestmark = pytest.mark.browser
+
+PAGE_TYPES = ["home", "plan", "target", "region", "sites", "sources", "map", "methodology", "about",
+              "data", "changes", "api"]
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.fixture(scope="session")
+def a11y_context(chromium):
+    context = chromium.new_context()
+    yield context
+    context.close()
+
+
+def _report(results: dict) -> str:
+    lines = []
+    for violation in results["violations"]:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:5]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_no_axe_violations(a11y_context, axe, served_site, site_url, kind, lang):
+    path = page_types(served_site)[kind]
+    path = path if lang == "zh" else "en/" + path
+    if not exists(served_site, path):
+        pytest.skip(f"no {kind} page in this build ({path or '/'}index.html does not exist)")
+    page = a11y_context.new_page()
+    try:
+        page.goto(site_url + path, wait_until="load")
+        assert page.locator("html").get_attribute("lang") == lang
+        first = axe.run(page).response
+        assert first["violations"] == [], f"{kind} {lang}, as loaded:\n{_report(first)}"
+        charts = page.locator("figure.pt-chart").count()
+        if charts:
+            interact(page)
+            page.wait_for_function("n => document.querySelectorAll('.pt-chart__view svg').length === n", arg=charts)
+            after = axe.run(page).response
+            assert after["violations"] == [], f"{kind} {lang}, charts drawn:\n{_report(after)}"
+    finally:
+        page.close()
