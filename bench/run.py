@@ -1,0 +1,272 @@
+"""Build benchmark: stage times, peak memory, pages, and the ratio to a bare `mkdocs build`, for the
+shipped data and synthetic 10x/100x data; then a no-change rebuild and a one-observation rebuild.
+Prints each goal with PASS or MISS. Not a test (timings depend on the machine and its load).
+
+    python bench/run.py                      # shipped, 10x, 100x (generates bench/out/<k>x if absent)
+    python bench/run.py --scales shipped,10  # a subset
+
+Every build runs in its own process (`--one-build`, used internally), so each has its own peak
+memory: `resource.getrusage` ru_maxrss of the build process (RUSAGE_SELF) and of its largest
+finished child (RUSAGE_CHILDREN: the chart workers; Linux reports the largest child, not a sum).
+The floor is `python -m mkdocs build --strict` of the `<work>/mkdocs.yml` the cold build wrote,
+into a scratch folder, timed the same way (process start to exit) as the build it is compared with.
+Scratch folders live in bench/out/runs/ (git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RUNS = BENCH / "out" / "runs"
+STAGES = ("validate", "load", "query", "chart", "render", "mkdocs")
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def one_build(data: Path, work: Path, out: Path) -> dict:
+    """Inside the child process: one build, timed per stage (wall and CPU of this process + children)."""
+    from contextlib import contextmanager
+
+    sys.path.insert(0, str(REPO))
+    from plantracker.cache import read_manifest
+    from plantracker.pipeline import BuildOptions, build
+
+    times, cpu = {}, {}
+
+    @contextmanager
+    def step(name):
+        start, start_cpu = time.perf_counter(), _cpu_seconds()
+        yield
+        times[name], cpu[name] = time.perf_counter() - start, _cpu_seconds() - start_cpu
+
+    start = time.perf_counter()
+    result = build(BuildOptions(data_dir=data, out_dir=out, work_dir=work), step)
+    total = time.perf_counter() - start
+    return {"stages": times, "cpu": cpu, "in_process_total": total, "pages": result.pages, "charts": result.charts,
+            "peak_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "cache": read_manifest(work).get("last_build", {})}
+
+
+def _timed(command: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
+    return wall, done.stdout
+
+
+def run_build(data: Path, work: Path, out: Path) -> dict:
+    """A build in a fresh process -> its figures; `wall` counts interpreter start and imports too."""
+    wall, stdout = _timed([sys.executable, str(Path(__file__).resolve()), "--one-build", str(data), str(work), str(out)])
+    figures = json.loads(stdout.strip().splitlines()[-1])
+    figures["wall"] = wall
+    print(f"  build {data.parent.name}: {wall:.1f} s " + json.dumps({k: figures[k] for k in ("stages", "cache")}),
+          file=sys.stderr, flush=True)
+    return figures
+
+
+def bare_mkdocs(work: Path, scratch: Path) -> float:
+    """The floor: a bare `mkdocs build --strict` of the generated docs and config, into scratch."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    wall, _ = _timed([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(work / "mkdocs.yml"),
+                      "-d", str(scratch)])
+    shutil.rmtree(scratch, ignore_errors=True)
+    return wall
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def data_rows(data: Path) -> int:
+    return sum(max(0, len(p.read_text(encoding="utf-8").splitlines()) - 1) for p in data.glob("*/data/*.csv"))
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def change_one_observation(data: Path) -> tuple[dict, set[str]]:
+    """Data copy -> (the changed observation, chart-id prefixes that depend on it). Changes the first
+    reported or baseline observation that a target's own chart shows (same plan, indicator, region)."""
+    for package in sorted(data.glob("*/data")):
+        targets = _read_csv(package / "targets.csv")
+        regions = {r["region_id"]: r for r in _read_csv(package / "regions.csv")}
+        path = package / "observations.csv"
+        rows = _read_csv(path)
+        for row in rows:
+            charted = any(t["indicator_id"] == row["indicator_id"] and t["region_id"] == row["region_id"] for t in targets)
+            if row["kind"] in ("reported", "baseline") and charted:
+                row["value"] = repr(round(float(row["value"]) * 1.1 + 1, 3))
+                with path.open("w", encoding="utf-8", newline="") as f:
+                    writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+                    writer.writeheader()
+                    writer.writerows(rows)
+                # Charts of targets on the same indicator, in its region or the region it belongs to.
+                parent = regions.get(row["region_id"], {}).get("member_of")
+                dependent = {f"{package.parent.name}/target-{t['target_id']}" for t in targets
+                             if t["indicator_id"] == row["indicator_id"] and t["region_id"] in (row["region_id"], parent)}
+                return {"plan": package.parent.name, **{k: row[k] for k in ("observation_id", "indicator_id", "region_id")}}, dependent
+    raise SystemExit(f"no charted observation in {data}")
+
+
+def _kind(path: str) -> str:
+    if path.startswith("assets/charts/"):
+        return "chart files"
+    if path.endswith(".html"):
+        return "HTML pages"
+    if path.startswith("search/") or "/search/" in path:
+        return "search index"
+    return "other files"
+
+
+def diff_summary(before: dict, after: dict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for path in before.keys() | after.keys():
+        if before.get(path) != after.get(path):
+            counts[_kind(path)] = counts.get(_kind(path), 0) + 1
+    return counts
+
+
+def bench_scale(label: str, source: Path) -> dict:
+    """One scale: cold build, floor, no-change rebuild, one-observation rebuild -> figures."""
+    root = RUNS / label
+    shutil.rmtree(root, ignore_errors=True)
+    data, work, out = root / "data", root / "work", root / "site"
+    shutil.copytree(source, data)
+    load_before = os.getloadavg()[0]
+    cold = run_build(data, work, out)
+    floor = bare_mkdocs(work, root / "floor")
+    warm = run_build(data, work, out)
+    site_before, docs_before = snapshot(out), snapshot(work / "site_src")
+    changed, dependent = change_one_observation(data)
+    one = run_build(data, work, out)
+    rendered = one["cache"].get("rendered_ids", [])
+    return {"label": label, "rows": data_rows(data), "cold": cold, "floor": floor, "warm": warm, "one": one,
+            "changed": changed, "dependent": sorted(dependent), "rendered": rendered,
+            "site_changes": diff_summary(site_before, snapshot(out)),
+            "docs_changed": sum(diff_summary(docs_before, snapshot(work / "site_src")).values()),
+            "site_files": len(site_before), "load": (load_before, os.getloadavg()[0])}
+
+
+def _row(name: str, values: list[str]) -> str:
+    return f"| {name} | " + " | ".join(values) + " |"
+
+
+def report(results: list[dict]) -> str:
+    """Figures -> a Markdown section (tables, then goals with PASS/MISS)."""
+    lines = ["| | " + " | ".join(r["label"] for r in results) + " |", "|---|" + "---:|" * len(results)]
+    lines.append(_row("data rows (all CSVs)", [f"{r['rows']:,}" for r in results]))
+    lines.append(_row("pages (Markdown files, zh+en)", [f"{r['cold']['pages']:,}" for r in results]))
+    lines.append(_row("charts (zh+en)", [f"{r['cold']['charts']:,}" for r in results]))
+    lines.append(_row("files in the built site", [f"{r['site_files']:,}" for r in results]))
+    for stage in STAGES:
+        lines.append(_row(f"cold: {stage} (s)", [f"{r['cold']['stages'].get(stage, 0):.1f}" for r in results]))
+    lines.append(_row("cold: whole build, process start to exit (s)", [f"{r['cold']['wall']:.1f}" for r in results]))
+    lines.append(_row("floor: bare `mkdocs build` (s)", [f"{r['floor']:.1f}" for r in results]))
+    lines.append(_row("cold / floor", [f"{r['cold']['wall'] / r['floor']:.2f}" for r in results]))
+    lines.append(_row("chart stage: CPU s / wall s (both cores: ~2)",
+                      [f"{r['cold']['cpu']['chart'] / max(r['cold']['stages']['chart'], 1e-9):.2f}" for r in results]))
+    lines.append(_row("chart render processes", [str(r["cold"]["cache"].get("render_processes", 0)) for r in results]))
+    lines.append(_row("peak RSS build process (MB)", [f"{r['cold']['peak_self_mb']:.0f}" for r in results]))
+    lines.append(_row("peak RSS largest worker (MB)", [f"{r['cold']['peak_child_mb']:.0f}" for r in results]))
+    lines.append(_row("no change: whole build (s)", [f"{r['warm']['wall']:.1f}" for r in results]))
+    lines.append(_row("no change / cold", [f"{r['warm']['wall'] / r['cold']['wall']:.2f}" for r in results]))
+    lines.append(_row("no change: mkdocs", [r["warm"]["cache"].get("mkdocs", "?") for r in results]))
+    lines.append(_row("one observation: whole build (s)", [f"{r['one']['wall']:.1f}" for r in results]))
+    lines.append(_row("one observation: charts rendered / total",
+                      [f"{r['one']['cache'].get('charts_rendered')} / {r['one']['charts']}" for r in results]))
+    lines.append(_row("one observation: Markdown pages changed", [str(r["docs_changed"]) for r in results]))
+    lines.append(_row("one observation: site files changed",
+                      [", ".join(f"{v} {k}" for k, v in sorted(r["site_changes"].items())) for r in results]))
+    lines.append(_row("load average (1 min) before / after",
+                      [f"{r['load'][0]:.1f} / {r['load'][1]:.1f}" for r in results]))
+    lines += ["", "Goals:", ""]
+    for r in results:
+        ratio = r["cold"]["wall"] / r["floor"]
+        lines.append(f"- {'PASS' if ratio <= 1.5 else 'MISS'} {r['label']}: cold build within 1.5x of bare mkdocs ({ratio:.2f}x)")
+    for r in results:
+        ratio = r["warm"]["wall"] / r["cold"]["wall"]
+        lines.append(f"- {'PASS' if ratio <= 0.2 else 'MISS'} {r['label']}: no-change rebuild within 0.2x of cold ({ratio:.2f}x)")
+    for r in results:
+        extra = [c for c in r["rendered"] if not any(c.startswith(d + ".") or c.startswith(d + "-") for d in r["dependent"])]
+        ok = bool(r["rendered"]) and not extra
+        lines.append(f"- {'PASS' if ok else 'MISS'} {r['label']}: one observation ({r['changed']['plan']}/"
+                     f"{r['changed']['observation_id']}) re-rendered only its dependent charts: "
+                     f"{', '.join(r['rendered']) or 'none'}" + (f"; not dependent: {', '.join(extra)}" if extra else "")
+                     + f"; mkdocs {r['one']['cache'].get('mkdocs')} (MkDocs has no incremental build: every page is "
+                     f"re-rendered, {r['site_changes'].get('HTML pages', 0)} HTML files changed bytes)")
+    by_label = {r["label"]: r for r in results}
+    if "10x" in by_label and "100x" in by_label:
+        small, big = by_label["10x"], by_label["100x"]
+        time_ratio, size_ratio = big["cold"]["wall"] / small["cold"]["wall"], big["rows"] / small["rows"]
+        lines.append(f"- {'PASS' if time_ratio <= size_ratio else 'MISS'} 10x -> 100x: cold time x{time_ratio:.1f} "
+                     f"for data x{size_ratio:.1f} (no faster than linear)")
+    for r in results:
+        processes = r["cold"]["cache"].get("render_processes", 0)
+        usage = r["cold"]["cpu"]["chart"] / max(r["cold"]["stages"]["chart"], 1e-9)
+        verdict = "PASS" if processes >= 2 and usage >= 1.3 else "MISS"
+        lines.append(f"- {verdict} {r['label']}: chart rendering on both cores ({processes} processes, "
+                     f"CPU/wall {usage:.2f})")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    return (f"Machine: {os.cpu_count()} cores (`nproc`: {len(os.sched_getaffinity(0))}), CPU {cpu}, "
+            f"Python {platform.python_version()}, {platform.platform()}\n\n```\n$ free -h\n{memory}\n```")
+
+
+def source_for(label: str) -> Path:
+    if label == "shipped":
+        return REPO / "datapackages"
+    scale = int(label.rstrip("x"))
+    folder = BENCH / "out" / f"{scale}x"
+    if not folder.exists():
+        sys.path.insert(0, str(BENCH))
+        from make_synthetic import make_scale
+
+        make_scale(scale)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="shipped,10x,100x", help="comma list: shipped, 10x, 100x, ...")
+    parser.add_argument("--one-build", nargs=3, metavar=("DATA", "WORK", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one_build:
+        print(json.dumps(one_build(*map(Path, args.one_build))))
+        return
+    print(machine(), flush=True)
+    results = []
+    for label in [s if s == "shipped" or s.endswith("x") else f"{s}x" for s in args.scales.split(",")]:
+        print(f"… {label}", file=sys.stderr, flush=True)
+        results.append(bench_scale(label, source_for(label)))
+        print(json.dumps({k: results[-1][k] for k in ("label", "cold", "floor", "warm")}), file=sys.stderr, flush=True)
+    print("\n" + report(results))
+
+
+if __name__ == "__main__":
+    main()
