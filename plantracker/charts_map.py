@@ -34,7 +34,7 @@ def hatch_segments(x: float, y: float, size: float = 1 - GAP, step: float = 0.16
 
 
 def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
-    """Rows (tile_x, tile_y, name, value_text, class_label, fill, ink, sites_text, year, source,
+    """Rows (tile_x, tile_y, name, value_text, tile_text, class_label, fill, ink, sites_text, year, source,
     sites) -> squares coloured by class, with name, value and site count written on each.
 
     labels: title, subtitle, description (the text summary), legend (title), classes (class labels, light to dark, then the
@@ -69,7 +69,7 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
             x=alt.X("x:Q", scale=x_scale, axis=None), x2="x2:Q",
             y=alt.Y("y:Q", scale=y_scale, axis=None), y2="y2:Q"))
     centre = tiles
-    for field, dy, size, weight in (("name", -30, 22, "bold"), ("value_text", 2, 19, "normal"),
+    for field, dy, size, weight in (("name", -30, 22, "bold"), ("tile_text", 2, 19, "normal"),
                                     ("sites_text", 32, 16, "normal")):
         layers.append(alt.Chart(centre).transform_calculate(cx=f"datum.tile_x + {(1 - GAP) / 2}",
                                                             cy=f"datum.tile_y + {(1 - GAP) / 2}")

@@ -114,7 +114,10 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
     else:
         colour_by = t["map_no_figures"]
     title = t["map_chart_title"].format(plan=plan_title)
+    # On the tile the number alone (the unit is in the subtitle and legend): long English units
+    # would run past a tile's edge; the tooltip, table and summary keep the unit.
     rows = [{"tile_x": p["tile_x"], "tile_y": p["tile_y"], "name": p["name"], "value_text": p["value"],
+             "tile_text": p["value"].replace(key["unit"], "").strip() if p["has_value"] and key["unit"] else p["value"],
              "class_label": p["class_label"], "fill": p["fill"], "ink": p["ink"],
              "sites_text": t["map_sites_count"].format(n=len(p["sites"])) if p["sites"] else "",
              "sites": ("、" if lang == "zh" else "; ").join(s["name"] for s in p["sites"]) or "—",
