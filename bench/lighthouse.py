@@ -1,0 +1,102 @@
+"""Built site folder + page paths -> Lighthouse mobile scores (performance, accessibility,
+best practices, SEO) per page, measured on a local gzip-capable server. Not a test.
+
+    python bench/lighthouse.py SITE_DIR [PAGE ...]      e.g. site / en/ plan/targets/t1/
+
+Lighthouse 12.2.3 (the last to run on Node 20) is taken from .cache/tools (install once with
+`npm install --prefix .cache/tools lighthouse@12.2.3`), else run through
+`npx --yes lighthouse@12.2.3`. Chromium: CHROME_PATH (default /usr/bin/chromium). About 15 s a page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import json
+import os
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+LIGHTHOUSE = "lighthouse@12.2.3"
+TOOLS = Path(__file__).resolve().parent.parent / ".cache" / "tools"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".csv", ".map")
+CHROME_FLAGS = "--headless --no-sandbox --disable-gpu"
+
+
+class GzipHandler(SimpleHTTPRequestHandler):
+    """Static files, gzip-compressed for text types when the client accepts it (as a CDN would)."""
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                return super().do_GET()  # the stock handler redirects to the slash form
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and path.suffix in COMPRESSIBLE):
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(site: Path) -> ThreadingHTTPServer:
+    """Folder -> running server on 127.0.0.1 (a free port), in a daemon thread."""
+    handler = functools.partial(GzipHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def lighthouse_command() -> list[str]:
+    local = TOOLS / "node_modules" / ".bin" / "lighthouse"
+    return [str(local)] if local.exists() else ["npx", "--yes", LIGHTHOUSE]
+
+
+def scores(url: str) -> dict[str, int]:
+    """Page URL -> {category: score 0-100} from one mobile Lighthouse run."""
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    run = subprocess.run(
+        [*lighthouse_command(), url, "--quiet", "--output=json", "--output-path=stdout",
+         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    report = json.loads(run.stdout)
+    return {c: round((report["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path, help="built site folder")
+    parser.add_argument("pages", nargs="*", default=["/"], help="page paths, e.g. / en/")
+    args = parser.parse_args()
+    server = serve(args.site)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    print(f"{'page':40} " + " ".join(f"{c[:13]:>13}" for c in CATEGORIES))
+    for page in args.pages:
+        url = base + page.lstrip("/")
+        result = scores(url)
+        print(f"{page:40} " + " ".join(f"{result[c]:>13}" for c in CATEGORIES), flush=True)
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
