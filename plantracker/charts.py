@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import altair as alt
 
+from .charts_map import tile_map
+
 # Okabe-Ito, chosen for colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000"]
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -16,7 +18,9 @@ HEIGHT = 280
 
 
 def _configure(chart: alt.TopLevelMixin, labels: dict) -> alt.TopLevelMixin:
+    # `description` names the interactive view for screen readers (Vega sets it as the SVG's label).
     return (chart.properties(title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
+                             description=labels.get("description", labels["title"]),
                              width="container", height=HEIGHT, autosize=alt.AutoSizeParams(type="fit", contains="padding"))
             .configure(font=FONT, background="white")
             .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222")
@@ -39,7 +43,7 @@ def target_progress(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     tooltip = [alt.Tooltip("series_label:N", title=labels["legend"]), alt.Tooltip("year:O", title=labels["x"]),
                alt.Tooltip("value_text:N", title=labels["value"]), alt.Tooltip("source:N", title=labels["source"])]
     path = (alt.Chart(data).transform_filter(alt.datum.series == "path")
-            .mark_line(strokeDash=[6, 4], color=PALETTE[6]).encode(x=x, y=y))
+            .mark_line(strokeDash=[6, 4], color=PALETTE[6], aria=False).encode(x=x, y=y))
     target_rule = (alt.Chart(data).transform_filter(alt.datum.series == "target")
                    .mark_rule(color=PALETTE[3], strokeWidth=2).encode(y=y))
     points = (alt.Chart(data).transform_filter(alt.datum.series != "path")
@@ -77,4 +81,5 @@ CHART_KINDS = {
     "target_progress": target_progress,
     "region_bars": region_bars,
     "plan_comparison": plan_comparison,
+    "tile_map": tile_map,
 }

@@ -20,6 +20,7 @@ from .chart_files import write_chart
 from .citation import citation
 from .downloads import data_page_context, read_packages_meta, write_downloads
 from .load import load_packages
+from .map_page import map_pages
 from .pages import Page, plan_pages, site_pages
 from .plan_data import load_plan_data
 from .problems import InputError
@@ -87,6 +88,7 @@ def _nav_sections(plans, strings, page_titles: dict[str, dict]) -> list:
             (both("target_pages"), targets),
             (both("region_pages"), regions),
             (both("sites"), f"{pid}/sites"),
+            *([(both("map"), f"{pid}/map")] if f"{pid}/map" in page_titles else []),
             (both("sources"), f"{pid}/sources"),
         ]))
     sections += [(both("data"), "data"), (both("changes"), "changes"), (both("api"), "api"), (both("methodology"), "methodology"), (both("about"), "about")]
@@ -127,6 +129,7 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
         pages = site_pages(plans, strings)
         for plan in plans:
             pages += plan_pages(con, plan, strings)
+            pages += map_pages(con, plan, strings)  # none when no province has a tile position
         changes, changes_page = _changes_page(options, release, strings)
         pages += [changes_page, api_page([p.plan_id for p in plans], release, strings)]
     with step("chart"):

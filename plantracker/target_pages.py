@@ -90,7 +90,7 @@ def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: st
     labels = {"title": title, "subtitle": target_text(plan, target, progress, lang, t) + f" ({target['target_year']})",
               "series_order": [t["series_" + s] for s in SERIES_ORDER if any(r["series"] == s for r in chart_rows)],
               "legend": t["kind"], "x": t["year"], "y": unit.label, "value": t["value"], "source": t["source"],
-              "years": list(range(years[0], years[-1] + 1))}
+              "years": list(range(years[0], years[-1] + 1)), "description": summary}
     requests = [ChartRequest(plan.plan_id, chart_id, "target_progress", lang, chart_rows, labels,
                              ["year", "series", "value", "value_text", "source", "figure_id"])]
     charts = [{"request": requests[0], "title": title, "summary": summary, "table": table}]
@@ -181,6 +181,7 @@ def province_view(con, plan: PlanData, target: dict, related: list[dict], lang: 
                                ["region_label", "year", "value", "value_text", "source"])
         ranked = sorted(rows, key=lambda r: -r["base_value"])
         summary = "; ".join(f"{r['region']} {r['value']}" for r in ranked)
+        labels["description"] = f"{title}: {summary}."
         charts.append({"request": request, "title": title, "summary": f"{title}: {summary}.",
                        "table": [{"year": r["year"], "series": r["region"], "value": r["value"], "printed": r["printed"],
                                   "source": r["source"], "outside_period": r["outside_period"], "id": ""}
@@ -206,6 +207,7 @@ def plan_comparison_chart(con, plan: PlanData, target: dict, concept: str, lang:
     request = ChartRequest(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang, chart_rows, labels,
                            ["plan_id", "target_id", "plan_label", "target_year", "value", "value_text"])
     summary = "; ".join(f"{r['plan_label']}: {r['value_text']}" for r in chart_rows)
+    labels["description"] = f"{title}: {summary}."
     return {"request": request, "title": title, "summary": f"{title}: {summary}.",
             "table": [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"], "printed": "",
                        "source": None, "outside_period": False, "id": r["target_id"]} for r in chart_rows]}
