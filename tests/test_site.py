@@ -143,3 +143,18 @@ def test_reuse_files_are_published_with_the_site(real_site):
     api_rows = json.loads((real_site.root / "api" / PLAN / "observations.json").read_text(encoding="utf-8"))["rows"]
     assert len(api_rows) == len(rows(REPO_ROOT / "datapackages" / PLAN / "data" / "observations.csv"))
     assert 'class="pt-embed"' in real_site.page(f"{PLAN}/targets/T02/")
+
+
+def test_every_page_has_a_title_and_how_to_cite_and_no_template_leaks(real_site):
+    from plantracker.settings import load_release
+
+    release = load_release(REPO_ROOT / "release.toml")
+    pages = [p for p in real_site.root.rglob("index.html") if "embed" not in p.parts]
+    assert len(pages) > 90
+    for page in pages:
+        raw = page.read_text(encoding="utf-8")
+        text = text_of(raw)
+        assert 'title: "' not in text and "{{" not in raw.split("<pre")[0] and "{%" not in raw, page
+        assert ("如何引用" in text or "How to cite" in text), page
+        assert release.url in text, page
+        assert "CC BY 4.0" in text, page  # the licence line in the footer
