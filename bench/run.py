@@ -10,7 +10,9 @@ memory: `resource.getrusage` ru_maxrss of the build process (RUSAGE_SELF) and of
 finished child (RUSAGE_CHILDREN: the chart workers; Linux reports the largest child, not a sum).
 The floor is `python -m mkdocs build --strict` of the `<work>/mkdocs.yml` the cold build wrote,
 into a scratch folder, timed the same way (process start to exit) as the build it is compared with.
-Scratch folders live in bench/out/runs/ (git-ignored).
+Scratch folders live in bench/out/runs/ (git-ignored). The cache rightly rebuilds when code,
+templates, theme or site_src change between the builds of one run: run from a snapshot
+(`git archive HEAD | tar -x -C /tmp/snap`) when others are editing the working tree.
 """
 from __future__ import annotations
 
