@@ -146,6 +146,11 @@ def test_language_switch_stays_on_page(site):
     assert home == {"zh": "./", "en": "./en/"}
 
 
+def test_no_protocol_relative_links_on_404(site):
+    hrefs = [a.get("href", "") for t, a in parse(site / "404.html").elements if t == "a"]
+    assert hrefs and not [h for h in hrefs if h.startswith("//")]
+
+
 def test_search_dialog_has_accessible_name(site):
     for page in pages(site):
         dialogs = parse(page).find("div", role="dialog")
