@@ -1,76 +1,26 @@
-"""Browser test fixtures (a pytest plugin: `pytest_plugins = ["browser_support"]`): the built site
-served on 127.0.0.1 and one Debian Chromium per session, shared by test_browser and
-test_accessibility.
-
-Until the map page is wired into the pipeline, `served_site` builds its own copy of the real site
-with `map_pages` and the `tile_map` chart kind added (test-only wiring; nothing in plantracker is
-changed); once wired, it serves `real_site` and the build happens once per session.
-"""
+"""Browser test fixtures (registered by conftest.py): the built site served on 127.0.0.1 and one
+Debian Chromium per session, shared by every browser test (playwright's sync API allows one at a time)."""
 from __future__ import annotations
 
 import functools
 import http.server
 import json
-import shutil
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import BuiltSite, build_into
-from plantracker import chart_files
-from plantracker import pages as pages_module
-from plantracker import pipeline
-from plantracker.charts import CHART_KINDS
-from plantracker.site_map import LANGUAGES
+from conftest import BuiltSite
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 
 
-def map_is_wired() -> bool:
-    """True once the pipeline itself renders map pages and charts.py knows `tile_map`."""
-    return "tile_map" in CHART_KINDS and any(
-        "map_pages" in vars(module) or "map_page" in vars(module) for module in (pipeline, pages_module))
-
-
-def build_with_map(tmp: Path, data_dir: Path) -> BuiltSite:
-    """Build the site with the map page wired in for this build only (monkeypatched stages)."""
-    from plantracker.charts_map import tile_map
-    from plantracker.map_page import map_pages
-
-    plan_pages, nav_sections = pipeline.plan_pages, pipeline._nav_sections
-
-    def with_map(con, plan, strings):
-        return plan_pages(con, plan, strings) + map_pages(con, plan, strings)
-
-    def nav_with_map(plans, strings, page_paths):
-        sections = nav_sections(plans, strings, page_paths)
-        for plan in plans:
-            sites, path = f"{plan.plan_id}/sites", f"{plan.plan_id}/map"
-            for _, children in sections:
-                paths = [child[1] for child in children] if isinstance(children, list) else []
-                if sites in paths and path in page_paths:
-                    children.insert(paths.index(sites) + 1, ({lang: strings[lang]["map"] for lang in LANGUAGES}, path))
-        return sections
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(CHART_KINDS, "tile_map", tile_map)
-        patch.setattr(pipeline, "plan_pages", with_map)
-        patch.setattr(pipeline, "_nav_sections", nav_with_map)
-        # Chart workers are spawned and would not see the patched registry: render in this process.
-        patch.setattr(chart_files, "PARALLEL_MIN_CHARTS", 10**9)
-        return build_into(tmp, data_dir)
-
-
 @pytest.fixture(scope="session")
-def served_site(request, tmp_path_factory) -> BuiltSite:
-    """The real data packages built with the map page (real_site itself once the map is wired)."""
-    if map_is_wired():
-        return request.getfixturevalue("real_site")
-    return build_with_map(tmp_path_factory.mktemp("real-with-map"), pipeline.REPO_ROOT / "datapackages")
+def served_site(real_site) -> BuiltSite:
+    """The real data packages, built once per session by conftest's real_site."""
+    return real_site
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -52,3 +52,7 @@ def mini_data(tmp_path_factory) -> Path:
 def mini_site(tmp_path_factory, mini_data) -> BuiltSite:
     """The fixture plan, built by the real pipeline: a different plan gives a different site."""
     return build_into(tmp_path_factory.mktemp("mini"), mini_data)
+
+
+# Browser fixtures (served_site, site_url, chromium) live beside the tests that use them.
+from browser_support import CHROMIUM_ARGS, chromium, served_site, site_url  # noqa: E402,F401

@@ -8,7 +8,6 @@ from axe_playwright_python.sync_playwright import Axe
 
 from browser_support import exists, interact, page_types
 
-pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
 
 PAGE_TYPES = ["home", "plan", "target", "region", "sites", "sources", "map", "methodology", "about",

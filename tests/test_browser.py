@@ -12,7 +12,6 @@ import pytest
 
 from browser_support import PageWatch, exists, interact, page_types
 
-pytest_plugins = ["browser_support"]
 
 PHONE = {"width": 360, "height": 740}
 

@@ -19,6 +19,8 @@ import jinja2
 import openpyxl
 import pytest
 import yaml
+
+from plantracker.site_map import Linker
 from hypothesis import given, strategies as st
 
 from plantracker.citation import bibtex_escape, citation
@@ -373,8 +375,16 @@ def test_citation_cff_matches_release_toml():
 # --- the data page ----------------------------------------------------------------------------
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPO / "templates" / "pages")), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    """The render stage's own environment (autoescape, strict undefined, the `md` filter)."""
+    from plantracker.render import template_environment
+
+    return template_environment(REPO / "templates")
+
+
+def _all_strings() -> dict:
+    from plantracker.render import load_strings
+
+    return load_strings(REPO / "templates")
 
 
 def _strings() -> dict:
@@ -391,7 +401,7 @@ def test_data_page_lists_every_file(built, lang):
     data_dir, _, files = built
     context = data_page_context(files, read_packages_meta(data_dir))
     page = _environment().get_template("data.md.j2").render(
-        lang=lang, t=_strings()[lang], root="../", release=RELEASE, downloads=context,
+        lang=lang, t=_all_strings()[lang], link=Linker("data", lang), root="../", release=RELEASE, downloads=context,
         cite=citation(RELEASE, "数据下载" if lang == "zh" else "Data downloads", "data/", lang, "Plan tracker"))
     for f in files:
         assert f'<a href="../{f.href}">' in page, f.href
@@ -408,11 +418,11 @@ def test_data_page_escapes_text_from_the_data():
     files = [DownloadFile("p", None, "zip", "downloads/p/p.zip", 10, "0" * 64)]
     meta = [{"name": "p", "plan": {"title": {"zh": "<script>x</script>", "en": "a & b"}}, "resources": []}]
     page = _environment().get_template("data.md.j2").render(
-        lang="en", t=_strings()["en"], root="", release=RELEASE, downloads=data_page_context(files, meta),
+        lang="en", t=_all_strings()["en"], link=Linker("data", "en"), root="", release=RELEASE, downloads=data_page_context(files, meta),
         cite={"text": "<i>", "bibtex": "@misc{k,\n  title = {a & b}\n}"})
     assert "a &amp; b" in page and "<i>" not in page and "{a &amp; b}" in page
     assert "<script>" not in _environment().get_template("data.md.j2").render(
-        lang="zh", t=_strings()["zh"], root="", release=RELEASE, downloads=data_page_context(files, meta),
+        lang="zh", t=_all_strings()["zh"], link=Linker("data", "zh"), root="", release=RELEASE, downloads=data_page_context(files, meta),
         cite={"text": "", "bibtex": ""})
 
 

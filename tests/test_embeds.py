@@ -152,21 +152,11 @@ def serve(folder: Path):
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
-def test_embeds_load_in_chromium_from_one_host(site, browser, javascript):
+def test_embeds_load_in_chromium_from_one_host(site, chromium, javascript):
     root, _, embeds = site
     with serve(root) as base:
-        context = browser.new_context(java_script_enabled=javascript)
+        context = chromium.new_context(java_script_enabled=javascript)
         requested, failed, errors = [], [], []
         context.on("request", lambda r: requested.append(r.url))
         context.on("requestfailed", lambda r: failed.append(r.url))
