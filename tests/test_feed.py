@@ -16,6 +16,8 @@ from plantracker.feed import published_history, release_entry, release_history, 
 from plantracker.publish import publish_release
 from plantracker.settings import Release
 
+from git_repo import git, make_repo
+
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 SITE_URL = "https://example.org/tracker/"
 RELEASES = [Release("2026.1", dt.date(2026, 1, 15), SITE_URL),
@@ -24,21 +26,6 @@ RELEASES = [Release("2026.1", dt.date(2026, 1, 15), SITE_URL),
 # xa-recycled-2021 per release (万吨): 40 is off track, 55 on track, 60 meets the 600 kt target.
 VALUES = ["40", "55", "60"]
 OLD_ROW = "xa-recycled-2021,recycled-mass,XA,2021,40,"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
-
-
-def make_repo(path: Path) -> Path:
-    path.mkdir()
-    git(path, "init", "--quiet", "--initial-branch=main")
-    git(path, "config", "user.name", "Test Publisher")
-    git(path, "config", "user.email", "publisher@example.org")
-    (path / "README.md").write_text("source\n")
-    git(path, "add", "README.md")
-    git(path, "commit", "--quiet", "-m", "source")
-    return path
 
 
 def data_dir(path: Path, value: str) -> Path:

@@ -14,26 +14,13 @@ from plantracker.problems import InputError
 from plantracker.publish import publish_release
 from plantracker.settings import Release
 
+from git_repo import git, make_repo
+
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 REPO_ROOT = Path(__file__).parent.parent
 SITE_URL = "https://example.org/tracker/"
 A = Release("2026.1", dt.date(2026, 1, 15), SITE_URL)
 B = Release("2026.2", dt.date(2026, 6, 15), SITE_URL)
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
-
-
-def make_repo(path: Path) -> Path:
-    path.mkdir()
-    git(path, "init", "--quiet", "--initial-branch=main")
-    git(path, "config", "user.name", "Test Publisher")
-    git(path, "config", "user.email", "publisher@example.org")
-    (path / "README.md").write_text("source\n")
-    git(path, "add", "README.md")
-    git(path, "commit", "--quiet", "-m", "source")
-    return path
 
 
 def make_site(path: Path, release: Release, new_value: str | None = None) -> Path:
