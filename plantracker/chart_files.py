@@ -65,7 +65,8 @@ def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
     (static_dir / spec_path).write_text(json.dumps(spec, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     svg = vl_convert.vegalite_to_svg(static_spec)
     (static_dir / svg_path).write_text(svg, encoding="utf-8")
-    (static_dir / png_path).write_bytes(vl_convert.vegalite_to_png(static_spec, scale=2))
+    # Rasterize the SVG already rendered (same pixels as vegalite_to_png, without running Vega twice).
+    (static_dir / png_path).write_bytes(vl_convert.svg_to_png(svg, scale=2))
     write_rows_csv(request.rows, request.table_columns or list(request.rows[0]), static_dir / csv_path)
     width, height = _size(svg)
     return ChartFiles(spec_path, svg_path, png_path, csv_path, width, height)
