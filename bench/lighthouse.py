@@ -82,13 +82,24 @@ def scores(url: str) -> dict[str, int]:
     return {c: round((report["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
 
 
+def as_published(site: Path, version: str, scratch: Path) -> Path:
+    """Built site -> a folder laid out as mike publishes it (<version>/ beside versions.json), so the
+    theme's version selector finds versions.json as it does on the real host."""
+    (scratch / version).symlink_to(site.resolve(), target_is_directory=True)
+    (scratch / "versions.json").write_text(json.dumps([{"version": version, "title": version, "aliases": ["latest"]}]))
+    return scratch
+
+
 def main() -> int:
+    import tempfile
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="built site folder")
     parser.add_argument("pages", nargs="*", default=["/"], help="page paths, e.g. / en/")
+    parser.add_argument("--version", default="latest", help="version folder to serve the site under")
     args = parser.parse_args()
-    server = serve(args.site)
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    server = serve(as_published(args.site, args.version, Path(tempfile.mkdtemp(prefix="lighthouse-"))))
+    base = f"http://127.0.0.1:{server.server_address[1]}/{args.version}/"
     print(f"{'page':40} " + " ".join(f"{c[:13]:>13}" for c in CATEGORIES))
     for page in args.pages:
         url = base + page.lstrip("/")
