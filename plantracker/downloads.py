@@ -79,6 +79,11 @@ def _record(dest_dir: Path, path: Path, plan_id: str | None, resource: str | Non
                         hashlib.sha256(data).hexdigest())
 
 
+def _licence_name(descriptor: dict) -> str:
+    """The package's licence names ("CC-BY-4.0"), as datapackage.json states them."""
+    return ", ".join(l.get("name") or l.get("path", "") for l in descriptor.get("licenses", [])) or COMPILATION_LICENCE
+
+
 def _write_package(con, package_dir: Path, out: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
     """One package -> its download files under `out`."""
     descriptor_bytes = (package_dir / "datapackage.json").read_bytes()
@@ -97,7 +102,8 @@ def _write_package(con, package_dir: Path, out: Path, dest_dir: Path, release: R
         shutil.copyfile(source, out / f"{name}.csv")
         write_spreadsheet_copy(source, fields, out / f"{name}.spreadsheet.csv")
         write_json(descriptor, resource, rows, release, out / f"{name}.json")
-        write_parquet(con, source, fields, out / f"{name}.parquet", release)
+        write_parquet(con, source, fields, out / f"{name}.parquet", release, _licence_name(descriptor),
+                      descriptor.get("title", plan_id))
         resource_files += [_record(dest_dir, out / f"{name}{suffix}", plan_id, name, fmt)
                            for fmt, suffix in RESOURCE_FORMATS]
     write_package_zip(package_dir, descriptor, release, out / f"{plan_id}.zip")

@@ -50,11 +50,13 @@ def read_typed_rows(con: duckdb.DuckDBPyConnection, csv_path: Path, fields: list
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, csv_path: Path, fields: list[dict], path: Path,
-                  release: Release) -> None:
+                  release: Release, licence: str = "CC-BY-4.0", attribution: str = "") -> None:
     """A package CSV -> Parquet with the schema's column types, written by DuckDB COPY."""
-    sql = f"copy ({READ_CSV_SQL}) to $out (format parquet, kv_metadata {{release: $version}})"
+    # Parquet carries key-value metadata: the licence and attribution travel with the file.
+    sql = (f"copy ({READ_CSV_SQL}) to $out (format parquet, kv_metadata "
+           "{release: $version, release_url: $url, licence: $licence, attribution: $attribution})")
     params = {"path": str(csv_path), "columns": duckdb_columns(fields), "out": str(path),
-              "version": release.version}
+              "version": release.version, "url": release.url, "licence": licence, "attribution": attribution}
     con.execute(sql, params)
 
 

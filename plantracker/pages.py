@@ -103,6 +103,28 @@ def _site_row(plan: PlanData, site: dict, lang: str, t: dict, link: Linker) -> d
             "source": source_ref(plan, site["source_id"], link), "note": site[f"note_{lang}"] or ""}
 
 
+def _sites_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
+    """Named places grouped by province, and for each target with places how many the plan named."""
+    rows = [_site_row(plan, s, lang, t, link) for s in plan.sites]
+    provinces = []
+    for region in _regions_shown(plan):
+        here = [r for r in rows if r["region_id"] == region["region_id"]]
+        if here:
+            provinces.append({"name": plan.name(region, lang), "id": region["region_id"],
+                              "named": [r for r in here if r["named_in_plan"]],
+                              "other": [r for r in here if not r["named_in_plan"]]})
+    named_counts = []
+    for target_id, target in plan.targets.items():
+        named = [s for s in plan.sites if s.get("target_id") == target_id and s["named_in_plan"]]
+        progress = plan.progress[target_id]
+        if named and progress["dimension"] == "count":
+            named_counts.append({"title": target_title(plan, target, lang),
+                                 "href": link.page(f"{plan.plan_id}/targets/{target_id}"),
+                                 "target": target_text(plan, target, progress, lang, t),
+                                 "named": len(named)})
+    return {"provinces": provinces, "named_counts": named_counts}
+
+
 def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     cited: dict[str, int] = {}
     for table in (plan.targets.values(), plan.sites):
@@ -143,9 +165,7 @@ def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) ->
                 context.update(_region_context(con, plan, plan.regions[page.specific], lang, t, link))
                 page.titles[lang] = context["region"]["name"]
             elif page.template == "sites":
-                rows = [_site_row(plan, s, lang, t, link) for s in plan.sites]
-                context["named"] = [s for s in rows if s["named_in_plan"]]
-                context["other"] = [s for s in rows if not s["named_in_plan"]]
+                context.update(_sites_context(plan, lang, t, link))
                 page.titles[lang] = t["sites"]
             elif page.template == "sources":
                 context.update(_sources_context(plan, lang, t, link))

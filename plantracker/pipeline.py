@@ -16,7 +16,6 @@ from .api import api_page, write_api
 from .embeds import embed_view, write_embeds
 from .feed import published_history, release_entry, release_history, write_feeds
 from .changes import changes_page_context, compare_releases, previous_release_data
-from .chart_files import write_chart
 from .citation import citation
 from .downloads import data_page_context, read_packages_meta, write_downloads
 from .load import load_packages
@@ -28,7 +27,6 @@ from .render import load_strings, render_pages
 from .settings import Release, load_release
 from .site_map import LANGUAGES
 from .validate import validate_packages
-from .vendor import write_chart_bundle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("validate", "load", "query", "chart", "render", "mkdocs")

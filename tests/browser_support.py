@@ -101,12 +101,3 @@ def interact(page) -> None:
     """The reader's first interaction, as the chart loader waits for it: a key press and a scroll."""
     page.keyboard.press("ArrowDown")
     page.mouse.wheel(0, 200)
-
-
-if __name__ == "__main__":
-    # Manual use: python tests/browser_support.py OUT  -> the real site with the map page in OUT.
-    out = Path(sys.argv[1]).resolve()
-    if out.exists():
-        shutil.rmtree(out)
-    built = build_with_map(out, pipeline.REPO_ROOT / "datapackages")
-    print(built.root)

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from browser_support import PageWatch, exists, interact, page_types
+from browser_support import PageWatch, interact, page_types
 
 
 PHONE = {"width": 360, "height": 740}

@@ -194,6 +194,10 @@ def test_parquet_reads_back_with_the_same_rows_and_types(built):
             got = con.execute("select * from read_parquet($p)", {"p": path}).fetchall()
             assert got == read_typed_rows(con, package_dir / resource["path"], fields)
             assert len(got) == len(_csv_rows(package_dir / resource["path"])[1])
+            metadata = dict(con.execute("select decode(key), decode(value) from parquet_kv_metadata($p)",
+                                        {"p": path}).fetchall())
+            assert metadata["licence"] == descriptor["licenses"][0]["name"]
+            assert metadata["release"] == RELEASE.version and metadata["attribution"] == descriptor["title"]
 
 
 def test_json_has_release_licence_fields_and_exact_rows(built):

@@ -3,7 +3,6 @@ Chromium (served from 127.0.0.1) no request to another host, with JavaScript off
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import html.parser

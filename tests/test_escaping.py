@@ -6,7 +6,6 @@ import html
 import json
 import re
 import shutil
-from pathlib import Path
 
 import markdown
 import pytest

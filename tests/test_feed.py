@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import feedparser
@@ -16,7 +15,7 @@ from plantracker.feed import published_history, release_entry, release_history, 
 from plantracker.publish import publish_release
 from plantracker.settings import Release
 
-from git_repo import git, make_repo
+from git_repo import make_repo
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 SITE_URL = "https://example.org/tracker/"

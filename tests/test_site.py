@@ -7,8 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from plantracker.pipeline import REPO_ROOT
 
 PLAN = "jjj-2020-2022"
@@ -84,7 +82,7 @@ def test_every_chart_appears_three_ways(real_site):
         # the table under the chart has a row per plotted figure (the path line is drawn, not tabled)
         plotted = [r for r in spec_data(spec) if r.get("series") != "path"]
         assert len(plotted) == len([r for r in data_rows if r.get("series") != "path"])
-        assert f'aria-label="图表数据: ' in page
+        assert 'aria-label="图表数据: ' in page
 
 
 def spec_data(spec: dict) -> list[dict]:
