@@ -11,7 +11,7 @@ from .charts_map import BLUES, NO_DATA_FILL, ink_for
 from .numbers import DisplayUnit, format_number, join_unit
 from .pages import Page
 from .plan_data import PlanData
-from .query import run_query
+from .query import cached_query
 from .site_map import LANGUAGES, Linker
 from .target_pages import source_ref, target_title
 
@@ -146,7 +146,7 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
 
 def map_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) -> list[Page]:
     """One plan -> [its map page], or [] when none of its provinces has a tile position."""
-    figures = run_query(con, "map_figures", plan_id=plan.plan_id, region_id=plan.plan["region_id"])
+    figures = cached_query(con, "map_figures", plan_id=plan.plan_id, region_id=plan.plan["region_id"])
     if not any(f["tile_x"] is not None and f["tile_y"] is not None for f in figures):
         return []
     page = Page(f"{plan.plan_id}/map", "map")

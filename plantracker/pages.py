@@ -7,6 +7,7 @@ import duckdb
 
 from .chart_files import ChartRequest
 from .plan_data import PlanData
+from .query import cached_query
 from .site_map import LANGUAGES, Linker
 from .target_pages import source_ref, target_context, target_text, target_title
 
@@ -76,10 +77,8 @@ def _regions_shown(plan: PlanData) -> list[dict]:
 
 
 def _region_context(con, plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
-    from .query import run_query
-
     figures = []
-    for row in run_query(con, "region_figures", plan_id=plan.plan_id, region_id=region["region_id"]):
+    for row in cached_query(con, "region_figures", plan_id=plan.plan_id, region_id=region["region_id"]):
         figures.append({"indicator": row[f"indicator_{lang}"], "year": row["year"], "kind": t["kind_" + row["kind"]],
                         "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
                         "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),

@@ -1,6 +1,7 @@
 """Named SQL files -> rows: runs `plantracker/sql/<name>.sql` with DuckDB parameters."""
 from __future__ import annotations
 
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -20,3 +21,18 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]
     cursor = con.execute(sql_text(name), params) if params else con.execute(sql_text(name))
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+# Results per connection, for the page stage: each page is built once per language and would
+# otherwise run the same queries twice. Tables are not written after loading, so a result stays true.
+_RESULTS: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict]" = weakref.WeakKeyDictionary()
+
+
+def cached_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
+    """run_query, answered from memory when this connection already ran it with these parameters.
+    Callers must treat the rows as read-only (they are shared)."""
+    results = _RESULTS.setdefault(con, {})
+    key = (name, tuple(sorted(params.items())))
+    if key not in results:
+        results[key] = run_query(con, name, **params)
+    return results[key]

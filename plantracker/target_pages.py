@@ -5,7 +5,7 @@ import duckdb
 
 from .chart_files import ChartRequest
 from .plan_data import PlanData
-from .query import run_query
+from .query import cached_query
 from .site_map import Linker
 
 SERIES_ORDER = ("reported", "baseline", "target_baseline", "target")
@@ -48,7 +48,7 @@ def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: d
 
 
 def _series_rows(con, plan: PlanData, target: dict, progress: dict, lang: str, t: dict, link: Linker):
-    series = run_query(con, "target_series", plan_id=plan.plan_id, target_id=target["target_id"])
+    series = cached_query(con, "target_series", plan_id=plan.plan_id, target_id=target["target_id"])
     unit = plan.units.choose(progress["target_value"], progress["dimension"], lang)
     seen, table, chart = set(), [], []
     for row in series:
@@ -95,7 +95,7 @@ def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: st
                              ["year", "series", "value", "value_text", "source", "figure_id"])]
     charts = [{"request": requests[0], "title": title, "summary": summary, "table": table}]
     related = []
-    for row in run_query(con, "related_figures", plan_id=plan.plan_id, target_id=target_id):
+    for row in cached_query(con, "related_figures", plan_id=plan.plan_id, target_id=target_id):
         related.append({
             "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
             "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
@@ -153,7 +153,7 @@ def province_view(con, plan: PlanData, target: dict, related: list[dict], lang: 
         return [], []
     indicators = {r["indicator_id"] for r in related if r["in_plan_region"]}
     charts, totals = [], []
-    for total in run_query(con, "province_totals", plan_id=plan.plan_id, region_id=target["region_id"]):
+    for total in cached_query(con, "province_totals", plan_id=plan.plan_id, region_id=target["region_id"]):
         if total["indicator_id"] not in indicators:
             continue
         indicator = plan.indicators[total["indicator_id"]]
@@ -191,7 +191,7 @@ def province_view(con, plan: PlanData, target: dict, related: list[dict], lang: 
 
 def plan_comparison_chart(con, plan: PlanData, target: dict, concept: str, lang: str, t: dict) -> dict | None:
     """Targets of several plans measuring the same thing (shared `concept`) -> a side-by-side chart."""
-    rows = run_query(con, "concept_targets", concept=concept)
+    rows = cached_query(con, "concept_targets", concept=concept)
     dims = {r["dimension"] for r in rows}
     if len({r["plan_id"] for r in rows}) < 2 or len(dims) != 1:
         return None
