@@ -19,7 +19,10 @@
   "use strict";
   var me = document.currentScript;
   var bundle = me && me.getAttribute("data-vega");
-  var events = ["scroll", "wheel", "pointerdown", "keydown", "touchstart"];
+  // Only events a person makes: a "scroll" event also fires for programmatic scrolling (anchor
+  // restoration, audits), which would pull the 900 KB bundle in during page load. A reader who
+  // scrolls does so by wheel, touch, key or pointer, all listed here.
+  var events = ["wheel", "pointerdown", "keydown", "touchstart"];
   if (!bundle || window.__ptCharts) return;
   window.__ptCharts = true;
 
