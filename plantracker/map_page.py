@@ -9,7 +9,7 @@ import duckdb
 from .chart_files import ChartRequest
 from .charts_map import BLUES, NO_DATA_FILL, ink_for
 from .numbers import DisplayUnit, format_number, join_unit
-from .pages import Page
+from .pages import Page, plan_ref
 from .plan_data import PlanData
 from .query import cached_query
 from .site_map import LANGUAGES, Linker
@@ -133,8 +133,7 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
                            ["region_id", "name", "tile_x", "tile_y", "year", "value_text", "class_label", "sites", "source"])
     unplaced = [plan.name(f, lang) for f in figures if f["tile_x"] is None or f["tile_y"] is None]
     context = {
-        "plan": {"id": plan.plan_id, "title": plan.text(plan.plan["title"], lang), "short_title": plan_title,
-                 "href": link.page(f"{plan.plan_id}/index")},
+        "plan": {**plan_ref(plan, lang, link), "short_title": plan_title},
         "map": {"colour_by": colour_by, "indicator": indicator or "", "year": first.get("map_year") or "",
                 "reporting": t["coverage_of"].format(n=sum(p["has_value"] for p in provinces), m=len(provinces)),
                 "unplaced": unplaced, "sites_href": link.page(f"{plan.plan_id}/sites")},

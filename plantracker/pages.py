@@ -48,11 +48,18 @@ def _status_counts(plan: PlanData, t: dict) -> list[dict]:
             for s in ("achieved", "on_track", "off_track", "no_data") if s in counts]
 
 
+def plan_ref(plan: PlanData, lang: str, link: Linker) -> dict:
+    """What a page inside a plan's section shows of the plan: id, titles and a link to its overview."""
+    return {"id": plan.plan_id, "title": plan.text(plan.plan["title"], lang),
+            "short_title": plan.text(plan.plan.get("short_title"), lang),
+            "href": link.page(f"{plan.plan_id}/index")}
+
+
 def _plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
+    """The plan as its overview, the home and the about page show it: facts, headline targets, status counts."""
     region = plan.regions[plan.plan["region_id"]]
     return {
-        "id": plan.plan_id, "title": plan.text(plan.plan["title"], lang),
-        "short_title": plan.text(plan.plan.get("short_title"), lang),
+        **plan_ref(plan, lang, link),
         "description": plan.text(plan.plan.get("description"), lang),
         "issuer": plan.text(plan.plan.get("issuer"), lang), "issued": plan.plan.get("issued") or t["not_stated"],
         "issued_note": plan.text(plan.plan.get("issued_note"), lang),
@@ -60,7 +67,6 @@ def _plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
         "region": plan.name(region, lang),
         "members": [{"name": plan.name(r, lang), "href": link.page(f"{plan.plan_id}/regions/{r['region_id']}")}
                     for r in plan.members(region["region_id"])],
-        "href": link.page(f"{plan.plan_id}/index"),
         "headline": _status_rows(plan, lang, t, link, headline_only=True),
         "status_counts": _status_counts(plan, t),
         "licence_note": plan.text(plan.plan.get("licence_note"), lang),
@@ -149,7 +155,9 @@ def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) ->
     for page in pages:
         for lang in LANGUAGES:
             t, link = strings[lang], Linker(page.path, lang)
-            context = {"plan": _plan_summary(plan, lang, t, link)}
+            # Only the overview shows the plan's facts and headline targets; other pages name it.
+            context = {"plan": _plan_summary(plan, lang, t, link) if page.template == "plan"
+                       else plan_ref(plan, lang, link)}
             if page.template == "plan":
                 page.titles[lang] = context["plan"]["short_title"] or context["plan"]["title"]
                 context["targets"] = _status_rows(plan, lang, t, link, headline_only=False)

@@ -108,6 +108,22 @@ def _changes_page(options: BuildOptions, release: Release, strings: dict):
                                    for lang in LANGUAGES})
 
 
+def _write_reuse_files(options: BuildOptions, con, charts: list[dict], changes, release: Release, strings: dict,
+                       static_dir: Path) -> Page:
+    """Embeds, JSON API, feeds and downloads into the staging folder -> the Data page listing them."""
+    write_embeds(charts, static_dir, release)
+    for chart in charts:
+        chart["embed"] = embed_view(chart, release)
+    write_api(con, static_dir, release)
+    history = release_history(release_entry(release, changes),
+                              published_history(options.repo_dir, before=release.version, branch=options.pages_branch))
+    write_feeds(static_dir, release, history)
+    downloads = data_page_context(write_downloads(options.data_dir, static_dir, release),
+                                  read_packages_meta(options.data_dir))
+    return Page("data", "data", titles={lang: strings[lang]["data"] for lang in LANGUAGES},
+                contexts={lang: {"downloads": downloads} for lang in LANGUAGES})
+
+
 def build(options: BuildOptions, step: Callable[[str], object] | None = None) -> BuildResult:
     """Data packages -> site in options.out_dir. `step(name)` returns a context manager around each
     stage (progress display, timing); raises InputError on bad input, leaving out_dir untouched."""
@@ -135,27 +151,17 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
             shutil.rmtree(static_dir)
         static_dir.mkdir(parents=True)
         bundle = cache.write_chart_bundle_cached(static_dir, work)
-        charts = [chart for page in pages for context in page.contexts.values() for chart in context.get("charts", [])]
+        charts = []
+        for page in pages:
+            for context in page.contexts.values():
+                for chart in context.get("charts", []):
+                    chart["page"] = page.path  # an embed links back to its chart's page
+                    charts.append(chart)
         # Rendered only when their inputs changed (content-hash cache), on every core when many.
         for chart, files in zip(charts, cache.write_charts_cached([c["request"] for c in charts], static_dir, work)):
             chart["files"] = files
         result.charts += len(charts)
-        for page in pages:  # an embed links back to its chart's page
-            for context in page.contexts.values():
-                for chart in context.get("charts", []):
-                    chart["page"] = page.path
-        write_embeds(charts, static_dir, release)
-        for chart in charts:
-            chart["embed"] = embed_view(chart, release)
-        write_api(con, static_dir, release)
-        history = release_history(release_entry(release, changes),
-                                  published_history(options.repo_dir, before=release.version,
-                                                    branch=options.pages_branch))
-        write_feeds(static_dir, release, history)
-        downloads = data_page_context(write_downloads(options.data_dir, static_dir, release),
-                                      read_packages_meta(options.data_dir))
-        pages.append(Page("data", "data", titles={lang: strings[lang]["data"] for lang in LANGUAGES},
-                          contexts={lang: {"downloads": downloads} for lang in LANGUAGES}))
+        pages.append(_write_reuse_files(options, con, charts, changes, release, strings, static_dir))
     with step("render"):
         sitebuild.copy_hand_written(options.site_src, docs_dir)
         common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}

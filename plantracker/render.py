@@ -52,8 +52,9 @@ def _template_for(env: jinja2.Environment, page) -> jinja2.Template:
 
 
 def render_pages(pages: list, common: dict, strings: dict, templates_dir: Path, docs_dir: Path,
-                 citation=None) -> list[Path]:
-    """(pages, shared context per language, strings) -> written Markdown paths under docs_dir."""
+                 citation) -> list[Path]:
+    """(pages, shared context per language, strings, citation(page, lang, link) -> {text, bibtex})
+    -> written Markdown paths under docs_dir."""
     env = template_environment(templates_dir)
     written = []
     for page in pages:
@@ -62,9 +63,7 @@ def render_pages(pages: list, common: dict, strings: dict, templates_dir: Path, 
             link = Linker(page.path, lang)
             full = {**common[lang], **context, "lang": lang, "t": strings[lang], "root": link.root,
                     "home": link.page("index"), "page_title": page.titles[lang], "page_path": page.path,
-                    "link": link}
-            if citation is not None:
-                full["cite"] = citation(page, lang, link)
+                    "link": link, "cite": citation(page, lang, link)}
             target = docs_dir / f"{page.path}.{lang}.md"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(template.render(full), encoding="utf-8")

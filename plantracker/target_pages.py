@@ -99,8 +99,7 @@ def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: st
         related.append({
             "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
             "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
-            "value": plan.units.quantity(row["value"], dim if plan.units.dimension(row["printed_unit_id"]) == dim
-                                         else plan.units.dimension(row["printed_unit_id"]), lang),
+            "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
             "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
             "source": source_ref(plan, row["source_id"], link), "note": row[f"note_{lang}"] or "",
             "comparability": row[f"comparability_{lang}"] or "", "outside_period": row["outside_period"],

@@ -194,12 +194,15 @@ def test_api_page_examples_run_against_the_files(api):
 
 
 def test_api_page_renders_in_both_languages():
+    from plantracker.citation import citation
+
     strings = load_strings(REPO_ROOT / "templates")
     page = api_page(["plan-a", "plan-b"], RELEASE, strings)
     template = template_environment(REPO_ROOT / "templates").get_template("api.md.j2")
     for lang, context in page.contexts.items():
+        cite = citation(RELEASE, page.titles[lang], "api/", lang, strings[lang]["site_title"])
         text = template.render(**context, lang=lang, t=strings[lang], page_title=page.titles[lang],
-                               release={"version": RELEASE.version})
+                               release={"version": RELEASE.version}, cite=cite)
         assert text.startswith(f"# {strings[lang]['api']}\n")
         assert "https://example.org/tracker/2026.1/api/plan-b/status.json" in text
         assert "https://example.org/tracker/latest/api/" in text

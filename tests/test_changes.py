@@ -10,8 +10,6 @@ from pathlib import Path
 
 import markdown
 import pytest
-import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from plantracker.changes import changes_page_context, compare_releases, previous_release_data
 from plantracker.publish import publish_release
@@ -19,7 +17,6 @@ from plantracker.settings import Release
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 TEMPLATES = Path(__file__).parent.parent / "templates"
-STATUSES = ("achieved", "on_track", "off_track", "no_data")
 
 
 def packages(folder: Path, edit=None) -> Path:
@@ -59,11 +56,15 @@ def changes(tmp_path_factory):
 
 
 def render(context: dict, lang: str) -> str:
-    strings = yaml.safe_load((TEMPLATES / "strings.d" / "changes.yml").read_text(encoding="utf-8"))
-    # Status labels live in templates/strings.yml (the core's); stand-ins keep this test to its own files.
-    t = {**{f"status_{s}": f"[{s}]" for s in STATUSES}, **strings[lang]}
-    env = Environment(loader=FileSystemLoader(TEMPLATES / "pages"), autoescape=True, undefined=StrictUndefined)
-    return env.get_template("changes.md.j2").render(lang=lang, t=t, **context)
+    """The page through the render stage's own environment and strings, as the build renders it."""
+    from plantracker.citation import citation
+    from plantracker.render import load_strings, template_environment
+    from plantracker.settings import Release
+
+    release = Release("2026.2", dt.date(2026, 6, 15), "https://example.org/tracker/")
+    t = load_strings(TEMPLATES)[lang]
+    cite = citation(release, t["changes"], "changes/", lang, t["site_title"])
+    return template_environment(TEMPLATES).get_template("changes.md.j2").render(lang=lang, t=t, cite=cite, **context)
 
 
 def test_figures_added_revised_removed(changes):
@@ -110,7 +111,10 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
     assert html.count("<table") == 4  # added, revised, removed, status
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; report" in html
     assert "javascript:" not in html
-    assert "[off_track]" in html and "[achieved]" in html
+    from plantracker.render import load_strings
+
+    t = load_strings(TEMPLATES)[lang]
+    assert t["status_off_track"] in html and t["status_achieved"] in html
     if lang == "zh":
         assert "<td><del>40万吨</del></td>\n<td>65万吨</td>" in html
     else:
