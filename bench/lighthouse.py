@@ -26,6 +26,9 @@ TOOLS = Path(__file__).resolve().parent.parent / ".cache" / "tools"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".csv", ".map")
 CHROME_FLAGS = "--headless --no-sandbox --disable-gpu"
+# The performance score's inputs (Lighthouse 12 weights: TBT 30 %, LCP 25 %, CLS 25 %, FCP 10 %, SI 10 %).
+METRICS = {"first-contentful-paint": "FCP ms", "largest-contentful-paint": "LCP ms", "total-blocking-time": "TBT ms",
+           "cumulative-layout-shift": "CLS", "speed-index": "SI ms"}
 
 
 class GzipHandler(SimpleHTTPRequestHandler):
@@ -70,8 +73,8 @@ def lighthouse_command() -> list[str]:
     return [str(local)] if local.exists() else ["npx", "--yes", LIGHTHOUSE]
 
 
-def scores(url: str) -> dict[str, int]:
-    """Page URL -> {category: score 0-100} from one mobile Lighthouse run."""
+def scores(url: str) -> dict[str, float]:
+    """Page URL -> {category: score 0-100, metric label: value} from one mobile Lighthouse run."""
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     run = subprocess.run(
         [*lighthouse_command(), url, "--quiet", "--output=json", "--output-path=stdout",
@@ -79,7 +82,11 @@ def scores(url: str) -> dict[str, int]:
         capture_output=True, text=True, env=env, check=True,
     )
     report = json.loads(run.stdout)
-    return {c: round((report["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+    result: dict[str, float] = {c: round((report["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+    for audit, label in METRICS.items():
+        value = report["audits"][audit].get("numericValue") or 0
+        result[label] = round(value, 3) if label == "CLS" else round(value)
+    return result
 
 
 def as_published(site: Path, version: str, scratch: Path) -> Path:
@@ -97,14 +104,16 @@ def main() -> int:
     parser.add_argument("site", type=Path, help="built site folder")
     parser.add_argument("pages", nargs="*", default=["/"], help="page paths, e.g. / en/")
     parser.add_argument("--version", default="latest", help="version folder to serve the site under")
+    parser.add_argument("--runs", type=int, default=1, help="runs per page (scores vary from run to run)")
     args = parser.parse_args()
     server = serve(as_published(args.site, args.version, Path(tempfile.mkdtemp(prefix="lighthouse-"))))
     base = f"http://127.0.0.1:{server.server_address[1]}/{args.version}/"
-    print(f"{'page':40} " + " ".join(f"{c[:13]:>13}" for c in CATEGORIES))
+    columns = [*CATEGORIES, *METRICS.values()]
+    print(f"{'page':40} " + " ".join(f"{c[:13]:>13}" for c in columns))
     for page in args.pages:
-        url = base + page.lstrip("/")
-        result = scores(url)
-        print(f"{page:40} " + " ".join(f"{result[c]:>13}" for c in CATEGORIES), flush=True)
+        for _ in range(args.runs):
+            result = scores(base + page.lstrip("/"))
+            print(f"{page:40} " + " ".join(f"{result[c]:>13}" for c in columns), flush=True)
     server.shutdown()
     return 0
 

@@ -17,17 +17,16 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
-import altair
 import vl_convert
 import yaml
 
 from . import vendor
-from .chart_files import ChartFiles, ChartRequest, write_charts
+from .chart_files import ChartFiles, ChartRendering, ChartRequest
 
 CACHE_DIR = "cache"
 _PACKAGE = Path(__file__).resolve().parent
 # Source files whose code decides a chart's bytes (spec, SVG, PNG, CSV).
-_CHART_CODE = ("charts.py", "chart_files.py", "spreadsheet_safety.py")
+_CHART_CODE = ("charts.py", "charts_map.py", "chart_files.py", "spreadsheet_safety.py")
 # Installed packages whose code decides the built site's bytes besides our config and docs.
 _SITE_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "pymdown-extensions", "markdown", "jieba")
 
@@ -55,7 +54,7 @@ def _write_manifest(work_dir: Path, manifest: dict) -> None:
 
 def chart_code_version() -> str:
     """The charting code and renderer versions -> one hash: any change re-renders every chart."""
-    digest = hashlib.sha256(f"vl-convert {vl_convert.__version__}; altair {altair.__version__}".encode())
+    digest = hashlib.sha256(f"vl-convert {vl_convert.__version__}; altair {metadata.version('altair')}".encode())
     for name in _CHART_CODE:
         digest.update((_PACKAGE / name).read_bytes())
     return digest.hexdigest()
@@ -76,41 +75,93 @@ def _entry_complete(entry: Path, files: ChartFiles) -> bool:
     return all((entry / path).is_file() for path in _paths(files))
 
 
-def write_charts_cached(requests: list[ChartRequest], static_dir: Path, work_dir: Path) -> list[ChartFiles]:
-    """Chart requests -> their files in static_dir, in order: copied from the cache when the key is
-    known, rendered (in parallel when there are many) otherwise. Unused cache entries are deleted."""
-    manifest = read_manifest(work_dir)
-    known: dict = manifest.get("charts") or {}
-    store = Path(work_dir) / CACHE_DIR / "charts"
-    version = chart_code_version()
-    keys = [chart_key(request, version) for request in requests]
-    found: dict[str, ChartFiles] = {}
-    for key in set(keys):
-        if key in known:
-            files = ChartFiles(**known[key])
-            if _entry_complete(store / key, files):
-                found[key] = files
-    missing = {key: request for key, request in zip(keys, requests) if key not in found}
-    for key in missing:
-        shutil.rmtree(store / key, ignore_errors=True)  # a half-written entry from a failed build
-    rendered = write_charts([(request, store / key) for key, request in missing.items()])
-    found.update(zip(missing, rendered.files))
-    for key, files in found.items():
+class CachedCharts:
+    """Chart requests -> their files in static_dir: copied from the cache when the key is known,
+    rendered otherwise (chart_files.ChartRendering: in the background when there are many).
+
+    Use `sized()` for every chart's ChartFiles (paths and pixel size) while the rest renders, and
+    `finish()` before the files must be on disk: it waits, copies the new renders into static_dir
+    and records this build's entries (unused entries are deleted, so nothing stale survives).
+    `close()` stops the renders after a failure.
+    """
+
+    def __init__(self, requests: list[ChartRequest], static_dir: Path, work_dir: Path):
+        self._static_dir, self._work_dir = Path(static_dir), Path(work_dir)
+        self._manifest = read_manifest(work_dir)
+        known: dict = self._manifest.get("charts") or {}
+        self._store = store = self._work_dir / CACHE_DIR / "charts"
+        version = chart_code_version()
+        self._keys = keys = [chart_key(request, version) for request in requests]
+        self._found: dict[str, ChartFiles] = {}
+        for key in set(keys):
+            if key in known:
+                files = ChartFiles(**known[key])
+                if _entry_complete(store / key, files):
+                    self._found[key] = files
+        self._missing = {key: request for key, request in zip(keys, requests) if key not in self._found}
+        # Keep exactly this build's entries: an output whose source is gone must not come back
+        # (and a half-written entry from a failed build is rendered afresh).
+        if store.exists():
+            for entry in store.iterdir():
+                if entry.name not in self._found:
+                    shutil.rmtree(entry, ignore_errors=True)
+        for key, files in self._found.items():
+            self._copy_out(key, files)
+        self._rendering = ChartRendering([(request, store / key) for key, request in self._missing.items()])
+        self._requests = requests
+        self._finished: list[ChartFiles] | None = None
+        if not self._rendering.pending:  # rendered here already (few charts, or none)
+            self.finish()
+
+    def _copy_out(self, key: str, files: ChartFiles) -> None:
+        key_dir = self._store / key
         for path in _paths(files):
-            target = static_dir / path
+            target = self._static_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(store / key / path, target)
-    # Keep exactly this build's entries: an output whose source is gone must not come back.
-    if store.exists():
-        for entry in store.iterdir():
-            if entry.name not in found:
-                shutil.rmtree(entry, ignore_errors=True)
-    manifest["charts"] = {key: dataclasses.asdict(files) for key, files in found.items()}
-    manifest["last_build"] = {"charts": len(requests), "charts_rendered": len(missing),
-                              "charts_reused": len(requests) - len(missing), "render_processes": rendered.processes,
-                              "rendered_ids": sorted(f"{r.plan_id}/{r.chart_id}.{r.lang}" for r in missing.values())}
-    _write_manifest(work_dir, manifest)
-    return [found[key] for key in keys]
+            shutil.copyfile(key_dir / path, target)
+
+    @property
+    def pending(self) -> bool:
+        """True until finish(): static_dir does not yet hold every chart's files."""
+        return self._finished is None
+
+    def sized(self) -> list[ChartFiles]:
+        """Every request's ChartFiles, in order (waits only for renders whose size is not fixed)."""
+        by_key = dict(self._found)
+        by_key.update(zip(self._missing, self._rendering.sized()))
+        return [by_key[key] for key in self._keys]
+
+    def finish(self) -> list[ChartFiles]:
+        """Wait for the renders, copy them into static_dir, record the cache -> ChartFiles in order."""
+        if self._finished is not None:
+            return self._finished
+        rendered = self._rendering.finish()
+        new = dict(zip(self._missing, rendered.files))
+        self._found.update(new)
+        for key, files in new.items():
+            self._copy_out(key, files)
+        manifest = read_manifest(self._work_dir)
+        manifest["charts"] = {key: dataclasses.asdict(files) for key, files in self._found.items()}
+        manifest["last_build"] = {
+            "charts": len(self._requests), "charts_rendered": len(self._missing),
+            "charts_reused": len(self._requests) - len(self._missing), "render_processes": rendered.processes,
+            "render_seconds": round(rendered.seconds, 3), "render_cpu_seconds": round(rendered.cpu_seconds, 3),
+            "rendered_ids": sorted(f"{r.plan_id}/{r.chart_id}.{r.lang}" for r in self._missing.values())}
+        _write_manifest(self._work_dir, manifest)
+        self._finished = [self._found[key] for key in self._keys]
+        return self._finished
+
+    def close(self) -> None:
+        self._rendering.close()
+
+
+def write_charts_cached(requests: list[ChartRequest], static_dir: Path, work_dir: Path) -> list[ChartFiles]:
+    """Chart requests -> their files in static_dir, in order, every render finished (CachedCharts)."""
+    charts = CachedCharts(requests, static_dir, work_dir)
+    try:
+        return charts.finish()
+    finally:
+        charts.close()
 
 
 def write_chart_bundle_cached(static_dir: Path, work_dir: Path) -> Path:
@@ -190,4 +241,5 @@ def record_site(work_dir: Path, key: str, out_dir: Path) -> None:
     """After a successful site build: remember its key and the output folder's listing."""
     manifest = read_manifest(work_dir)
     manifest["site"] = {"key": key, "out_dir": str(Path(out_dir).resolve()), "listing": site_listing(out_dir)}
+    manifest.setdefault("last_build", {})["mkdocs"] = "built"
     _write_manifest(work_dir, manifest)

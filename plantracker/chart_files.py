@@ -6,14 +6,23 @@ import json
 import multiprocessing
 import os
 import re
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import vl_convert
 
-from .charts import CHART_KINDS, WIDTH
 from .spreadsheet_safety import write_rows_csv
+
+
+# Static render size (px). Kinds in STATIC_SIZE are drawn at exactly this size (charts._configure).
+WIDTH = 560
+HEIGHT = 280
+# The kinds whose spec fixes their static size (autosize "fit", padding included): pages can be
+# written before they are rendered. The tile map's size depends on its rows, so it is not here;
+# write_chart checks every render against this.
+STATIC_SIZE = {kind: (WIDTH, HEIGHT) for kind in ("target_progress", "region_bars", "plan_comparison")}
 
 
 @dataclass
@@ -50,9 +59,24 @@ def _size(svg: str) -> tuple[int, int]:
     return (round(float(match.group(1))), round(float(match.group(2)))) if match else (WIDTH, 300)
 
 
+def planned_files(request: ChartRequest) -> ChartFiles | None:
+    """Chart request -> its files, known before rendering when its kind has a fixed static size
+    (charts.STATIC_SIZE); None when only the render can tell the size."""
+    size = STATIC_SIZE.get(request.kind)
+    if size is None:
+        return None
+    base, lang = chart_base(request.plan_id, request.chart_id), request.lang
+    return ChartFiles(f"{base}.vegalite.{lang}.json", f"{base}.{lang}.svg", f"{base}.{lang}.png",
+                      f"{base}.{lang}.csv", *size)
+
+
 def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
     """ChartRequest -> spec (interactive), SVG and PNG (static) and CSV files under static_dir."""
-    spec = CHART_KINDS[request.kind](request.rows, request.labels).to_dict()
+    from .charts import CHART_KINDS  # here: Altair takes a third of a second to import, and a
+    # build whose charts all come from the cache never needs it
+
+    # Unvalidated: the schema check runs on every spec in tests/test_gates.py, not on each build.
+    spec = CHART_KINDS[request.kind](request.rows, request.labels).to_dict(validate=False)
     # The static renders get a fixed width: "container" has no container outside a page.
     static_spec = {**spec, "width": WIDTH}
     base = chart_base(request.plan_id, request.chart_id)
@@ -68,8 +92,13 @@ def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
     # Rasterize the SVG already rendered (same pixels as vegalite_to_png, without running Vega twice).
     (static_dir / png_path).write_bytes(vl_convert.svg_to_png(svg, scale=2))
     write_rows_csv(request.rows, request.table_columns or list(request.rows[0]), static_dir / csv_path)
-    width, height = _size(svg)
-    return ChartFiles(spec_path, svg_path, png_path, csv_path, width, height)
+    files = ChartFiles(spec_path, svg_path, png_path, csv_path, *_size(svg))
+    planned = planned_files(request)
+    if planned is not None and planned != files:
+        # Pages were written with the planned size while this chart rendered: they must agree.
+        raise RuntimeError(f"chart {request.plan_id}/{request.chart_id}.{request.lang} rendered at "
+                           f"{files.width}x{files.height}, not its kind's fixed size {planned.width}x{planned.height}")
+    return files
 
 
 # Below this many charts one process is faster: a worker costs about a second to start (imports
@@ -77,15 +106,11 @@ def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
 PARALLEL_MIN_CHARTS = 24
 
 
-@dataclass
-class RenderedCharts:
-    files: list[ChartFiles]
-    processes: int  # how many processes rendered them (1: this one)
-
-
-def _write_job(job: tuple[ChartRequest, Path]) -> tuple[ChartFiles, int]:
+def _write_job(job: tuple[ChartRequest, Path]) -> tuple[ChartFiles, int, float]:
     request, dest_dir = job
-    return write_chart(request, dest_dir), os.getpid()
+    start = time.process_time()
+    files = write_chart(request, dest_dir)
+    return files, os.getpid(), time.process_time() - start
 
 
 def _end_with_parent() -> None:
@@ -103,14 +128,74 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+@dataclass
+class RenderedCharts:
+    files: list[ChartFiles]
+    processes: int  # how many processes rendered them (1: this one)
+    seconds: float = 0.0  # wall time from the first job's start to the last job's end
+    cpu_seconds: float = 0.0  # CPU time the renders took, summed over processes
+
+
+class ChartRendering:
+    """Chart jobs rendering, on every core when there are enough of them to pay for the workers'
+    start-up (each worker keeps its own vl-convert engine), else in this process at once.
+
+    `files` holds every job's ChartFiles as soon as it is known: at once for kinds with a fixed
+    size (planned_files), after their render for the others, which go to the workers first so
+    `sized()` returns soon. The caller goes on (pages, MkDocs) while the rest renders, and calls
+    `finish()` before it needs the files on disk; `close()` stops the workers on any failure.
+    """
+
+    def __init__(self, jobs: list[tuple[ChartRequest, Path]], workers: int | None = None):
+        self._start = time.perf_counter()
+        self.result: RenderedCharts | None = None
+        self.files: list[ChartFiles | None] = [planned_files(request) for request, _ in jobs]
+        workers = workers or min(_cores(), len(jobs) // PARALLEL_MIN_CHARTS)
+        self._pool = None
+        self._futures: list = []
+        if workers <= 1:
+            results = [_write_job(job) for job in jobs]
+            self._done(results)
+            return
+        # spawn, not fork: the parent may already run vl-convert's and DuckDB's threads.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_end_with_parent)
+        order = sorted(range(len(jobs)), key=lambda i: self.files[i] is not None)  # unknown sizes first
+        futures = {i: self._pool.submit(_write_job, jobs[i]) for i in order}
+        self._futures = [futures[i] for i in range(len(jobs))]
+
+    def _done(self, results: list[tuple[ChartFiles, int, float]]) -> None:
+        self.files = [files for files, _, _ in results]
+        self.result = RenderedCharts(self.files, len({pid for _, pid, _ in results}) if results else 0,
+                                     time.perf_counter() - self._start, sum(cpu for _, _, cpu in results))
+
+    @property
+    def pending(self) -> bool:
+        """True while renders may still be running in the workers."""
+        return self.result is None
+
+    def sized(self) -> list[ChartFiles]:
+        """Every job's ChartFiles (paths and size), waiting only for charts whose size the render decides."""
+        for i, files in enumerate(self.files):
+            if files is None:
+                self.files[i] = self._futures[i].result()[0]
+        return list(self.files)
+
+    def finish(self) -> RenderedCharts:
+        """Wait for every render (re-raising the first failure) -> what was rendered."""
+        if self.result is None:
+            try:
+                self._done([future.result() for future in self._futures])
+            finally:
+                self.close()
+        return self.result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 def write_charts(jobs: list[tuple[ChartRequest, Path]], workers: int | None = None) -> RenderedCharts:
-    """(request, dest dir) pairs -> their ChartFiles in order; rendered on every core when there are
-    enough charts to pay for the workers' start-up (each worker keeps its own vl-convert engine)."""
-    workers = workers or min(_cores(), len(jobs) // PARALLEL_MIN_CHARTS)
-    if workers <= 1:
-        return RenderedCharts([write_chart(request, dest) for request, dest in jobs], 1 if jobs else 0)
-    # spawn, not fork: the parent may already run vl-convert's and DuckDB's threads.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_end_with_parent) as pool:
-        results = list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 16))))
-    return RenderedCharts([files for files, _ in results], len({pid for _, pid in results}))
+    """(request, dest dir) pairs -> their ChartFiles in order, every render finished."""
+    return ChartRendering(jobs, workers).finish()

@@ -8,30 +8,35 @@ from __future__ import annotations
 
 import altair as alt
 
+from .chart_files import HEIGHT, WIDTH
 from .charts_map import tile_map
 
 # Okabe-Ito, chosen for colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000"]
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
-WIDTH = 560
-HEIGHT = 280
 
 
-def _configure(chart: alt.TopLevelMixin, labels: dict) -> alt.TopLevelMixin:
+def _configure(chart: alt.TopLevelMixin, labels: dict, rows: list[dict]) -> alt.TopLevelMixin:
+    """A layered chart without data -> titled, sized, styled, with the rows attached to the top.
+
+    The rows are attached last, by assignment: every Altair method returns a deep copy of the
+    chart, so rows attached earlier are copied once per method call (most of a chart's build time).
+    """
     # `description` names the interactive view for screen readers (Vega sets it as the SVG's label).
-    return (chart.properties(title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
+    chart = (chart.properties(title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
                              description=labels.get("description", labels["title"]),
                              width="container", height=HEIGHT, autosize=alt.AutoSizeParams(type="fit", contains="padding"))
             .configure(font=FONT, background="white")
             .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222")
             .configure_legend(orient="bottom", labelFontSize=12, titleFontSize=12, labelLimit=400)
             .configure_title(fontSize=15, subtitleFontSize=12, anchor="start", subtitleColor="#333"))
+    chart.data = alt.Data(values=rows)
+    return chart
 
 
 def target_progress(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     """Rows (year, value, series, series_label, value_text, source) -> points over the years
     against a rule at the target and the straight-line path from the baseline."""
-    data = alt.Data(values=rows)
     series_order = labels["series_order"]
     colour = alt.Color("series_label:N", title=labels["legend"],
                        scale=alt.Scale(domain=series_order, range=PALETTE[: len(series_order)]))
@@ -42,39 +47,37 @@ def target_progress(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     y = alt.Y("value:Q", title=labels["y"], scale=alt.Scale(zero=True))
     tooltip = [alt.Tooltip("series_label:N", title=labels["legend"]), alt.Tooltip("year:O", title=labels["x"]),
                alt.Tooltip("value_text:N", title=labels["value"]), alt.Tooltip("source:N", title=labels["source"])]
-    path = (alt.Chart(data).transform_filter(alt.datum.series == "path")
+    path = (alt.Chart().transform_filter(alt.datum.series == "path")
             .mark_line(strokeDash=[6, 4], color=PALETTE[6], aria=False).encode(x=x, y=y))
-    target_rule = (alt.Chart(data).transform_filter(alt.datum.series == "target")
+    target_rule = (alt.Chart().transform_filter(alt.datum.series == "target")
                    .mark_rule(color=PALETTE[3], strokeWidth=2).encode(y=y))
-    points = (alt.Chart(data).transform_filter(alt.datum.series != "path")
+    points = (alt.Chart().transform_filter(alt.datum.series != "path")
               .mark_point(size=110, filled=True, opacity=1)
               .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip))
-    return _configure(alt.layer(path, target_rule, points), labels)
+    return _configure(alt.layer(path, target_rule, points), labels, rows)
 
 
 def region_bars(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     """Rows (region_label, value, value_text, year, source) -> one bar per region."""
-    data = alt.Data(values=rows)
-    bars = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
+    bars = alt.Chart().mark_bar(color=PALETTE[0]).encode(
         y=alt.Y("region_label:N", title=labels["x"], sort="-x"),
         x=alt.X("value:Q", title=labels["y"]),
         tooltip=[alt.Tooltip("region_label:N", title=labels["x"]), alt.Tooltip("value_text:N", title=labels["value"]),
                  alt.Tooltip("year:O", title=labels["year"]), alt.Tooltip("source:N", title=labels["source"])])
     text = bars.mark_text(align="left", dx=4, color="#222").encode(text="value_text:N")
-    return _configure(alt.layer(bars, text), labels)
+    return _configure(alt.layer(bars, text), labels, rows)
 
 
 def plan_comparison(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     """Rows (plan_label, value, value_text, target_year) -> one bar per plan's target."""
-    data = alt.Data(values=rows)
-    bars = alt.Chart(data).mark_bar().encode(
+    bars = alt.Chart().mark_bar().encode(
         x=alt.X("plan_label:N", title=labels["x"], sort=None, axis=alt.Axis(labelAngle=0, labelLimit=260)),
         y=alt.Y("value:Q", title=labels["y"]),
         color=alt.Color("plan_label:N", legend=None, scale=alt.Scale(range=PALETTE)),
         tooltip=[alt.Tooltip("plan_label:N", title=labels["x"]), alt.Tooltip("value_text:N", title=labels["value"]),
                  alt.Tooltip("target_year:O", title=labels["year"])])
     text = bars.mark_text(baseline="bottom", dy=-3, color="#222").encode(text="value_text:N")
-    return _configure(alt.layer(bars, text), labels)
+    return _configure(alt.layer(bars, text), labels, rows)
 
 
 CHART_KINDS = {

@@ -7,8 +7,6 @@ carrier. Fill and text colour per tile are chosen by the page (`map_page`) and a
 """
 from __future__ import annotations
 
-import altair as alt
-
 # Light to dark. Text on the first three is INK_DARK (>= 7:1), on the last two INK_LIGHT (>= 5:1).
 BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#2171b5", "#08306b"]
 INK_DARK, INK_LIGHT = "#1a1a1a", "#ffffff"
@@ -40,13 +38,15 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     labels: title, subtitle, description (the text summary), legend (title), classes (class labels, light to dark, then the
     no-data label), colours (fills in the same order), region, value, year, source, sites.
     """
+    import altair as alt  # here: pages import this module's colours, and need no Altair
+
     from .charts import FONT  # here, not at the top: charts.py registers this function
 
     cols = max(r["tile_x"] for r in rows) + 1
     nrows = max(r["tile_y"] for r in rows) + 1
     width = round(TILE_PIXELS * max(cols, 3))
     height = round(width / max(cols, 3) * nrows)
-    tiles = alt.Data(values=[{**r, "x2": r["tile_x"] + 1 - GAP, "y2": r["tile_y"] + 1 - GAP} for r in rows])
+    tiles = [{**r, "x2": r["tile_x"] + 1 - GAP, "y2": r["tile_y"] + 1 - GAP} for r in rows]
     x_scale = alt.Scale(domain=[0, max(cols, 3) - GAP], nice=False, zero=True)
     y_scale = alt.Scale(domain=[0, nrows - GAP], nice=False, reverse=True)
     x = alt.X("tile_x:Q", axis=None, scale=x_scale)
@@ -59,7 +59,8 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
                     legend=alt.Legend(orient="bottom", direction="horizontal", columns=3, symbolType="square",
                                       symbolStrokeColor=TILE_STROKE, symbolSize=260, labelLimit=170,
                                       titleLimit=520))
-    squares = alt.Chart(tiles).mark_rect(stroke=TILE_STROKE, strokeWidth=1).encode(
+    # The tiles are the top-level data, attached last (see charts._configure); the layers inherit them.
+    squares = alt.Chart().mark_rect(stroke=TILE_STROKE, strokeWidth=1).encode(
         x=x, x2="x2:Q", y=y, y2="y2:Q", fill=fill, tooltip=tooltip)
     hatches = [s for r in rows if r["class_label"] == labels["classes"][-1]
                for s in hatch_segments(r["tile_x"], r["tile_y"])]
@@ -68,15 +69,14 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
         layers.append(alt.Chart(alt.Data(values=hatches)).mark_rule(color=HATCH, strokeWidth=1).encode(
             x=alt.X("x:Q", scale=x_scale, axis=None), x2="x2:Q",
             y=alt.Y("y:Q", scale=y_scale, axis=None), y2="y2:Q"))
-    centre = tiles
     for field, dy, size, weight in (("name", -30, 22, "bold"), ("tile_text", 2, 19, "normal"),
                                     ("sites_text", 32, 16, "normal")):
-        layers.append(alt.Chart(centre).transform_calculate(cx=f"datum.tile_x + {(1 - GAP) / 2}",
+        layers.append(alt.Chart().transform_calculate(cx=f"datum.tile_x + {(1 - GAP) / 2}",
                                                             cy=f"datum.tile_y + {(1 - GAP) / 2}")
                       .mark_text(dy=dy, fontSize=size, fontWeight=weight, baseline="middle", align="center")
                       .encode(x=alt.X("cx:Q", scale=x_scale, axis=None), y=alt.Y("cy:Q", scale=y_scale, axis=None),
                               text=f"{field}:N", color=alt.Color("ink:N", scale=None), tooltip=tooltip))
-    return (alt.layer(*layers)
+    chart = (alt.layer(*layers)
             # description: Vega makes it the interactive view's accessible name (else "Vega visualization").
             .properties(title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
                         description=labels.get("description", labels["title"]), width=width, height=height)
@@ -84,6 +84,8 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
             .configure_view(stroke=None)
             .configure_legend(labelFontSize=14, titleFontSize=14, labelColor="#222", titleColor="#222")
             .configure_title(fontSize=18, subtitleFontSize=14, anchor="start", subtitleColor="#333"))
+    chart.data = alt.Data(values=tiles)
+    return chart
 
 
 def register(kinds: dict) -> None:

@@ -6,6 +6,8 @@ when every stage has succeeded.
 """
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,7 @@ class BuildResult:
     pages: int = 0
     charts: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    chart_rendering: dict = field(default_factory=dict)  # the cache's record of this build's charts
 
 
 def validate(options: BuildOptions) -> Release:
@@ -108,18 +111,22 @@ def _changes_page(options: BuildOptions, release: Release, strings: dict):
                                    for lang in LANGUAGES})
 
 
-def _write_reuse_files(options: BuildOptions, con, charts: list[dict], changes, release: Release, strings: dict,
-                       static_dir: Path) -> Page:
-    """Embeds, JSON API, feeds and downloads into the staging folder -> the Data page listing them."""
-    write_embeds(charts, static_dir, release)
-    for chart in charts:
-        chart["embed"] = embed_view(chart, release)
+def _write_reuse_files(options: BuildOptions, con, charts: list[dict], rendering: cache.CachedCharts, changes,
+                       release: Release, strings: dict, static_dir: Path) -> Page:
+    """JSON API, feeds, downloads and embeds into the staging folder -> the Data page listing them;
+    each chart dict gets its files (paths and size) and embed code on the way."""
     write_api(con, static_dir, release)
     history = release_history(release_entry(release, changes),
                               published_history(options.repo_dir, before=release.version, branch=options.pages_branch))
     write_feeds(static_dir, release, history)
     downloads = data_page_context(write_downloads(options.data_dir, static_dir, release),
                                   read_packages_meta(options.data_dir))
+    # Last: the charts whose size only their render decides (the tile maps) are rendered by now.
+    for chart, files in zip(charts, rendering.sized()):
+        chart["files"] = files
+    write_embeds(charts, static_dir, release)
+    for chart in charts:
+        chart["embed"] = embed_view(chart, release)
     return Page("data", "data", titles={lang: strings[lang]["data"] for lang in LANGUAGES},
                 contexts={lang: {"downloads": downloads} for lang in LANGUAGES})
 
@@ -146,38 +153,46 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
             pages += map_pages(con, plan, strings)  # none when no province has a tile position
         changes, changes_page = _changes_page(options, release, strings)
         pages += [changes_page, api_page([p.plan_id for p in plans], release, strings)]
-    with step("chart"):
-        if static_dir.exists():
-            shutil.rmtree(static_dir)
-        static_dir.mkdir(parents=True)
-        bundle = cache.write_chart_bundle_cached(static_dir, work)
-        charts = []
-        for page in pages:
-            for context in page.contexts.values():
-                for chart in context.get("charts", []):
-                    chart["page"] = page.path  # an embed links back to its chart's page
-                    charts.append(chart)
-        # Rendered only when their inputs changed (content-hash cache), on every core when many.
-        for chart, files in zip(charts, cache.write_charts_cached([c["request"] for c in charts], static_dir, work)):
-            chart["files"] = files
-        result.charts += len(charts)
-        pages.append(_write_reuse_files(options, con, charts, changes, release, strings, static_dir))
-    with step("render"):
-        sitebuild.copy_hand_written(options.site_src, docs_dir)
-        common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
-                  for lang in LANGUAGES}
-        written = render_pages(pages, common, strings, options.templates_dir, docs_dir,
-                               citation=lambda page, lang, link: citation(
-                                   release, page.titles[lang], link.url, lang, strings[lang]["site_title"]))
-        result.pages = len(written)
-        config = sitebuild.write_mkdocs_config(
-            REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path: p.titles for p in pages}),
-            {"vega_bundle": bundle.relative_to(static_dir).as_posix()})
-    with step("mkdocs"):
-        # Skipped when docs, config, theme and static files are unchanged and out_dir still holds that build.
-        site_key = cache.site_key(config, docs_dir, static_dir)
-        if not cache.site_is_current(work, site_key, options.out_dir):
-            sitebuild.build_site(config, static_dir, options.out_dir, release.date)
-            cache.record_site(work, site_key, options.out_dir)
+    # Charts render in the background through the render and MkDocs stages; any failure stops them.
+    with ExitStack() as cleanup:
+        with step("chart"):
+            if static_dir.exists():
+                shutil.rmtree(static_dir)
+            static_dir.mkdir(parents=True)
+            charts = []
+            for page in pages:
+                for context in page.contexts.values():
+                    for chart in context.get("charts", []):
+                        chart["page"] = page.path  # an embed links back to its chart's page
+                        charts.append(chart)
+            # Rendered only when their inputs changed (content-hash cache), on every core when many, and
+            # in the background: pages and MkDocs need only each chart's paths and size, known up front.
+            rendering = cache.CachedCharts([c["request"] for c in charts], static_dir, work)
+            cleanup.callback(rendering.close)  # a failure in any later stage stops the renders
+            result.charts += len(charts)
+            # While the chart workers start: the interactive charts' bundle (which starts vl-convert
+            # here when not cached), then the reuse files (embeds wait for the charts' sizes).
+            bundle = cache.write_chart_bundle_cached(static_dir, work)
+            pages.append(_write_reuse_files(options, con, charts, rendering, changes, release, strings, static_dir))
+        with step("render"):
+            sitebuild.copy_hand_written(options.site_src, docs_dir)
+            common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
+                      for lang in LANGUAGES}
+            written = render_pages(pages, common, strings, options.templates_dir, docs_dir,
+                                   citation=lambda page, lang, link: citation(
+                                       release, page.titles[lang], link.url, lang, strings[lang]["site_title"]))
+            result.pages = len(written)
+            config = sitebuild.write_mkdocs_config(
+                REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path: p.titles for p in pages}),
+                {"vega_bundle": bundle.relative_to(static_dir).as_posix()})
+        with step("mkdocs"):
+            # Skipped when docs, config, theme and static files are unchanged and out_dir still holds
+            # that build; never skipped while charts are rendering (new charts: a changed site).
+            site_key = None if rendering.pending else cache.site_key(config, docs_dir, static_dir)
+            if site_key is None or not cache.site_is_current(work, site_key, options.out_dir):
+                sitebuild.build_site(config, static_dir, options.out_dir, release.date,
+                                     before_static_copy=rendering.finish)
+                cache.record_site(work, site_key or cache.site_key(config, docs_dir, static_dir), options.out_dir)
+            result.chart_rendering = cache.read_manifest(work).get("last_build", {})
     con.close()
     return result

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import yaml
 from markupsafe import escape
@@ -71,14 +72,17 @@ def run_mkdocs(config_path: Path, site_dir: Path | None = None, build_date: dt.d
     mkdocs_build(config)
 
 
-def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: dt.date | None = None) -> None:
-    """Build into a temporary folder beside out_dir, copy the staged static files in, then swap:
-    a failure at any step leaves the previous out_dir untouched."""
+def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: dt.date | None = None,
+               before_static_copy: Callable[[], object] = lambda: None) -> None:
+    """Build into a temporary folder beside out_dir, call before_static_copy (the chart renders
+    finishing), copy the staged static files in, then swap: a failure at any step leaves the
+    previous out_dir untouched."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
         run_mkdocs(config_path, temp, build_date)
+        before_static_copy()
         shutil.copytree(static_dir, temp, dirs_exist_ok=True)
         # Published files must be world-readable (link checkers drop privileges; so do web servers).
         for folder, _, files in os.walk(temp):

@@ -3,14 +3,20 @@ outputs never survive, and a cached rebuild is byte-identical to a clean build (
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
+import multiprocessing
 import shutil
 from pathlib import Path
 
 import pytest
 
+from mkdocs.exceptions import Abort
+
+from plantracker import chart_files
 from plantracker.cache import read_manifest
-from plantracker.pipeline import BuildOptions, build
+from plantracker.chart_files import ChartRendering, ChartRequest
+from plantracker.pipeline import REPO_ROOT, BuildOptions, build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 CHARTS = "assets/charts/mini-plan"
@@ -112,3 +118,48 @@ def test_removed_target_leaves_no_page_and_no_chart(builds):
     assert not [p for p in site if "xb-points" in p]
     cached = read_manifest(builds.options.work_dir)["charts"].values()
     assert not [files for files in cached if "xb-points" in files["spec"]]
+
+
+def _render_workers_alive() -> list:
+    return [child for child in multiprocessing.active_children() if child.is_alive()]
+
+
+def test_background_renders_give_the_same_site_as_serial_ones(builds, tmp_path, monkeypatch):
+    """Charts rendered by two worker processes while the pages and MkDocs run (the path every
+    build with many charts takes) -> the same bytes as the serial build of the same data."""
+    monkeypatch.setattr(chart_files, "PARALLEL_MIN_CHARTS", 1)
+    options = BuildOptions(data_dir=builds.data, out_dir=tmp_path / "site", work_dir=tmp_path / "work")
+    build(options)
+    last = read_manifest(options.work_dir)["last_build"]
+    assert last["render_processes"] == 2 and last["charts_rendered"] == last["charts"] > 0
+    assert _snapshot(options.out_dir) == builds.clean_build("serial")
+    assert not _render_workers_alive()
+
+
+def test_a_failure_while_charts_render_stops_them_and_keeps_the_site(builds, tmp_path, monkeypatch):
+    monkeypatch.setattr(chart_files, "PARALLEL_MIN_CHARTS", 1)
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO_ROOT / "templates", templates)
+    about = templates / "pages" / "about.md.j2"
+    about.write_text(about.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "earlier.html").write_text("an earlier build", encoding="utf-8")
+    options = BuildOptions(data_dir=builds.data, out_dir=out, work_dir=tmp_path / "work", templates_dir=templates)
+    with pytest.raises(Abort):  # MkDocs' strict mode, while the charts were still rendering
+        build(options)
+    assert [p.name for p in out.iterdir()] == ["earlier.html"]
+    assert not _render_workers_alive()
+    # Renders that did not finish are not recorded: the next build renders them again.
+    assert not read_manifest(options.work_dir)["charts"]
+
+
+def test_a_failed_render_fails_its_batch(tmp_path):
+    good = ChartRequest("p", "ok", "region_bars", "en", [{"region_label": "A", "value": 1, "value_text": "1",
+                                                          "year": 2020, "source": "s"}],
+                        {"title": "t", "x": "x", "y": "y", "value": "v", "year": "year", "source": "source"})
+    bad = dataclasses.replace(good, chart_id="bad", kind="no-such-kind")
+    rendering = ChartRendering([(good, tmp_path), (bad, tmp_path)], workers=2)
+    with pytest.raises(KeyError, match="no-such-kind"):
+        rendering.finish()
+    assert not _render_workers_alive()

@@ -85,6 +85,21 @@ def test_every_chart_appears_three_ways(real_site):
         assert 'aria-label="图表数据: ' in page
 
 
+def test_chart_images_carry_their_rendered_size(real_site):
+    """Pages are written while most charts still render (their size is fixed by kind): the width
+    and height on every chart image must still be the SVG's own, or the page jumps as it loads."""
+    checked = 0
+    for page in real_site.root.rglob("index.html"):
+        html_text = page.read_text(encoding="utf-8")
+        for src, width, height in re.findall(
+                r'<img src="([^"]+\.svg)" alt="[^"]*" width="(\d+)" height="(\d+)"', html_text):
+            svg = (page.parent / src).resolve().read_text(encoding="utf-8")
+            size = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
+            assert (round(float(size.group(1))), round(float(size.group(2)))) == (int(width), int(height)), (page, src)
+            checked += 1
+    assert checked >= real_site.result.charts  # every chart is shown at least once
+
+
 def spec_data(spec: dict) -> list[dict]:
     if "data" in spec and "values" in spec["data"]:
         return spec["data"]["values"]
