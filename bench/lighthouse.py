@@ -5,7 +5,9 @@ best practices, SEO) per page, measured on a local gzip-capable server. Not a te
 
 Lighthouse 12.2.3 (the last to run on Node 20) is taken from .cache/tools (install once with
 `npm install --prefix .cache/tools lighthouse@12.2.3`), else run through
-`npx --yes lighthouse@12.2.3`. Chromium: CHROME_PATH (default /usr/bin/chromium). About 15 s a page.
+`npx --yes lighthouse@12.2.3`. Chromium: CHROME_PATH (default /usr/bin/chromium). About 15 s a run.
+Each page runs 5 times (--runs) and the median run is printed last: one run's performance score
+moves by several points on a shared machine (Lighthouse's docs advise the median of 5).
 """
 
 from __future__ import annotations
@@ -104,16 +106,21 @@ def main() -> int:
     parser.add_argument("site", type=Path, help="built site folder")
     parser.add_argument("pages", nargs="*", default=["/"], help="page paths, e.g. / en/")
     parser.add_argument("--version", default="latest", help="version folder to serve the site under")
-    parser.add_argument("--runs", type=int, default=1, help="runs per page (scores vary from run to run)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per page; the median run is printed after them")
     args = parser.parse_args()
     server = serve(as_published(args.site, args.version, Path(tempfile.mkdtemp(prefix="lighthouse-"))))
     base = f"http://127.0.0.1:{server.server_address[1]}/{args.version}/"
     columns = [*CATEGORIES, *METRICS.values()]
     print(f"{'page':40} " + " ".join(f"{c[:13]:>13}" for c in columns))
     for page in args.pages:
+        runs = []
         for _ in range(args.runs):
-            result = scores(base + page.lstrip("/"))
-            print(f"{page:40} " + " ".join(f"{result[c]:>13}" for c in columns), flush=True)
+            runs.append(scores(base + page.lstrip("/")))
+            print(f"{page:40} " + " ".join(f"{runs[-1][c]:>13}" for c in columns), flush=True)
+        if len(runs) > 1:
+            # Lighthouse's own advice for its run-to-run variance: judge the median run (by performance score).
+            median = sorted(runs, key=lambda r: r["performance"])[len(runs) // 2]
+            print(f"{'  median of ' + str(len(runs)):40} " + " ".join(f"{median[c]:>13}" for c in columns), flush=True)
     server.shutdown()
     return 0
 

@@ -195,7 +195,7 @@ def api_examples(base_url: str, plan_id: str) -> dict[str, str]:
 
 def api_page_context(plan_ids: list[str], release: Release) -> dict:
     """(plan ids, release) -> finished values (URLs and code) for api.md.j2, as `api`."""
-    latest = f"{release.site_url}latest/"
+    latest = release.latest_url
     example = plan_ids[0] if plan_ids else "<plan>"
     files = [{"path": api_path(None, "plans"), "key": "api_about_plans"}]
     files += [{"path": api_path("<plan>", name), "key": f"api_about_{name}"} for name in [*RESOURCES, STATUS]]

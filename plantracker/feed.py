@@ -30,7 +30,6 @@ from .site_map import LANGUAGES, page_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RELEASES = "api/releases.json"
-LATEST = "latest"
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LINES_PER_KIND = 3  # figure lines per kind (added, revised, removed) and status lines in an entry
@@ -136,7 +135,7 @@ def _link(parent: ET.Element, href: str, rel: str = "alternate", **attrs) -> Non
 
 
 def _feed(release: Release, history: list[dict], lang: str, t: dict) -> bytes:
-    latest = f"{release.site_url}{LATEST}/"
+    latest = release.latest_url
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang})
     _text(feed, "id", latest + feed_path(lang))  # the subscription address: stable across releases
     _text(feed, "title", t["feed_title"])

@@ -184,7 +184,7 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
             result.pages = len(written)
             config = sitebuild.write_mkdocs_config(
                 REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path: p.titles for p in pages}),
-                {"vega_bundle": bundle.relative_to(static_dir).as_posix()})
+                {"vega_bundle": bundle.relative_to(static_dir).as_posix()}, release.latest_url)
         with step("mkdocs"):
             # Skipped when docs, config, theme and static files are unchanged and out_dir still holds
             # that build; never skipped while charts are rendering (new charts: a changed site).

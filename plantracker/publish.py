@@ -13,9 +13,8 @@ from mike import git_utils
 from mike.versions import Version
 
 from .problems import InputError, Problem
-from .settings import Release
+from .settings import LATEST, Release
 
-LATEST = "latest"
 # "symlink": `latest` is one symlink entry on the branch (small, and GitHub Pages serves it).
 # "copy": `latest/` is a full copy, for hosts that do not follow symlinks in the published tree.
 ALIAS_TYPES = ("symlink", "copy")

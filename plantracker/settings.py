@@ -17,11 +17,20 @@ _KEYS = {
 _VERSION = re.compile(r"^\d{4}\.\d+$")
 
 
+# mike's alias for the newest release; the site root redirects to it.
+LATEST = "latest"
+
+
 @dataclass(frozen=True)
 class Release:
     version: str
     date: dt.date
     site_url: str  # always ends with "/"
+
+    @property
+    def latest_url(self) -> str:
+        """The newest release's stable address (mike's alias): canonical and hreflang links name it."""
+        return f"{self.site_url}{LATEST}/"
 
     @property
     def url(self) -> str:

@@ -40,10 +40,16 @@ def nav_for(sections: list, lang: str) -> list:
 
 
 def write_mkdocs_config(repo_root: Path, work_dir: Path, docs_dir: Path, site_dir: Path, nav_sections: list,
-                        extra: dict) -> Path:
-    """Repository mkdocs.yml + work paths + generated nav -> <work>/mkdocs.yml (a full config,
-    since MkDocs' INHERIT replaces lists such as `plugins` instead of merging them)."""
+                        extra: dict, site_url: str) -> Path:
+    """Repository mkdocs.yml + work paths + generated nav + site URL -> <work>/mkdocs.yml (a full
+    config, since MkDocs' INHERIT replaces lists such as `plugins` instead of merging them).
+
+    site_url is where pages' canonical and hreflang links and the sitemap point: the release
+    file's site under mike's `latest/` alias, since published pages live only under <version>/
+    and latest/ (the site root merely redirects).
+    """
     config = yaml.safe_load((repo_root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["site_url"] = site_url
     config["docs_dir"] = str(docs_dir.resolve())
     config["site_dir"] = str(site_dir.resolve())
     config["theme"]["custom_dir"] = str((repo_root / config["theme"]["custom_dir"]).resolve())

@@ -28,14 +28,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# A second, older release beside the built one (the same folder again), for the version selector.
+OLDER_VERSION = "2000.1"
+
+
 @pytest.fixture(scope="session")
 def site_url(served_site, tmp_path_factory) -> str:
     """The built folder served as mike publishes it (<version>/ beside versions.json, which the
-    theme's version selector requests) by a threaded http.server on 127.0.0.1 -> the version's URL."""
+    theme's version selector requests; plus OLDER_VERSION) by a threaded http.server on 127.0.0.1
+    -> the version's URL."""
     version = served_site.result.release.version
     root = tmp_path_factory.mktemp("serve")
     (root / version).symlink_to(served_site.root.resolve(), target_is_directory=True)
-    (root / "versions.json").write_text(json.dumps([{"version": version, "title": version, "aliases": ["latest"]}]))
+    (root / OLDER_VERSION).symlink_to(served_site.root.resolve(), target_is_directory=True)
+    (root / "versions.json").write_text(json.dumps([{"version": version, "title": version, "aliases": ["latest"]},
+                                                    {"version": OLDER_VERSION, "title": OLDER_VERSION, "aliases": []}]))
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

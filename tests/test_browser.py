@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from browser_support import PageWatch, interact, page_types
+from browser_support import OLDER_VERSION, PageWatch, interact, page_types
 
 
 PHONE = {"width": 360, "height": 740}
@@ -117,6 +117,20 @@ def test_language_switch_keeps_the_target_page(context, site_url, urls):
     page.locator(".md-header__option .md-select").hover()
     page.locator("a.md-select__link[hreflang=zh]").click()
     page.wait_for_url(site_url + urls["target"])
+    _clean(watch, site_url)
+
+
+@pytest.mark.browser
+def test_version_switch_keeps_the_target_page(context, site_url, urls):
+    page, watch = _open(context, site_url, urls["target"])
+    page.wait_for_load_state("networkidle")
+    # Loading a page fetches no sitemap: the language links are per page (see the theme's XHR hook).
+    assert [u for u in watch.requests if u.endswith("sitemap.xml")] == []
+    page.locator(".md-version").hover()
+    page.locator("a.md-version__link", has_text=OLDER_VERSION).click()
+    older = site_url.rstrip("/").rsplit("/", 1)[0] + f"/{OLDER_VERSION}/"
+    page.wait_for_url(older + urls["target"])  # the same page in the older release, not its home
+    assert [u for u in watch.requests if u.endswith("sitemap.xml")] == [older + "sitemap.xml"]
     _clean(watch, site_url)
 
 

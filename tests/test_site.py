@@ -171,3 +171,14 @@ def test_every_page_has_a_title_and_how_to_cite_and_no_template_leaks(real_site)
         assert ("如何引用" in text or "How to cite" in text), page
         assert release.url in text, page
         assert "CC BY 4.0" in text, page  # the licence line in the footer
+
+
+def test_canonical_links_and_sitemap_name_the_latest_alias(real_site):
+    """Published pages live under <version>/ and latest/ only (the site root redirects), so every
+    absolute page address the site gives out must be under latest/, never the bare site root."""
+    latest = real_site.result.release.latest_url
+    page = real_site.page(f"{PLAN}/targets/T01/")
+    assert f'<link rel="canonical" href="{latest}{PLAN}/targets/T01/">' in page
+    assert f'<link rel="alternate" href="{latest}en/{PLAN}/targets/T01/" hreflang="en">' in page
+    locs = re.findall(r"<loc>([^<]+)</loc>", (real_site.root / "sitemap.xml").read_text(encoding="utf-8"))
+    assert len(locs) == real_site.result.pages and all(loc.startswith(latest) for loc in locs)

@@ -164,6 +164,15 @@ def test_feed_alternate_in_every_head(site):
         assert [f["href"] for f in feeds] == [href], rel
 
 
+def test_every_script_file_is_deferred(site):
+    """No script file blocks the first paint: Material's bundle and the chart loader run after
+    the document is parsed (the page is complete without them)."""
+    for page in pages(site):
+        scripts = [s for s in parse(page).find("script") if s.get("src")]
+        assert any("bundle." in s["src"] for s in scripts), page
+        assert [s["src"] for s in scripts if "defer" not in s] == [], page
+
+
 def test_chart_loader_only_on_chart_pages(site):
     def loader(rel):
         return [s for s in parse(site / rel).find("script") if s.get("src", "").endswith("charts.js")]
