@@ -22,6 +22,7 @@ import yaml
 
 from . import vendor
 from .chart_files import ChartFiles, ChartRendering, ChartRequest
+from .downloads import DOWNLOADS, DownloadFile, write_downloads
 
 CACHE_DIR = "cache"
 _PACKAGE = Path(__file__).resolve().parent
@@ -87,8 +88,10 @@ class CachedCharts:
 
     def __init__(self, requests: list[ChartRequest], static_dir: Path, work_dir: Path):
         self._static_dir, self._work_dir = Path(static_dir), Path(work_dir)
-        self._manifest = read_manifest(work_dir)
-        known: dict = self._manifest.get("charts") or {}
+        manifest = read_manifest(work_dir)
+        manifest["last_build"] = {}  # this build's record starts here (charts, downloads, mkdocs)
+        _write_manifest(work_dir, manifest)
+        known: dict = manifest.get("charts") or {}
         self._store = store = self._work_dir / CACHE_DIR / "charts"
         version = chart_code_version()
         self._keys = keys = [chart_key(request, version) for request in requests]
@@ -142,11 +145,11 @@ class CachedCharts:
             self._copy_out(key, files)
         manifest = read_manifest(self._work_dir)
         manifest["charts"] = {key: dataclasses.asdict(files) for key, files in self._found.items()}
-        manifest["last_build"] = {
+        manifest.setdefault("last_build", {}).update({
             "charts": len(self._requests), "charts_rendered": len(self._missing),
             "charts_reused": len(self._requests) - len(self._missing), "render_processes": rendered.processes,
             "render_seconds": round(rendered.seconds, 3), "render_cpu_seconds": round(rendered.cpu_seconds, 3),
-            "rendered_ids": sorted(f"{r.plan_id}/{r.chart_id}.{r.lang}" for r in self._missing.values())}
+            "rendered_ids": sorted(f"{r.plan_id}/{r.chart_id}.{r.lang}" for r in self._missing.values())})
         _write_manifest(self._work_dir, manifest)
         self._finished = [self._found[key] for key in self._keys]
         return self._finished
@@ -162,6 +165,41 @@ def write_charts_cached(requests: list[ChartRequest], static_dir: Path, work_dir
         return charts.finish()
     finally:
         charts.close()
+
+
+# Source files and packages whose code decides the downloads' bytes.
+_DOWNLOAD_CODE = ("downloads.py", "exports.py", "workbook.py", "data_dictionary.py", "spreadsheet_safety.py",
+                  "settings.py")
+_DOWNLOAD_PACKAGES = ("duckdb", "openpyxl")
+
+
+def write_downloads_cached(data_dir: Path, static_dir: Path, release, work_dir: Path) -> list[DownloadFile]:
+    """Data packages -> the downloads under static_dir (downloads.write_downloads), copied from the
+    cache when the packages' files, the release and the code that writes them are unchanged."""
+    digest = hashlib.sha256(f"{release.version}\n{release.date.isoformat()}\n{release.site_url}\n".encode())
+    _hash_tree(digest, Path(data_dir), "data")
+    for name in _DOWNLOAD_CODE:
+        digest.update((_PACKAGE / name).read_bytes())
+    for package in _DOWNLOAD_PACKAGES:
+        digest.update(f"{package}=={metadata.version(package)}\n".encode())
+    store = Path(work_dir) / CACHE_DIR / "downloads"
+    entry = store / digest.hexdigest()
+    record = entry / "files.json"
+    manifest = read_manifest(work_dir)
+    if record.is_file():
+        shutil.copytree(entry / DOWNLOADS, Path(static_dir) / DOWNLOADS, dirs_exist_ok=True)
+        files = [DownloadFile(**f) for f in json.loads(record.read_text(encoding="utf-8"))]
+        manifest.setdefault("last_build", {})["downloads"] = "reused"
+    else:
+        shutil.rmtree(store, ignore_errors=True)  # only the current downloads are kept
+        files = write_downloads(data_dir, static_dir, release)
+        temp = store / "partial"
+        shutil.copytree(Path(static_dir) / DOWNLOADS, temp / DOWNLOADS)
+        (temp / "files.json").write_text(json.dumps([dataclasses.asdict(f) for f in files]), encoding="utf-8")
+        temp.rename(entry)  # complete or absent: never half an entry
+        manifest.setdefault("last_build", {})["downloads"] = "written"
+    _write_manifest(work_dir, manifest)
+    return files
 
 
 def write_chart_bundle_cached(static_dir: Path, work_dir: Path) -> Path:

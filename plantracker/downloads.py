@@ -27,8 +27,7 @@ import duckdb
 from .data_dictionary import describe_resource
 from .exports import read_typed_rows, write_json, write_package_zip, write_parquet, write_spreadsheet_copy
 from .problems import InputError, Problem
-from .settings import Release
-from .workbook import COMPILATION_LICENCE, write_xlsx
+from .settings import COMPILATION_LICENCE, Release
 
 DOWNLOADS = "downloads"
 CHECKSUMS = "SHA256SUMS"
@@ -107,6 +106,8 @@ def _write_package(con, package_dir: Path, out: Path, dest_dir: Path, release: R
         resource_files += [_record(dest_dir, out / f"{name}{suffix}", plan_id, name, fmt)
                            for fmt, suffix in RESOURCE_FORMATS]
     write_package_zip(package_dir, descriptor, release, out / f"{plan_id}.zip")
+    from .workbook import write_xlsx  # here: openpyxl (and numpy) take a quarter second to import,
+    # and a build whose downloads come from the cache never needs them
     write_xlsx(descriptor, tables, release, out / f"{plan_id}.xlsx")
     files += [_record(dest_dir, out / f"{plan_id}.zip", plan_id, None, "zip"),
               _record(dest_dir, out / f"{plan_id}.xlsx", plan_id, None, "xlsx")]

@@ -19,7 +19,7 @@ from .embeds import embed_view, write_embeds
 from .feed import published_history, release_entry, release_history, write_feeds
 from .changes import changes_page_context, compare_releases, previous_release_data
 from .citation import citation
-from .downloads import data_page_context, read_packages_meta, write_downloads
+from .downloads import data_page_context, read_packages_meta
 from .load import load_packages
 from .map_page import map_pages
 from .pages import Page, plan_pages, site_pages
@@ -119,7 +119,7 @@ def _write_reuse_files(options: BuildOptions, con, charts: list[dict], rendering
     history = release_history(release_entry(release, changes),
                               published_history(options.repo_dir, before=release.version, branch=options.pages_branch))
     write_feeds(static_dir, release, history)
-    downloads = data_page_context(write_downloads(options.data_dir, static_dir, release),
+    downloads = data_page_context(cache.write_downloads_cached(options.data_dir, static_dir, release, options.work_dir),
                                   read_packages_meta(options.data_dir))
     # Last: the charts whose size only their render decides (the tile maps) are rendered by now.
     for chart, files in zip(charts, rendering.sized()):

@@ -19,6 +19,8 @@ _VERSION = re.compile(r"^\d{4}\.\d+$")
 
 # mike's alias for the newest release; the site root redirects to it.
 LATEST = "latest"
+# The licence of the compilation (selection, arrangement, ids, translations) in every download.
+COMPILATION_LICENCE = "CC-BY-4.0"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ from typing import Callable
 
 import yaml
 from markupsafe import escape
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
 
 from .site_map import LANGUAGES
 
@@ -73,6 +71,9 @@ def run_mkdocs(config_path: Path, site_dir: Path | None = None, build_date: dt.d
     if build_date is not None:
         os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(build_date.year, build_date.month, build_date.day,
                                                               tzinfo=dt.timezone.utc).timestamp()))
+    from mkdocs.commands.build import build as mkdocs_build  # here: a build with nothing changed
+    from mkdocs.config import load_config  # skips MkDocs, and need not import it
+
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config = load_config(str(config_path), strict=True, **overrides)
     mkdocs_build(config)

@@ -12,11 +12,10 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .data_dictionary import describe_field, describe_resource
 from .exports import write_reproducible_zip
-from .settings import Release
+from .settings import COMPILATION_LICENCE, Release
 from .spreadsheet_safety import XLSX_MAX_CHARS, neutralize_cell, xlsx_text
 
 ABOUT_SHEET = "说明 About"
-COMPILATION_LICENCE = "CC-BY-4.0"
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 

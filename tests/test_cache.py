@@ -93,6 +93,11 @@ def test_changed_observation_changes_its_chart_and_page_only(builds):
     assert not {p for p in changed if p.startswith(CHARTS) and "target-xa-recycled." not in p}
     assert "mini-plan/targets/xb-points/index.html" not in changed
     assert builds.changed_stats["rendered_ids"] == ["mini-plan/target-xa-recycled.en", "mini-plan/target-xa-recycled.zh"]
+    # The downloads hold the changed value: written afresh, not copied from the cache.
+    assert builds.changed_stats["downloads"] == "written"
+    assert {p for p in changed if p.startswith("downloads/mini-plan/observations.")} >= {
+        "downloads/mini-plan/observations.csv", "downloads/mini-plan/observations.json",
+        "downloads/mini-plan/observations.parquet", "downloads/mini-plan/observations.spreadsheet.csv"}
 
 
 def test_cached_rebuild_is_byte_identical_to_clean_build(builds):
@@ -102,6 +107,7 @@ def test_cached_rebuild_is_byte_identical_to_clean_build(builds):
 def test_unchanged_rebuild_skips_mkdocs_and_keeps_the_site(builds):
     assert builds.build() == builds.changed
     assert builds.last["mkdocs"] == "skipped" and builds.last["charts_rendered"] == 0
+    assert builds.last["downloads"] == "reused"
 
 
 def test_edited_output_folder_is_rebuilt(builds):
