@@ -180,6 +180,11 @@ def _render_usage(result: dict) -> float:
     return cache.get("render_cpu_seconds", 0) / max(cache.get("render_seconds", 0), 1e-9)
 
 
+def _build_usage(result: dict) -> float:
+    """CPU of every process of the cold build / its wall time (2 = both cores busy throughout)."""
+    return sum(result["cold"]["cpu"].values()) / max(result["cold"]["in_process_total"], 1e-9)
+
+
 def report(results: list[dict]) -> str:
     """Figures -> a Markdown section (tables, then goals with PASS/MISS)."""
     lines = ["| | " + " | ".join(r["label"] for r in results) + " |", "|---|" + "---:|" * len(results)]
@@ -194,6 +199,7 @@ def report(results: list[dict]) -> str:
     lines.append(_row("cold / floor", [f"{r['cold']['wall'] / r['floor']:.2f}" for r in results]))
     lines.append(_row("cold: CPU s of the whole build (all processes)",
                       [f"{sum(r['cold']['cpu'].values()):.1f}" for r in results]))
+    lines.append(_row("cold: CPU s / wall s (both cores: ~2)", [f"{_build_usage(r):.2f}" for r in results]))
     lines.append(_row("chart renders: wall s (background, from the chart stage into the mkdocs stage)",
                       [f"{r['cold']['cache'].get('render_seconds', 0):.1f}" for r in results]))
     lines.append(_row("chart renders: CPU s in the workers", [f"{r['cold']['cache'].get('render_cpu_seconds', 0):.1f}"
@@ -235,11 +241,13 @@ def report(results: list[dict]) -> str:
         lines.append(f"- {'PASS' if time_ratio <= size_ratio else 'MISS'} 10x -> 100x: cold time x{time_ratio:.1f} "
                      f"for data x{size_ratio:.1f} (no faster than linear)")
     for r in results:
+        # The renders share the two cores with MkDocs, which runs meanwhile: the whole build's
+        # CPU/wall (about 2 when both cores stay busy) says whether both are used.
         processes = r["cold"]["cache"].get("render_processes", 0)
-        usage = _render_usage(r)
-        verdict = "PASS" if processes >= 2 and usage >= 1.3 else "MISS"
-        lines.append(f"- {verdict} {r['label']}: chart rendering on both cores ({processes} processes, "
-                     f"CPU/wall {usage:.2f})")
+        usage = _build_usage(r)
+        verdict = "PASS" if processes >= 2 and usage >= 1.5 else "MISS"
+        lines.append(f"- {verdict} {r['label']}: chart rendering on both cores ({processes} render processes beside "
+                     f"MkDocs; whole cold build CPU/wall {usage:.2f}, render workers alone {_render_usage(r):.2f})")
     return "\n".join(lines)
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from .exports import json_value
 from .load import RESOURCES
 from .query import run_query
 from .settings import Release
@@ -62,11 +62,9 @@ def api_path(plan_id: str | None, name: str) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{value!r} has no JSON form")
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
+    # The same JSON as the downloads' (whole numbers as integers: 41, not 41.0), so a value read
+    # from the API and from downloads/<plan>/<resource>.json compares equal as text too.
+    return json_value(value)
 
 
 def _computed(value: Any) -> Any:

@@ -89,7 +89,11 @@ def _write_package(con, package_dir: Path, out: Path, dest_dir: Path, release: R
     descriptor = json.loads(descriptor_bytes)
     plan_id = descriptor["name"]
     out.mkdir(parents=True)
-    (out / "datapackage.json").write_bytes(descriptor_bytes)
+    # The descriptor as published beside the flat files: each resource's path names its file in
+    # this folder (<resource>.csv), so `frictionless validate datapackage.json` works on the
+    # folder as downloaded. Everything else is the package's own descriptor.
+    flat = {**descriptor, "resources": [{**r, "path": f"{r['name']}.csv"} for r in descriptor["resources"]]}
+    (out / "datapackage.json").write_text(json.dumps(flat, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files = [_record(dest_dir, out / "datapackage.json", plan_id, None, "datapackage")]
     tables: dict[str, tuple[list[dict], list[tuple]]] = {}
     resource_files: list[DownloadFile] = []

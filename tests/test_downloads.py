@@ -109,12 +109,22 @@ def _typed(text: str, kind: str):
 # --- the files --------------------------------------------------------------------------------
 
 def test_package_files_are_published_exactly(built):
+    """The CSVs byte for byte; the descriptor as the package's, its paths naming the flat files,
+    so the folder validates as downloaded."""
     data_dir, dest, _ = built
     for package_dir, descriptor in _packages(data_dir):
         out = dest / "downloads" / descriptor["name"]
-        assert (out / "datapackage.json").read_bytes() == (package_dir / "datapackage.json").read_bytes()
+        published = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        assert [r["path"] for r in published["resources"]] == [f"{r['name']}.csv" for r in descriptor["resources"]]
+
+        def without_paths(package: dict) -> dict:
+            return {**package, "resources": [{k: v for k, v in r.items() if k != "path"} for r in package["resources"]]}
+
+        assert without_paths(published) == without_paths(descriptor)
         for resource in descriptor["resources"]:
             assert (out / f"{resource['name']}.csv").read_bytes() == (package_dir / resource["path"]).read_bytes()
+        report = frictionless.validate(str(out / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
 
 
 def test_every_download_is_listed_once_with_its_checksum(built):
