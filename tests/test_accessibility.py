@@ -1,6 +1,7 @@
 """axe-core over every page type in both languages, in real Chromium: no violations, both as the
 page first loads (static chart images) and after the reader's first interaction (interactive
-charts drawn). Page types that this build does not have are skipped, saying which."""
+charts drawn), and in the dark scheme a reader's system may ask for. Page types that this build
+does not have are skipped, saying which."""
 from __future__ import annotations
 
 import pytest
@@ -26,6 +27,14 @@ def a11y_context(chromium):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def dark_context(chromium):
+    """A reader whose system asks for dark colours (the site follows it: no toggle)."""
+    context = chromium.new_context(color_scheme="dark")
+    yield context
+    context.close()
+
+
 def _report(results: dict) -> str:
     lines = []
     for violation in results["violations"]:
@@ -45,6 +54,7 @@ def test_no_axe_violations(a11y_context, axe, served_site, site_url, kind, lang)
     try:
         page.goto(site_url + path, wait_until="load")
         assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("body").get_attribute("data-md-color-scheme") == "default"
         first = axe.run(page).response
         assert first["violations"] == [], f"{kind} {lang}, as loaded:\n{_report(first)}"
         charts = page.locator("figure.pt-chart").count()
@@ -53,5 +63,22 @@ def test_no_axe_violations(a11y_context, axe, served_site, site_url, kind, lang)
             page.wait_for_function("n => document.querySelectorAll('.pt-chart__view svg').length === n", arg=charts)
             after = axe.run(page).response
             assert after["violations"] == [], f"{kind} {lang}, charts drawn:\n{_report(after)}"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_dark_scheme_follows_the_system_and_passes_axe(dark_context, axe, served_site, site_url, kind, lang):
+    path = page_types(served_site)[kind]
+    path = path if lang == "zh" else "en/" + path
+    if not exists(served_site, path):
+        pytest.skip(f"no {kind} page in this build ({path or '/'}index.html does not exist)")
+    page = dark_context.new_page()
+    try:
+        page.goto(site_url + path, wait_until="load")
+        assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        results = axe.run(page).response
+        assert results["violations"] == [], f"{kind} {lang}, dark scheme:\n{_report(results)}"
     finally:
         page.close()
