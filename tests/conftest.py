@@ -29,6 +29,23 @@ class BuiltSite:
         return path.read_text(encoding="utf-8")
 
 
+def templates_with_a_broken_link(tmp: Path) -> Path:
+    """A copy of the repository's templates whose About page links to a missing page: MkDocs'
+    strict mode aborts the build on it."""
+    templates = tmp / "templates"
+    shutil.copytree(REPO_ROOT / "templates", templates)
+    about = templates / "pages" / "about.md.j2"
+    about.write_text(about.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
+    return templates
+
+
+def an_earlier_site(out: Path) -> Path:
+    """An output folder holding one page from an earlier build, which a failed build must keep."""
+    out.mkdir()
+    (out / "earlier.html").write_text("an earlier build", encoding="utf-8")
+    return out
+
+
 def build_into(tmp: Path, data_dir: Path) -> BuiltSite:
     options = BuildOptions(data_dir=data_dir, out_dir=tmp / "site", work_dir=tmp / "work")
     return BuiltSite(options.out_dir, data_dir, options.work_dir, build(options))

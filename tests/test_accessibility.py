@@ -43,16 +43,22 @@ def _report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _open(context, site, site_url: str, kind: str, lang: str):
+    """A loaded page of that type and language (the test is skipped when the build has none)."""
+    path = page_types(site)[kind]
+    path = path if lang == "zh" else "en/" + path
+    if not exists(site, path):
+        pytest.skip(f"no {kind} page in this build ({path or '/'}index.html does not exist)")
+    page = context.new_page()
+    page.goto(site_url + path, wait_until="load")
+    return page
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_no_axe_violations(a11y_context, axe, served_site, site_url, kind, lang):
-    path = page_types(served_site)[kind]
-    path = path if lang == "zh" else "en/" + path
-    if not exists(served_site, path):
-        pytest.skip(f"no {kind} page in this build ({path or '/'}index.html does not exist)")
-    page = a11y_context.new_page()
+    page = _open(a11y_context, served_site, site_url, kind, lang)
     try:
-        page.goto(site_url + path, wait_until="load")
         assert page.locator("html").get_attribute("lang") == lang
         assert page.locator("body").get_attribute("data-md-color-scheme") == "default"
         first = axe.run(page).response
@@ -70,13 +76,8 @@ def test_no_axe_violations(a11y_context, axe, served_site, site_url, kind, lang)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_dark_scheme_follows_the_system_and_passes_axe(dark_context, axe, served_site, site_url, kind, lang):
-    path = page_types(served_site)[kind]
-    path = path if lang == "zh" else "en/" + path
-    if not exists(served_site, path):
-        pytest.skip(f"no {kind} page in this build ({path or '/'}index.html does not exist)")
-    page = dark_context.new_page()
+    page = _open(dark_context, served_site, site_url, kind, lang)
     try:
-        page.goto(site_url + path, wait_until="load")
         assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
         results = axe.run(page).response
         assert results["violations"] == [], f"{kind} {lang}, dark scheme:\n{_report(results)}"

@@ -16,7 +16,9 @@ from mkdocs.exceptions import Abort
 from plantracker import chart_files
 from plantracker.cache import read_manifest
 from plantracker.chart_files import ChartRendering, ChartRequest
-from plantracker.pipeline import REPO_ROOT, BuildOptions, build
+from plantracker.pipeline import BuildOptions, build
+
+from conftest import an_earlier_site, templates_with_a_broken_link
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 CHARTS = "assets/charts/mini-plan"
@@ -144,14 +146,9 @@ def test_background_renders_give_the_same_site_as_serial_ones(builds, tmp_path, 
 
 def test_a_failure_while_charts_render_stops_them_and_keeps_the_site(builds, tmp_path, monkeypatch):
     monkeypatch.setattr(chart_files, "PARALLEL_MIN_CHARTS", 1)
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO_ROOT / "templates", templates)
-    about = templates / "pages" / "about.md.j2"
-    about.write_text(about.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
-    out = tmp_path / "site"
-    out.mkdir()
-    (out / "earlier.html").write_text("an earlier build", encoding="utf-8")
-    options = BuildOptions(data_dir=builds.data, out_dir=out, work_dir=tmp_path / "work", templates_dir=templates)
+    out = an_earlier_site(tmp_path / "site")
+    options = BuildOptions(data_dir=builds.data, out_dir=out, work_dir=tmp_path / "work",
+                           templates_dir=templates_with_a_broken_link(tmp_path))
     with pytest.raises(Abort):  # MkDocs' strict mode, while the charts were still rendering
         build(options)
     assert [p.name for p in out.iterdir()] == ["earlier.html"]

@@ -23,6 +23,8 @@ from mkdocs.exceptions import Abort
 
 from plantracker.pipeline import REPO_ROOT, BuildOptions, build
 
+from conftest import an_earlier_site, templates_with_a_broken_link
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # linkchecker, started as root, drops to `nobody` (seteuid) before checking. This Python lives under
@@ -152,14 +154,9 @@ def test_chart_specs_are_valid_vega_lite(real_site):
 def test_strict_mkdocs_aborts_on_a_link_to_a_missing_page(tmp_path, caplog):
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "mini-plan", data / "mini-plan")
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO_ROOT / "templates", templates)
-    about = templates / "pages" / "about.md.j2"
-    about.write_text(about.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
-    out = tmp_path / "site"
-    out.mkdir()
-    (out / "earlier.html").write_text("an earlier build", encoding="utf-8")
-    options = BuildOptions(data_dir=data, out_dir=out, work_dir=tmp_path / "work", templates_dir=templates)
+    out = an_earlier_site(tmp_path / "site")
+    options = BuildOptions(data_dir=data, out_dir=out, work_dir=tmp_path / "work",
+                           templates_dir=templates_with_a_broken_link(tmp_path))
     with pytest.raises(Abort):
         build(options)
     assert "no-such-page.md" in caplog.text  # aborted for the broken link, not for something else

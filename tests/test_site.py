@@ -182,3 +182,13 @@ def test_canonical_links_and_sitemap_name_the_latest_alias(real_site):
     assert f'<link rel="alternate" href="{latest}en/{PLAN}/targets/T01/" hreflang="en">' in page
     locs = re.findall(r"<loc>([^<]+)</loc>", (real_site.root / "sitemap.xml").read_text(encoding="utf-8"))
     assert len(locs) == real_site.result.pages and all(loc.startswith(latest) for loc in locs)
+
+
+def test_search_index_has_no_english_entry_repeating_a_chinese_one(real_site):
+    """mkdocs.yml turns off the i18n plugin's (quadratic) search de-duplication: every page is
+    written in both languages, so no en entry may repeat a zh entry's title and text."""
+    entries = json.loads((real_site.root / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    zh = {(e["title"], e["text"], e["location"]) for e in entries if not e["location"].startswith("en/")}
+    en = [e for e in entries if e["location"].startswith("en/")]
+    assert zh and en
+    assert not [e["location"] for e in en if (e["title"], e["text"], e["location"].removeprefix("en/")) in zh]
