@@ -15,7 +15,6 @@ the package's column order; no clock is read, so one commit always gives the sam
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any

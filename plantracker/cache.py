@@ -158,15 +158,6 @@ class CachedCharts:
         self._rendering.close()
 
 
-def write_charts_cached(requests: list[ChartRequest], static_dir: Path, work_dir: Path) -> list[ChartFiles]:
-    """Chart requests -> their files in static_dir, in order, every render finished (CachedCharts)."""
-    charts = CachedCharts(requests, static_dir, work_dir)
-    try:
-        return charts.finish()
-    finally:
-        charts.close()
-
-
 # Source files and packages whose code decides the downloads' bytes.
 _DOWNLOAD_CODE = ("downloads.py", "exports.py", "workbook.py", "data_dictionary.py", "spreadsheet_safety.py",
                   "settings.py")

@@ -61,7 +61,7 @@ def _size(svg: str) -> tuple[int, int]:
 
 def planned_files(request: ChartRequest) -> ChartFiles | None:
     """Chart request -> its files, known before rendering when its kind has a fixed static size
-    (charts.STATIC_SIZE); None when only the render can tell the size."""
+    (STATIC_SIZE); None when only the render can tell the size."""
     size = STATIC_SIZE.get(request.kind)
     if size is None:
         return None
@@ -132,7 +132,7 @@ def _cores() -> int:
 class RenderedCharts:
     files: list[ChartFiles]
     processes: int  # how many processes rendered them (1: this one)
-    seconds: float = 0.0  # wall time from the first job's start to the last job's end
+    seconds: float = 0.0  # wall time from the renders' start (workers included) to the last one's end
     cpu_seconds: float = 0.0  # CPU time the renders took, summed over processes
 
 
@@ -195,7 +195,3 @@ class ChartRendering:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-
-def write_charts(jobs: list[tuple[ChartRequest, Path]], workers: int | None = None) -> RenderedCharts:
-    """(request, dest dir) pairs -> their ChartFiles in order, every render finished."""
-    return ChartRendering(jobs, workers).finish()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from .chart_files import HEIGHT, WIDTH
+from .chart_files import HEIGHT
 from .charts_map import tile_map
 
 # Okabe-Ito, chosen for colour-vision deficiencies.

@@ -7,6 +7,11 @@ carrier. Fill and text colour per tile are chosen by the page (`map_page`) and a
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import altair as alt
+
 # Light to dark. Text on the first three is INK_DARK (>= 7:1), on the last two INK_LIGHT (>= 5:1).
 BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#2171b5", "#08306b"]
 INK_DARK, INK_LIGHT = "#1a1a1a", "#ffffff"

@@ -55,7 +55,6 @@ class BuildResult:
     pages: int = 0
     charts: int = 0
     timings: dict[str, float] = field(default_factory=dict)
-    chart_rendering: dict = field(default_factory=dict)  # the cache's record of this build's charts
 
 
 def validate(options: BuildOptions) -> Release:
@@ -193,6 +192,5 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
                 sitebuild.build_site(config, static_dir, options.out_dir, release.date,
                                      before_static_copy=rendering.finish)
                 cache.record_site(work, site_key or cache.site_key(config, docs_dir, static_dir), options.out_dir)
-            result.chart_rendering = cache.read_manifest(work).get("last_build", {})
     con.close()
     return result
