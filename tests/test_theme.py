@@ -164,6 +164,16 @@ def test_feed_alternate_in_every_head(site):
         assert [f["href"] for f in feeds] == [href], rel
 
 
+def test_sitemap_hook_base_has_no_double_slash(site):
+    """The theme's XHR hook resolves the site root from base_url, which is "./", "../" or, on the
+    404 page, an absolute path ending in "/": "//" there would name the wrong root."""
+    for page in pages(site):
+        bases = re.findall(r'var base = new URL\(("[^"]*")', page.read_text(encoding="utf-8"))
+        assert bases, page
+        rendered = [json.loads(b) for b in bases]
+        assert all(b.endswith("/") and "//" not in b for b in rendered), (page, rendered)
+
+
 def test_every_script_file_is_deferred(site):
     """No script file blocks the first paint: Material's bundle and the chart loader run after
     the document is parsed (the page is complete without them)."""
