@@ -27,7 +27,7 @@ from .downloads import DOWNLOADS, DownloadFile, write_downloads
 CACHE_DIR = "cache"
 _PACKAGE = Path(__file__).resolve().parent
 # Source files whose code decides a chart's bytes (spec, SVG, PNG, CSV).
-_CHART_CODE = ("charts.py", "charts_map.py", "chart_files.py", "spreadsheet_safety.py")
+_CHART_CODE = ("charts.py", "charts_map.py", "chart_files.py", "chart_fonts.py", "spreadsheet_safety.py")
 # Installed packages whose code decides the built site's bytes besides our config and docs.
 _SITE_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "pymdown-extensions", "markdown", "jieba")
 
@@ -110,7 +110,8 @@ class CachedCharts:
                     shutil.rmtree(entry, ignore_errors=True)
         for key, files in self._found.items():
             self._copy_out(key, files)
-        self._rendering = ChartRendering([(request, store / key) for key, request in self._missing.items()])
+        self._rendering = ChartRendering([(request, store / key) for key, request in self._missing.items()],
+                                         font_cache=self._work_dir / CACHE_DIR / "fonts")
         self._requests = requests
         self._finished: list[ChartFiles] | None = None
         if not self._rendering.pending:  # rendered here already (few charts, or none)

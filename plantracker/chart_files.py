@@ -13,6 +13,7 @@ from pathlib import Path
 
 import vl_convert
 
+from . import chart_fonts
 from .spreadsheet_safety import write_rows_csv
 
 
@@ -70,6 +71,16 @@ def planned_files(request: ChartRequest) -> ChartFiles | None:
                       f"{base}.{lang}.csv", *size)
 
 
+def static_spec(spec: dict) -> dict:
+    """Interactive spec -> the one vl-convert renders: a fixed width ("container" has no container
+    outside a page), and the chart font's subset named first (chart_fonts: faster renders, same
+    metrics; where it is not registered the next font in the list, its source, is used)."""
+    config = spec.get("config") or {}
+    if config.get("font"):
+        config = {**config, "font": f"{chart_fonts.SUBSET_FAMILY}, {config['font']}"}
+    return {**spec, "width": WIDTH, "config": config}
+
+
 def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
     """ChartRequest -> spec (interactive), SVG and PNG (static) and CSV files under static_dir."""
     from .charts import CHART_KINDS  # here: Altair takes a third of a second to import, and a
@@ -77,8 +88,6 @@ def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
 
     # Unvalidated: the schema check runs on every spec in tests/test_gates.py, not on each build.
     spec = CHART_KINDS[request.kind](request.rows, request.labels).to_dict(validate=False)
-    # The static renders get a fixed width: "container" has no container outside a page.
-    static_spec = {**spec, "width": WIDTH}
     base = chart_base(request.plan_id, request.chart_id)
     target = static_dir / base
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +96,7 @@ def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
     png_path = f"{base}.{request.lang}.png"
     csv_path = f"{base}.{request.lang}.csv"
     (static_dir / spec_path).write_text(json.dumps(spec, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    svg = vl_convert.vegalite_to_svg(static_spec)
+    svg = vl_convert.vegalite_to_svg(static_spec(spec))
     (static_dir / svg_path).write_text(svg, encoding="utf-8")
     # Rasterize the SVG already rendered (same pixels as vegalite_to_png, without running Vega twice).
     (static_dir / png_path).write_bytes(vl_convert.svg_to_png(svg, scale=2))
@@ -111,6 +120,21 @@ def _write_job(job: tuple[ChartRequest, Path]) -> tuple[ChartFiles, int, float]:
     start = time.process_time()
     files = write_chart(request, dest_dir)
     return files, os.getpid(), time.process_time() - start
+
+
+def _start_worker(font: tuple[Path, Path, list[int]] | None) -> None:
+    _end_with_parent()
+    if font is not None:
+        try:
+            vl_convert.register_font_directory(str(chart_fonts.ensure_subset(*font).parent))
+        except Exception:  # noqa: BLE001 - without the subset renders are slower, never different
+            pass
+
+
+def _font_texts(jobs: list[tuple[ChartRequest, Path]]) -> list[str]:
+    """Every text the jobs' renders may draw: their rows and labels, and the chart code's literals."""
+    code = [(Path(__file__).parent / name).read_text(encoding="utf-8") for name in ("charts.py", "charts_map.py")]
+    return code + [json.dumps([request.rows, request.labels], ensure_ascii=False, default=str) for request, _ in jobs]
 
 
 def _end_with_parent() -> None:
@@ -146,7 +170,8 @@ class ChartRendering:
     `finish()` before it needs the files on disk; `close()` stops the workers on any failure.
     """
 
-    def __init__(self, jobs: list[tuple[ChartRequest, Path]], workers: int | None = None):
+    def __init__(self, jobs: list[tuple[ChartRequest, Path]], workers: int | None = None,
+                 font_cache: Path | None = None):
         self._start = time.perf_counter()
         self.result: RenderedCharts | None = None
         self.files: list[ChartFiles | None] = [planned_files(request) for request, _ in jobs]
@@ -159,7 +184,11 @@ class ChartRendering:
             return
         # spawn, not fork: the parent may already run vl-convert's and DuckDB's threads.
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_end_with_parent)
+        # Each worker registers the chart font's subset (made by the first worker that needs it,
+        # kept in font_cache for the next build with the same characters).
+        font = chart_fonts.subset_dir(font_cache, _font_texts(jobs)) if font_cache is not None else None
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                         initializer=_start_worker, initargs=(font,))
         order = sorted(range(len(jobs)), key=lambda i: self.files[i] is not None)  # unknown sizes first
         futures = {i: self._pool.submit(_write_job, jobs[i]) for i in order}
         self._futures = [futures[i] for i in range(len(jobs))]

@@ -13,7 +13,7 @@ import pytest
 
 from mkdocs.exceptions import Abort
 
-from plantracker import chart_files
+from plantracker import chart_files, chart_fonts
 from plantracker.cache import read_manifest
 from plantracker.chart_files import ChartRendering, ChartRequest
 from plantracker.pipeline import BuildOptions, build
@@ -140,6 +140,10 @@ def test_background_renders_give_the_same_site_as_serial_ones(builds, tmp_path, 
     build(options)
     last = read_manifest(options.work_dir)["last_build"]
     assert last["render_processes"] == 2 and last["charts_rendered"] == last["charts"] > 0
+    # The workers drew with the chart font's subset (where the machine has its source font); the
+    # serial build draws with the whole font: the bytes must not tell them apart.
+    if chart_fonts.source_font() is not None:
+        assert list((options.work_dir / "cache" / "fonts").glob("*/chart-font.ttf"))
     assert _snapshot(options.out_dir) == builds.clean_build("serial")
     assert not _render_workers_alive()
 
