@@ -83,11 +83,15 @@ def static_spec(spec: dict) -> dict:
 
 def write_chart(request: ChartRequest, static_dir: Path) -> ChartFiles:
     """ChartRequest -> spec (interactive), SVG and PNG (static) and CSV files under static_dir."""
+    from altair.utils.schemapi import debug_mode
+
     from .charts import CHART_KINDS  # here: Altair takes a third of a second to import, and a
     # build whose charts all come from the cache never needs it
 
-    # Unvalidated: the schema check runs on every spec in tests/test_gates.py, not on each build.
-    spec = CHART_KINDS[request.kind](request.rows, request.labels).to_dict(validate=False)
+    # Unvalidated, neither as built (Altair's debug mode checks every object it makes against the
+    # schema) nor as a whole: tests/test_gates.py checks every spec, not each build.
+    with debug_mode(False):
+        spec = CHART_KINDS[request.kind](request.rows, request.labels).to_dict(validate=False)
     base = chart_base(request.plan_id, request.chart_id)
     target = static_dir / base
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -16,20 +16,21 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#0
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
-def _configure(chart: alt.TopLevelMixin, labels: dict, rows: list[dict]) -> alt.TopLevelMixin:
-    """A layered chart without data -> titled, sized, styled, with the rows attached to the top.
+def _configure(layers: list, labels: dict, rows: list[dict]) -> alt.LayerChart:
+    """Layers without data -> one layered chart, titled, sized and styled, with the rows at the top.
 
-    The rows are attached last, by assignment: every Altair method returns a deep copy of the
-    chart, so rows attached earlier are copied once per method call (most of a chart's build time).
+    Built in one constructor call, rows assigned last: every Altair method (properties,
+    configure_*) returns a deep copy of the whole chart, which cost more than half a spec's time.
     """
     # `description` names the interactive view for screen readers (Vega sets it as the SVG's label).
-    chart = (chart.properties(title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
-                             description=labels.get("description", labels["title"]),
-                             width="container", height=HEIGHT, autosize=alt.AutoSizeParams(type="fit", contains="padding"))
-            .configure(font=FONT, background="white")
-            .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222")
-            .configure_legend(orient="bottom", labelFontSize=12, titleFontSize=12, labelLimit=400)
-            .configure_title(fontSize=15, subtitleFontSize=12, anchor="start", subtitleColor="#333"))
+    chart = alt.layer(*layers, title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
+                      description=labels.get("description", labels["title"]),
+                      width="container", height=HEIGHT, autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+                      config=alt.Config(
+                          font=FONT, background="white",
+                          axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222"),
+                          legend=alt.LegendConfig(orient="bottom", labelFontSize=12, titleFontSize=12, labelLimit=400),
+                          title=alt.TitleConfig(fontSize=15, subtitleFontSize=12, anchor="start", subtitleColor="#333")))
     chart.data = alt.Data(values=rows)
     return chart
 
@@ -54,7 +55,7 @@ def target_progress(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     points = (alt.Chart().transform_filter(alt.datum.series != "path")
               .mark_point(size=110, filled=True, opacity=1)
               .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip))
-    return _configure(alt.layer(path, target_rule, points), labels, rows)
+    return _configure([path, target_rule, points], labels, rows)
 
 
 def region_bars(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
@@ -65,7 +66,7 @@ def region_bars(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
         tooltip=[alt.Tooltip("region_label:N", title=labels["x"]), alt.Tooltip("value_text:N", title=labels["value"]),
                  alt.Tooltip("year:O", title=labels["year"]), alt.Tooltip("source:N", title=labels["source"])])
     text = bars.mark_text(align="left", dx=4, color="#222").encode(text="value_text:N")
-    return _configure(alt.layer(bars, text), labels, rows)
+    return _configure([bars, text], labels, rows)
 
 
 def plan_comparison(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
@@ -77,7 +78,7 @@ def plan_comparison(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
         tooltip=[alt.Tooltip("plan_label:N", title=labels["x"]), alt.Tooltip("value_text:N", title=labels["value"]),
                  alt.Tooltip("target_year:O", title=labels["year"])])
     text = bars.mark_text(baseline="bottom", dy=-3, color="#222").encode(text="value_text:N")
-    return _configure(alt.layer(bars, text), labels, rows)
+    return _configure([bars, text], labels, rows)
 
 
 CHART_KINDS = {

@@ -81,14 +81,15 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
                       .mark_text(dy=dy, fontSize=size, fontWeight=weight, baseline="middle", align="center")
                       .encode(x=alt.X("cx:Q", scale=x_scale, axis=None), y=alt.Y("cy:Q", scale=y_scale, axis=None),
                               text=f"{field}:N", color=alt.Color("ink:N", scale=None), tooltip=tooltip))
-    chart = (alt.layer(*layers)
-            # description: Vega makes it the interactive view's accessible name (else "Vega visualization").
-            .properties(title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
-                        description=labels.get("description", labels["title"]), width=width, height=height)
-            .configure(font=FONT, background="white")
-            .configure_view(stroke=None)
-            .configure_legend(labelFontSize=14, titleFontSize=14, labelColor="#222", titleColor="#222")
-            .configure_title(fontSize=18, subtitleFontSize=14, anchor="start", subtitleColor="#333"))
+    # One constructor call, not chained methods: each of those deep-copies the chart (charts._configure).
+    chart = alt.layer(*layers,
+                      # description: Vega makes it the interactive view's accessible name (else "Vega visualization").
+                      title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
+                      description=labels.get("description", labels["title"]), width=width, height=height,
+                      config=alt.Config(
+                          font=FONT, background="white", view=alt.ViewConfig(stroke=None),
+                          legend=alt.LegendConfig(labelFontSize=14, titleFontSize=14, labelColor="#222", titleColor="#222"),
+                          title=alt.TitleConfig(fontSize=18, subtitleFontSize=14, anchor="start", subtitleColor="#333")))
     chart.data = alt.Data(values=tiles)
     return chart
 
