@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from .chart_files import ChartRequest
+from .nav import plans_in_nav
 from .plan_data import PlanData
 from .query import cached_query
 from .site_map import LANGUAGES, Linker
@@ -146,8 +147,9 @@ def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     return {"sources": rows}
 
 
-def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) -> list[Page]:
-    """One plan -> its section: overview, a page per target and region, sites, sources."""
+def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict, has_map: bool = False) -> list[Page]:
+    """One plan -> its section: overview, a page per target and region, sites, sources (and a link
+    to its map page when it has one)."""
     pid = plan.plan_id
     pages = [Page(f"{pid}/index", "plan"), Page(f"{pid}/sites", "sites"), Page(f"{pid}/sources", "sources")]
     pages += [Page(f"{pid}/targets/{tid}", "target", specific=tid) for tid in plan.targets]
@@ -163,6 +165,7 @@ def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) ->
                 context["targets"] = _status_rows(plan, lang, t, link, headline_only=False)
                 context["regions"] = [{"name": plan.name(r, lang), "href": link.page(f"{pid}/regions/{r['region_id']}")}
                                       for r in _regions_shown(plan)]
+                context["map_href"] = link.page(f"{pid}/map") if has_map else None
             elif page.template == "target":
                 extra, requests = target_context(con, plan, page.specific, lang, t, link)
                 context.update(extra)
@@ -182,11 +185,15 @@ def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) ->
 
 
 def site_pages(plans: list[PlanData], strings: dict) -> list[Page]:
-    """All plans -> the pages shared by the whole site: home, methodology, about."""
+    """All plans -> the pages shared by the whole site: home, methodology, about, and the list of
+    plans when there are too many for a navigation section each (nav.plans_in_nav)."""
     pages = [Page("index", "home"), Page("methodology", "methodology"), Page("about", "about")]
+    if not plans_in_nav(plans):
+        pages.append(Page("plans", "plans"))
     for page in pages:
         for lang in LANGUAGES:
             t, link = strings[lang], Linker(page.path, lang)
             page.contexts[lang] = {"plans": [_plan_summary(p, lang, t, link) for p in plans]}
-            page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"]}[page.template]
+            page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"],
+                                 "plans": t["plans"]}[page.template]
     return pages

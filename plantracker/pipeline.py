@@ -22,6 +22,7 @@ from .citation import citation
 from .downloads import data_page_context, read_packages_meta
 from .load import load_packages
 from .map_page import map_pages
+from .nav import nav_sections
 from .pages import Page, plan_pages, site_pages
 from .plan_data import load_plan_data
 from .problems import InputError
@@ -68,31 +69,6 @@ def validate(options: BuildOptions) -> Release:
     if problems:
         raise InputError(problems)
     return release
-
-
-def _nav_sections(plans, strings, page_titles: dict[str, dict]) -> list:
-    """Plans -> nav tree of (titles by language, doc path or children), listing only rendered pages."""
-    def both(key):
-        return {lang: strings[lang][key] for lang in LANGUAGES}
-
-    sections = [(both("site_home"), "index")]
-    for plan in plans:
-        pid = plan.plan_id
-        title = {lang: plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
-                 for lang in LANGUAGES}
-        targets = [(page_titles[f"{pid}/targets/{tid}"], f"{pid}/targets/{tid}") for tid in plan.targets]
-        regions = [({lang: plan.name(r, lang) for lang in LANGUAGES}, f"{pid}/regions/{r['region_id']}")
-                   for r in plan.regions.values() if f"{pid}/regions/{r['region_id']}" in page_titles]
-        sections.append((title, [
-            (both("plan_overview"), f"{pid}/index"),
-            (both("target_pages"), targets),
-            (both("region_pages"), regions),
-            (both("sites"), f"{pid}/sites"),
-            *([(both("map"), f"{pid}/map")] if f"{pid}/map" in page_titles else []),
-            (both("sources"), f"{pid}/sources"),
-        ]))
-    sections += [(both("data"), "data"), (both("changes"), "changes"), (both("api"), "api"), (both("methodology"), "methodology"), (both("about"), "about")]
-    return sections
 
 
 def _changes_page(options: BuildOptions, release: Release, strings: dict):
@@ -148,8 +124,8 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
         strings = load_strings(options.templates_dir)
         pages = site_pages(plans, strings)
         for plan in plans:
-            pages += plan_pages(con, plan, strings)
-            pages += map_pages(con, plan, strings)  # none when no province has a tile position
+            maps = map_pages(con, plan, strings)  # none when no province has a tile position
+            pages += plan_pages(con, plan, strings, has_map=bool(maps)) + maps
         changes, changes_page = _changes_page(options, release, strings)
         pages += [changes_page, api_page([p.plan_id for p in plans], release, strings)]
     # Charts render in the background through the render and MkDocs stages; any failure stops them.
@@ -182,7 +158,7 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
                                        release, page.titles[lang], link.url, lang, strings[lang]["site_title"]))
             result.pages = len(written)
             config = sitebuild.write_mkdocs_config(
-                REPO_ROOT, work, docs_dir, options.out_dir, _nav_sections(plans, strings, {p.path: p.titles for p in pages}),
+                REPO_ROOT, work, docs_dir, options.out_dir, nav_sections(plans, strings, {p.path: p.titles for p in pages}),
                 {"vega_bundle": bundle.relative_to(static_dir).as_posix()}, release.latest_url)
         with step("mkdocs"):
             # Skipped when docs, config, theme and static files are unchanged and out_dir still holds

@@ -192,3 +192,37 @@ def test_search_index_has_no_english_entry_repeating_a_chinese_one(real_site):
     en = [e for e in entries if e["location"].startswith("en/")]
     assert zh and en
     assert not [e["location"] for e in en if (e["title"], e["text"], e["location"].removeprefix("en/")) in zh]
+
+
+def _sidebar_links(page_html: str) -> list[str]:
+    """A page -> the links of its navigation sidebar (Material's primary sidebar, before the table of contents)."""
+    start = page_html.index("md-sidebar--primary")
+    return re.findall(r'href="([^"]*)"', page_html[start:page_html.index("md-sidebar--secondary", start)])
+
+
+def test_each_plan_is_a_navigation_section_while_there_are_few(real_site):
+    links = _sidebar_links(real_site.page(f"{PLAN}/targets/T01/"))
+    assert any(f"{PREDECESSOR}/" in link for link in links)
+    assert not any(link.rstrip("/").endswith("plans") for link in links)
+    assert not (real_site.root / "plans").exists()
+
+
+def test_many_plans_get_one_plans_page_instead_of_a_navigation_section_each(tmp_path, monkeypatch):
+    """Past nav.NAV_PLAN_SECTIONS_MAX plans, the sidebar would carry every plan on every page (page
+    size and build time growing with the square of the plans): one "Plans" page lists them instead."""
+    from conftest import build_into
+    from plantracker import nav
+
+    monkeypatch.setattr(nav, "NAV_PLAN_SECTIONS_MAX", 1)
+    site = build_into(tmp_path, REPO_ROOT / "datapackages")
+    for prefix in ("", "en/"):
+        links = _sidebar_links(site.page(f"{prefix}{PLAN}/targets/T01/"))
+        assert "../../../plans/" in links
+        assert not [link for link in links if PLAN in link or PREDECESSOR in link]
+        listing = site.page(f"{prefix}plans/")
+        for plan in (PLAN, PREDECESSOR):
+            assert f'href="../{plan}/"' in listing
+    # Every page of a plan stays one link away from its overview, which the Plans page lists.
+    overview = site.page(f"{PLAN}/")
+    for path in ("targets/T01/", "map/", "sites/", "sources/"):
+        assert f'href="{path}"' in overview
