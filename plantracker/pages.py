@@ -8,7 +8,7 @@ import duckdb
 from .chart_files import ChartRequest
 from .nav import plans_in_nav
 from .plan_data import PlanData
-from .query import cached_query
+from .query import cached_rows_of
 from .site_map import LANGUAGES, Linker
 from .target_pages import source_ref, target_context, target_text, target_title
 
@@ -85,7 +85,7 @@ def _regions_shown(plan: PlanData) -> list[dict]:
 
 def _region_context(con, plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
     figures = []
-    for row in cached_query(con, "region_figures", plan_id=plan.plan_id, region_id=region["region_id"]):
+    for row in cached_rows_of(con, "region_figures", "region_id", region["region_id"], plan_id=plan.plan_id):
         figures.append({"indicator": row[f"indicator_{lang}"], "year": row["year"], "kind": t["kind_" + row["kind"]],
                         "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
                         "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),

@@ -36,3 +36,17 @@ def cached_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[di
     if key not in results:
         results[key] = run_query(con, name, **params)
     return results[key]
+
+
+def cached_rows_of(con: duckdb.DuckDBPyConnection, name: str, column: str, value, **params) -> list[dict]:
+    """The rows of a whole-plan query whose `column` equals value (in the query's order). The query
+    runs once per connection and parameters: one query per target or region instead cost a few
+    milliseconds each, and grew with targets times plans. Rows are shared: read-only."""
+    results = _RESULTS.setdefault(con, {})
+    key = (name, column, tuple(sorted(params.items())))
+    if key not in results:
+        groups: dict = {}
+        for row in run_query(con, name, **params):
+            groups.setdefault(row[column], []).append(row)
+        results[key] = groups
+    return results[key].get(value, [])

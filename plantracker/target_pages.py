@@ -5,7 +5,7 @@ import duckdb
 
 from .chart_files import ChartRequest
 from .plan_data import PlanData
-from .query import cached_query
+from .query import cached_query, cached_rows_of
 from .site_map import Linker
 
 SERIES_ORDER = ("reported", "baseline", "target_baseline", "target")
@@ -48,7 +48,7 @@ def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: d
 
 
 def _series_rows(con, plan: PlanData, target: dict, progress: dict, lang: str, t: dict, link: Linker):
-    series = cached_query(con, "target_series", plan_id=plan.plan_id, target_id=target["target_id"])
+    series = cached_rows_of(con, "target_series", "target_id", target["target_id"], plan_id=plan.plan_id)
     unit = plan.units.choose(progress["target_value"], progress["dimension"], lang)
     seen, table, chart = set(), [], []
     for row in series:
@@ -95,7 +95,7 @@ def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: st
                              ["year", "series", "value", "value_text", "source", "figure_id"])]
     charts = [{"request": requests[0], "title": title, "summary": summary, "table": table}]
     related = []
-    for row in cached_query(con, "related_figures", plan_id=plan.plan_id, target_id=target_id):
+    for row in cached_rows_of(con, "related_figures", "for_target", target_id, plan_id=plan.plan_id):
         related.append({
             "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
             "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],

@@ -1,8 +1,8 @@
--- target_series: one row per point on a target's chart.
+-- target_series: one row per point on a target's chart, for every target of a plan (`target_id`
+-- says whose; one query per plan, as each DuckDB query costs milliseconds however small).
 -- Reported and baseline figures of the target's own indicator and region (all years, flagged when
--- outside the plan period), the baseline stated with the target, the target itself, and the two
--- ends of the straight-line path from baseline to target.
--- Parameters: $plan_id, $target_id. Values in the dimension's base unit.
+-- outside the plan period), the baseline stated with the target and the target itself.
+-- Parameters: $plan_id. Values in the dimension's base unit.
 with target as (
     select t.*, u.factor, bu.factor as baseline_factor,
            (p.plan ->> 'period_start')::integer as period_start,
@@ -11,12 +11,12 @@ with target as (
     join units as u on u.plan_id = t.plan_id and u.unit_id = t.unit_id
     left join units as bu on bu.plan_id = t.plan_id and bu.unit_id = t.baseline_unit_id
     join plans as p on p.plan_id = t.plan_id
-    where t.plan_id = $plan_id and t.target_id = $target_id
+    where t.plan_id = $plan_id
 ),
 
 figures as (
     select
-        o.kind as series, o.year, o.value * u.factor as value, o.value as printed_value,
+        t.target_id, o.kind as series, o.year, o.value * u.factor as value, o.value as printed_value,
         o.unit_id as printed_unit_id, o.qualifier, o.source_id, o.observation_id as figure_id,
         o.year > t.target_year as outside_period, o.source_row
     from target as t
@@ -27,17 +27,17 @@ figures as (
 ),
 
 stated as (
-    select 'target' as series, target_year as year, value * factor as value, value as printed_value,
+    select target_id, 'target' as series, target_year as year, value * factor as value, value as printed_value,
            unit_id as printed_unit_id, null as qualifier, source_id, target_id as figure_id,
            false as outside_period, source_row
     from target
     union all
-    select 'target_baseline', baseline_year, baseline_value * baseline_factor, baseline_value,
+    select target_id, 'target_baseline', baseline_year, baseline_value * baseline_factor, baseline_value,
            baseline_unit_id, null, baseline_source_id, target_id, false, source_row
     from target
     where baseline_year is not null
 )
 
-select series, year, value, printed_value, printed_unit_id, qualifier, source_id, figure_id, outside_period
+select target_id, series, year, value, printed_value, printed_unit_id, qualifier, source_id, figure_id, outside_period
 from (select * from figures union all select * from stated)
-order by year, series, source_row
+order by target_id, year, series, source_row
