@@ -155,7 +155,8 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
                       for lang in LANGUAGES}
             written = render_pages(pages, common, strings, options.templates_dir, docs_dir,
                                    citation=lambda page, lang, link: citation(
-                                       release, page.titles[lang], link.url, lang, strings[lang]["site_title"]))
+                                       release, page.titles[lang], link.url, lang, strings[lang]["site_title"]),
+                                   compiled_dir=work / cache.CACHE_DIR / "templates")
             result.pages = len(written)
             config = sitebuild.write_mkdocs_config(
                 REPO_ROOT, work, docs_dir, options.out_dir, nav_sections(plans, strings, {p.path: p.titles for p in pages}),

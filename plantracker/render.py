@@ -32,15 +32,23 @@ def load_strings(templates_dir: Path) -> dict[str, dict]:
     """templates/strings.yml and strings.d/*.yml -> {lang: {key: text}}."""
     strings: dict[str, dict] = {}
     for path in [templates_dir / "strings.yml", *sorted((templates_dir / "strings.d").glob("*.yml"))]:
-        for lang, words in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+        # libyaml's loader when PyYAML has it: the pure-Python one takes 0.2 s over these files.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        for lang, words in (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).items():
             strings.setdefault(lang, {}).update(words)
     return strings
 
 
-def template_environment(templates_dir: Path) -> jinja2.Environment:
+def template_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja environment for the page templates; compiled_dir keeps their compiled code between
+    builds (Jinja checks each template's source against it): compiling them takes half a second."""
+    cache = None
+    if compiled_dir is not None:
+        compiled_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled_dir))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir / "pages"), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache)
     env.filters["md"] = markdown_text
     return env
 
@@ -52,10 +60,10 @@ def _template_for(env: jinja2.Environment, page) -> jinja2.Template:
 
 
 def render_pages(pages: list, common: dict, strings: dict, templates_dir: Path, docs_dir: Path,
-                 citation) -> list[Path]:
+                 citation, compiled_dir: Path | None = None) -> list[Path]:
     """(pages, shared context per language, strings, citation(page, lang, link) -> {text, bibtex})
-    -> written Markdown paths under docs_dir."""
-    env = template_environment(templates_dir)
+    -> written Markdown paths under docs_dir. compiled_dir: see template_environment."""
+    env = template_environment(templates_dir, compiled_dir)
     written = []
     for page in pages:
         template = _template_for(env, page)

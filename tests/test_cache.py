@@ -170,3 +170,19 @@ def test_a_failed_render_fails_its_batch(tmp_path):
     with pytest.raises(KeyError, match="no-such-kind"):
         rendering.finish()
     assert not _render_workers_alive()
+
+
+def test_an_edited_template_is_compiled_again(tmp_path):
+    """Compiled templates are kept between builds (render.template_environment): an edit to a
+    template must still reach the page on the next build with the same work dir."""
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data / "mini-plan")
+    options = BuildOptions(data_dir=data, out_dir=tmp_path / "site", work_dir=tmp_path / "work", templates_dir=templates)
+    build(options)
+    assert list((options.work_dir / "cache" / "templates").iterdir())
+    about = templates / "pages" / "about.md.j2"
+    about.write_text(about.read_text(encoding="utf-8") + "\nEdited-after-the-first-build\n", encoding="utf-8")
+    build(options)
+    assert "Edited-after-the-first-build" in (options.out_dir / "about" / "index.html").read_text(encoding="utf-8")
