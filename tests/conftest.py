@@ -71,5 +71,16 @@ def mini_site(tmp_path_factory, mini_data) -> BuiltSite:
     return build_into(tmp_path_factory.mktemp("mini"), mini_data)
 
 
+@pytest.fixture(scope="session")
+def many_plans_site(tmp_path_factory) -> BuiltSite:
+    """The shipped data built as if they held more plans than the navigation lists
+    (nav.NAV_PLAN_SECTIONS_MAX lowered to 1): one "Plans" page instead of a section per plan."""
+    from plantracker import nav
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nav, "NAV_PLAN_SECTIONS_MAX", 1)
+        return build_into(tmp_path_factory.mktemp("many-plans"), REPO_ROOT / "datapackages")
+
+
 # Browser fixtures (served_site, site_url, chromium) live beside the tests that use them.
 from browser_support import CHROMIUM_ARGS, chromium, served_site, site_url  # noqa: E402,F401

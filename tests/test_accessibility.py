@@ -83,3 +83,15 @@ def test_dark_scheme_follows_the_system_and_passes_axe(dark_context, axe, served
         assert results["violations"] == [], f"{kind} {lang}, dark scheme:\n{_report(results)}"
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_plans_page_has_no_axe_violations(a11y_context, axe, many_plans_site, lang):
+    """The "Plans" page exists only past nav.NAV_PLAN_SECTIONS_MAX plans, so it is checked on a build
+    made to have it (opened from disk: it needs no server)."""
+    path = many_plans_site.root / ("" if lang == "zh" else "en") / "plans" / "index.html"
+    page = a11y_context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    results = axe.run(page).response
+    page.close()
+    assert not results["violations"], _report(results)

@@ -207,14 +207,10 @@ def test_each_plan_is_a_navigation_section_while_there_are_few(real_site):
     assert not (real_site.root / "plans").exists()
 
 
-def test_many_plans_get_one_plans_page_instead_of_a_navigation_section_each(tmp_path, monkeypatch):
+def test_many_plans_get_one_plans_page_instead_of_a_navigation_section_each(many_plans_site):
     """Past nav.NAV_PLAN_SECTIONS_MAX plans, the sidebar would carry every plan on every page (page
     size and build time growing with the square of the plans): one "Plans" page lists them instead."""
-    from conftest import build_into
-    from plantracker import nav
-
-    monkeypatch.setattr(nav, "NAV_PLAN_SECTIONS_MAX", 1)
-    site = build_into(tmp_path, REPO_ROOT / "datapackages")
+    site = many_plans_site
     for prefix in ("", "en/"):
         links = _sidebar_links(site.page(f"{prefix}{PLAN}/targets/T01/"))
         assert "../../../plans/" in links
