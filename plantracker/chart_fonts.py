@@ -1,9 +1,9 @@
 """The charts' CJK font, cut down to the characters a build's charts can show, for vl-convert.
 
 Why: vl-convert 1.9.0 measures and draws text through a font database that re-opens and re-maps
-the font file on every glyph lookup (strace: about 1,900 opens of the 5 MB wqy-microhei.ttc per
-chart). With a subset of the same font a render costs about a third less CPU (SVG 150 -> 95 ms,
-PNG 56 -> 39 ms a chart). The subset keeps the glyphs, metrics and layout tables of the
+the font file on every glyph lookup (strace: 42,921 opens of the 5 MB wqy-microhei.ttc for 11
+charts' SVG and PNG). With a subset of the same font a render costs about a third less CPU
+(SVG 150 -> 94 ms, PNG 56 -> 39 ms a chart). The subset keeps the glyphs, metrics and layout tables of the
 characters it holds, so renders are the same bytes but for the family name in the SVG
 (tests/test_cache.py compares a build rendered with it against one rendered without).
 
