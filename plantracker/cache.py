@@ -89,8 +89,6 @@ class CachedCharts:
     def __init__(self, requests: list[ChartRequest], static_dir: Path, work_dir: Path):
         self._static_dir, self._work_dir = Path(static_dir), Path(work_dir)
         manifest = read_manifest(work_dir)
-        manifest["last_build"] = {}  # this build's record starts here (charts, downloads, mkdocs)
-        _write_manifest(work_dir, manifest)
         known: dict = manifest.get("charts") or {}
         self._store = store = self._work_dir / CACHE_DIR / "charts"
         version = chart_code_version()
@@ -209,6 +207,41 @@ def write_chart_bundle_cached(static_dir: Path, work_dir: Path) -> Path:
         record.write_text(written.relative_to(entry / "files").as_posix(), encoding="utf-8")
     shutil.copytree(entry / "files", static_dir, dirs_exist_ok=True)
     return Path(static_dir) / record.read_text(encoding="utf-8")
+
+
+def begin_build_record(work_dir: Path) -> None:
+    """This build's record in the manifest (`last_build`: validation, charts, downloads, mkdocs) starts empty."""
+    manifest = read_manifest(work_dir)
+    manifest["last_build"] = {}
+    _write_manifest(work_dir, manifest)
+
+
+def validation_key(data_dir: Path) -> str:
+    """Data packages, this package's code and the frictionless version -> sha256 of everything a
+    validation's outcome depends on (all of the code: cheap to hash, nothing to forget)."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, Path(data_dir), "data")
+    for path in sorted(_PACKAGE.glob("*.py")):
+        digest.update(path.name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    digest.update(f"frictionless=={metadata.version('frictionless')}\n".encode())
+    return digest.hexdigest()
+
+
+def validated_before(work_dir: Path, key: str) -> bool:
+    """True when the last validation that passed in this work dir had this key (recorded as
+    `last_build.validation`: "skipped" or "run")."""
+    manifest = read_manifest(work_dir)
+    skipped = manifest.get("validated") == key
+    manifest.setdefault("last_build", {})["validation"] = "skipped" if skipped else "run"
+    _write_manifest(work_dir, manifest)
+    return skipped
+
+
+def record_validated(work_dir: Path, key: str) -> None:
+    """After a validation that found no problem: remember its key."""
+    manifest = read_manifest(work_dir)
+    manifest["validated"] = key
+    _write_manifest(work_dir, manifest)
 
 
 def _hash_tree(digest, root: Path, label: str) -> None:

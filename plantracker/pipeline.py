@@ -29,7 +29,6 @@ from .problems import InputError
 from .render import load_strings, render_pages
 from .settings import Release, load_release
 from .site_map import LANGUAGES
-from .validate import validate_packages
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("validate", "load", "query", "chart", "render", "mkdocs")
@@ -60,6 +59,9 @@ class BuildResult:
 
 def validate(options: BuildOptions) -> Release:
     """Release file and data packages -> the release; raises InputError listing every problem."""
+    from .validate import validate_packages  # here: frictionless takes half a second to import,
+    # and a build of data validated before never needs it
+
     problems = validate_packages(options.data_dir)
     try:
         release = load_release(options.release_file)
@@ -68,6 +70,17 @@ def validate(options: BuildOptions) -> Release:
         release = None
     if problems:
         raise InputError(problems)
+    return release
+
+
+def _validate_unless_validated(options: BuildOptions) -> Release:
+    """validate(), skipped when the data packages and the code are byte for byte those of the last
+    validation that passed in this work dir (the release file is always read: it is not in the key)."""
+    key = cache.validation_key(options.data_dir)
+    if cache.validated_before(options.work_dir, key):
+        return load_release(options.release_file)
+    release = validate(options)
+    cache.record_validated(options.work_dir, key)
     return release
 
 
@@ -112,8 +125,9 @@ def build(options: BuildOptions, step: Callable[[str], object] | None = None) ->
     from contextlib import nullcontext
 
     step = step or (lambda name: nullcontext())
+    cache.begin_build_record(options.work_dir)
     with step("validate"):
-        release = validate(options)
+        release = _validate_unless_validated(options)
     result = BuildResult(release)
     work = options.work_dir
     docs_dir, static_dir = work / "site_src", work / "static"

@@ -17,6 +17,7 @@ from plantracker import chart_files, chart_fonts
 from plantracker.cache import read_manifest
 from plantracker.chart_files import ChartRendering, ChartRequest
 from plantracker.pipeline import BuildOptions, build
+from plantracker.problems import InputError
 
 from conftest import an_earlier_site, templates_with_a_broken_link
 
@@ -107,9 +108,25 @@ def test_cached_rebuild_is_byte_identical_to_clean_build(builds):
 
 
 def test_unchanged_rebuild_skips_mkdocs_and_keeps_the_site(builds):
+    assert builds.changed_stats["validation"] == "run"  # the data had changed
     assert builds.build() == builds.changed
     assert builds.last["mkdocs"] == "skipped" and builds.last["charts_rendered"] == 0
     assert builds.last["downloads"] == "reused"
+    assert builds.last["validation"] == "skipped"
+
+
+def test_data_broken_after_a_good_build_is_still_refused(tmp_path):
+    """Validation is skipped only for data byte-identical to data that passed: a value broken after
+    a good build, in the same work dir, is reported and the site stays as it was."""
+    runs = Builds(tmp_path)
+    site = runs.build()
+    _edit_csv(runs.data / "mini-plan" / "data" / "observations.csv",
+              lambda rows: [{**r, "value": "forty"} if r["observation_id"] == "xa-recycled-2021" else r for r in rows])
+    with pytest.raises(InputError) as failure:
+        build(runs.options)
+    assert any(p.field == "value" and "observations.csv" in p.file for p in failure.value.problems)
+    assert runs.last["validation"] == "run"
+    assert _snapshot(runs.options.out_dir) == site
 
 
 def test_edited_output_folder_is_rebuilt(builds):
