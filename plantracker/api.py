@@ -60,12 +60,6 @@ def api_path(plan_id: str | None, name: str) -> str:
     return f"{API}/{plan_id}/{name}.json" if plan_id else f"{API}/{name}.json"
 
 
-def _json_value(value: Any) -> Any:
-    # The same JSON as the downloads' (whole numbers as integers: 41, not 41.0), so a value read
-    # from the API and from downloads/<plan>/<resource>.json compares equal as text too.
-    return json_value(value)
-
-
 def _computed(value: Any) -> Any:
     return float(f"{value:.{SIGNIFICANT}g}") if isinstance(value, float) else value
 
@@ -77,7 +71,9 @@ def _source_ids(rows: list[dict]) -> list[str]:
 
 
 def _write(static_dir: Path, path: str, release: Release, rows: list[dict], **extra) -> Path:
-    rows = [{k: _json_value(v) for k, v in row.items()} for row in rows]
+    # exports.json_value, as the JSON downloads write values (whole numbers as integers: 41, not
+    # 41.0): a value read from the API and from downloads/<plan>/<resource>.json is the same text.
+    rows = [{k: json_value(v) for k, v in row.items()} for row in rows]
     document = {"release": release.version, "released": release.date.isoformat(), "release_url": release.url,
                 "licence": LICENCE, "licence_url": LICENCE_URL, "url": release.url + path,
                 "source_ids": _source_ids(rows), "rows": rows, **extra}
