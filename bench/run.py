@@ -32,7 +32,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RUNS = BENCH / "out" / "runs"
-STAGES = ("validate", "load", "query", "chart", "render", "mkdocs")
+STAGES = ("validate", "load", "query", "pages", "charts", "assets", "render", "mkdocs")
 
 
 def _cpu_seconds() -> float:
@@ -45,7 +45,7 @@ def one_build(data: Path, work: Path, out: Path) -> dict:
     from contextlib import contextmanager
 
     sys.path.insert(0, str(REPO))
-    from plantracker.cache import read_manifest
+    from plantracker.cache import read_record
     from plantracker.pipeline import BuildOptions, build
 
     times, cpu = {}, {}
@@ -62,7 +62,7 @@ def one_build(data: Path, work: Path, out: Path) -> dict:
     return {"stages": times, "cpu": cpu, "in_process_total": total, "pages": result.pages, "charts": result.charts,
             "peak_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "cache": read_manifest(work).get("last_build", {})}
+            "cache": read_record(work)["last_build"]}
 
 
 def _timed(command: list[str]) -> tuple[float, str]:

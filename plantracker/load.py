@@ -1,4 +1,8 @@
-"""Validated data packages -> one DuckDB database: a table per resource, all plans stacked."""
+"""Load stage: validated data packages -> one DuckDB database, a table per resource, all plans stacked.
+
+This release's packages load into the `main` schema; the previous release's (for "What changed")
+into the schema `previous` of the same connection, so one query can compare the two.
+"""
 from __future__ import annotations
 
 import json
@@ -8,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 # Table Schema types -> DuckDB column types.
-_DUCKDB_TYPES = {
+DUCKDB_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
     "number": "DOUBLE",
@@ -19,6 +23,7 @@ _DUCKDB_TYPES = {
 }
 # Every package carries these resources (ARCHITECTURE.md, data package contract).
 RESOURCES = ("units", "regions", "indicators", "targets", "observations", "sites", "sources")
+PREVIOUS = "previous"
 
 
 @dataclass
@@ -31,10 +36,24 @@ class PlanPackage:
     plan: dict = field(default_factory=dict)
 
 
+@dataclass
+class Database:
+    """The loaded data: the connection, this release's packages, and the previous release's
+    version and packages when one was loaded into the `previous` schema (None: first release)."""
+
+    con: duckdb.DuckDBPyConnection
+    packages: list[PlanPackage]
+    previous_packages: list[PlanPackage] | None = None
+    previous_version: str | None = None
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def read_packages(data_dir: Path) -> list[PlanPackage]:
     """data_dir -> every package under it, ordered by the plan's `order` then id."""
     packages = []
-    for descriptor_path in sorted(data_dir.glob("*/datapackage.json")):
+    for descriptor_path in sorted(Path(data_dir).glob("*/datapackage.json")):
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
         packages.append(PlanPackage(descriptor["name"], descriptor_path.parent, descriptor,
                                     descriptor.get("plan", {})))
@@ -42,32 +61,43 @@ def read_packages(data_dir: Path) -> list[PlanPackage]:
 
 
 def _columns(resource: dict) -> dict[str, str]:
-    return {f["name"]: _DUCKDB_TYPES.get(f.get("type", "string"), "VARCHAR")
+    return {f["name"]: DUCKDB_TYPES.get(f.get("type", "string"), "VARCHAR")
             for f in resource["schema"]["fields"]}
 
 
-def load_packages(data_dir: Path, database: str = ":memory:") -> tuple[duckdb.DuckDBPyConnection, list[PlanPackage]]:
-    """data_dir -> (connection with one table per resource plus `plans`, packages).
+def load_packages(data_dir: Path, con: duckdb.DuckDBPyConnection, schema: str = "main") -> list[PlanPackage]:
+    """data_dir -> its packages, loaded into `schema` of con: one table per resource plus `plans`.
 
     Every table starts with `plan_id` and `source_row` (the spreadsheet row: header = 1), so any
     figure on the site can be traced back to its file and row.
     """
     packages = read_packages(data_dir)
-    con = duckdb.connect(database)
+    con.execute(f"create schema if not exists {schema}")  # schema: "main" or PREVIOUS, never data
     for name in RESOURCES:
         selects, params = [], []
         for package in packages:
             resource = next(r for r in package.descriptor["resources"] if r["name"] == name)
-            columns = _columns(resource)
             # read_csv takes its column types from the Table Schema, never from sniffing.
             selects.append(
                 "select ? as plan_id, (row_number() over () + 1)::integer as source_row, * "
                 "from read_csv(?, header = true, columns = ?, auto_detect = false, "
                 "quote = '\"', escape = '\"', delim = ',', nullstr = '', encoding = 'utf-8')")
-            params += [package.plan_id, str(package.folder / resource["path"]), columns]
-        con.execute(f"create table {name} as " + " union all by name ".join(selects), params)
+            params += [package.plan_id, str(package.folder / resource["path"]), _columns(resource)]
+        con.execute(f"create table {schema}.{name} as " + " union all by name ".join(selects), params)
     plan_rows = [(p.plan_id, json.dumps(p.plan, ensure_ascii=False), json.dumps(p.descriptor, ensure_ascii=False))
                  for p in packages]
-    con.execute("create table plans (plan_id varchar, plan json, descriptor json)")
-    con.executemany("insert into plans values (?, ?, ?)", plan_rows)
-    return con, packages
+    con.execute(f"create table {schema}.plans (plan_id varchar, plan json, descriptor json)")
+    con.executemany(f"insert into {schema}.plans values (?, ?, ?)", plan_rows)
+    return packages
+
+
+def load(data_dir: Path, previous: tuple[str, Path] | None = None) -> Database:
+    """This release's packages (and the previous release's: (version, folder)) -> Database."""
+    con = duckdb.connect()
+    packages = load_packages(data_dir, con)
+    db = Database(con, packages)
+    if previous is not None:
+        version, folder = previous
+        db.previous_packages = load_packages(folder, con, PREVIOUS)
+        db.previous_version = version or None
+    return db

@@ -1,13 +1,24 @@
-"""Named SQL files -> rows: runs `plantracker/sql/<name>.sql` with DuckDB parameters."""
+"""Query stage: the loaded database -> SiteData, every row the pages and assets need, each query run once.
+
+Queries live in `plantracker/sql/<name>.sql` (one query per file, named after its result, a header
+stating its grain and parameters) and run with DuckDB named parameters. Later stages never touch
+the database for page content: they read SiteData.
+"""
 from __future__ import annotations
 
-import weakref
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import duckdb
 
+from .load import Database, PlanPackage
+from .numbers import UnitBook
+
 SQL_DIR = Path(__file__).parent / "sql"
+# The resources whose rows PlanData keeps, keyed by their id where they have one.
+_KEYED = {"units": None, "regions": "region_id", "indicators": "indicator_id", "targets": "target_id",
+          "sources": "source_id", "sites": None}
 
 
 @cache
@@ -23,30 +34,89 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
-# Results per connection, for the page stage: each page is built once per language and would
-# otherwise run the same queries twice. Tables are not written after loading, so a result stays true.
-_RESULTS: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict]" = weakref.WeakKeyDictionary()
+def grouped(rows: list[dict], column: str) -> dict:
+    """Rows -> {value of column: rows with that value}, in the rows' order."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(row[column], []).append(row)
+    return groups
 
 
-def cached_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
-    """run_query, answered from memory when this connection already ran it with these parameters.
-    Callers must treat the rows as read-only (they are shared)."""
-    results = _RESULTS.setdefault(con, {})
-    key = (name, tuple(sorted(params.items())))
-    if key not in results:
-        results[key] = run_query(con, name, **params)
-    return results[key]
+@dataclass
+class PlanData:
+    """Everything about one plan that pages and assets need, keyed for lookup.
+
+    Lookups: regions, indicators, targets, sources by id; units as a UnitBook; sites in file order.
+    Query rows: `progress` (target_progress.sql, by target id), `reporting_grid`, `series`
+    (target_series.sql) and `related` (related_figures.sql) by target id, `region_figures` by
+    region id, `province_totals` by plan region id, `map_figures` (rows of map_figures.sql).
+    """
+
+    package: PlanPackage
+    units: UnitBook
+    regions: dict[str, dict]
+    indicators: dict[str, dict]
+    targets: dict[str, dict]
+    sources: dict[str, dict]
+    sites: list[dict]
+    progress: dict[str, dict]
+    reporting_grid: dict[str, list[dict]] = field(default_factory=dict)
+    series: dict[str, list[dict]] = field(default_factory=dict)
+    related: dict[str, list[dict]] = field(default_factory=dict)
+    region_figures: dict[str, list[dict]] = field(default_factory=dict)
+    province_totals: dict[str, list[dict]] = field(default_factory=dict)
+    map_figures: list[dict] = field(default_factory=list)
+
+    @property
+    def plan_id(self) -> str:
+        return self.package.plan_id
+
+    @property
+    def plan(self) -> dict:
+        return self.package.plan
+
+    def text(self, mapping: dict | None, lang: str) -> str:
+        """A {"zh": ..., "en": ...} value from the plan metadata -> the language's text."""
+        return (mapping or {}).get(lang) or ""
+
+    def name(self, row: dict | None, lang: str) -> str:
+        return "" if row is None else (row.get(f"name_{lang}") or row.get("name_zh") or "")
+
+    def members(self, region_id: str) -> list[dict]:
+        """The provinces of a plan region (a subregion such as Beijing-Tianjin-Hebei is not one)."""
+        return [r for r in self.regions.values() if r.get("member_of") == region_id and r["kind"] == "province"]
 
 
-def cached_rows_of(con: duckdb.DuckDBPyConnection, name: str, column: str, value, **params) -> list[dict]:
-    """The rows of a whole-plan query whose `column` equals value (in the query's order). The query
-    runs once per connection and parameters: one query per target or region instead cost a few
-    milliseconds each, and grew with targets times plans. Rows are shared: read-only."""
-    results = _RESULTS.setdefault(con, {})
-    key = (name, column, tuple(sorted(params.items())))
-    if key not in results:
-        groups: dict = {}
-        for row in run_query(con, name, **params):
-            groups.setdefault(row[column], []).append(row)
-        results[key] = groups
-    return results[key].get(value, [])
+@dataclass
+class SiteData:
+    """What the query stage found: one PlanData per plan (in the packages' order), the targets of
+    several plans that share an indicator concept (by concept), and every target's progress row."""
+
+    plans: list[PlanData]
+    concept_targets: dict[str, list[dict]]
+    progress: list[dict]
+
+
+def _plan_data(con: duckdb.DuckDBPyConnection, package: PlanPackage, progress: list[dict]) -> PlanData:
+    pid = package.plan_id
+    tables = {name: run_query(con, "plan_table", table=name, plan_id=pid) for name in _KEYED}
+    lookups = {name: {row[key]: row for row in tables[name]} for name, key in _KEYED.items() if key}
+    return PlanData(
+        package=package, units=UnitBook(tables["units"]), sites=tables["sites"],
+        progress={row["target_id"]: row for row in progress if row["plan_id"] == pid},
+        reporting_grid=grouped(run_query(con, "reporting_grid", plan_id=pid), "target_id"),
+        series=grouped(run_query(con, "target_series", plan_id=pid), "target_id"),
+        related=grouped(run_query(con, "related_figures", plan_id=pid), "for_target"),
+        region_figures=grouped(run_query(con, "region_figures", plan_id=pid), "region_id"),
+        province_totals=grouped(run_query(con, "province_totals", plan_id=pid), "parent_region_id"),
+        map_figures=run_query(con, "map_figures", plan_id=pid, region_id=package.plan["region_id"]),
+        **lookups,
+    )
+
+
+def query_site(db: Database) -> SiteData:
+    """Loaded database -> SiteData (target_progress.sql runs once for every plan)."""
+    progress = run_query(db.con, "target_progress")
+    return SiteData(plans=[_plan_data(db.con, package, progress) for package in db.packages],
+                    concept_targets=grouped(run_query(db.con, "concept_targets"), "concept"),
+                    progress=progress)

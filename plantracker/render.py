@@ -1,13 +1,16 @@
-"""Pages + templates -> Markdown files (`<path>.<lang>.md`) in the work docs dir."""
+"""Render stage: pages, their charts' files and the assets -> Markdown files (`<path>.<lang>.md`) in
+the work docs dir, through the Jinja templates in `templates/pages/`."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 import jinja2
-import yaml
 from markupsafe import Markup, escape
 
+from .assets import Assets
+from .pages.model import Page
 from .site_map import Linker
 
 # Characters that start Markdown syntax; escaped so text from the data is shown, never interpreted.
@@ -26,17 +29,6 @@ def markdown_text(value) -> Markup:
     text = str(escape(without_control_characters("" if value is None else str(value))))
     text = " ".join(text.split())
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
-
-
-def load_strings(templates_dir: Path) -> dict[str, dict]:
-    """templates/strings.yml and strings.d/*.yml -> {lang: {key: text}}."""
-    strings: dict[str, dict] = {}
-    # libyaml's loader when PyYAML has it: 0.01 s over these files against 0.09 s, and the build reads them four times.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    for path in [templates_dir / "strings.yml", *sorted((templates_dir / "strings.d").glob("*.yml"))]:
-        for lang, words in (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).items():
-            strings.setdefault(lang, {}).update(words)
-    return strings
 
 
 def template_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
@@ -59,19 +51,32 @@ def _template_for(env: jinja2.Environment, page) -> jinja2.Template:
     return env.select_template([*names, f"{page.template}.md.j2"])
 
 
-def render_pages(pages: list, common: dict, strings: dict, templates_dir: Path, docs_dir: Path,
-                 citation, compiled_dir: Path | None = None) -> list[Path]:
-    """(pages, shared context per language, strings, citation(page, lang, link) -> {text, bibtex})
-    -> written Markdown paths under docs_dir. compiled_dir: see template_environment."""
+def _chart_view(chart, files, embed) -> dict:
+    """A Chart, its files and its embed box -> what _chart.md.j2 shows."""
+    return {"chart_id": chart.chart_id, "title": chart.title, "summary": chart.summary, "table": chart.table,
+            "caveats": chart.caveats, "files": files, "embed": embed}
+
+
+def render_pages(pages: list[Page], chart_files: dict, assets: Assets, common: dict, strings: dict,
+                 templates_dir: Path, docs_dir: Path, citation: Callable, compiled_dir: Path | None = None) -> list[Path]:
+    """(pages, each chart's files by chart key, assets, shared context per language, strings,
+    citation(page, lang, link) -> {text, bibtex}) -> written Markdown paths under docs_dir.
+
+    Besides a page's own context a template gets `charts` (its charts with their files and embed
+    boxes, in order) and `downloads` (the data page's file list). compiled_dir: see template_environment.
+    """
     env = template_environment(templates_dir, compiled_dir)
     written = []
     for page in pages:
         template = _template_for(env, page)
         for lang, context in page.contexts.items():
             link = Linker(page.path, lang)
+            charts = [_chart_view(chart, chart_files[chart.key], assets.embeds.get(chart.key))
+                      for chart in page.charts_in(lang)]
             full = {**common[lang], **context, "lang": lang, "t": strings[lang], "root": link.root,
                     "home": link.page("index"), "page_title": page.titles[lang], "page_path": page.path,
-                    "link": link, "cite": citation(page, lang, link)}
+                    "link": link, "cite": citation(page, lang, link), "charts": charts,
+                    "downloads": assets.downloads}
             target = docs_dir / f"{page.path}.{lang}.md"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(template.render(full), encoding="utf-8")

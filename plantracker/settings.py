@@ -21,6 +21,7 @@ _VERSION = re.compile(r"^\d{4}\.\d+$")
 LATEST = "latest"
 # The licence of the compilation (selection, arrangement, ids, translations) in every download.
 COMPILATION_LICENCE = "CC-BY-4.0"
+COMPILATION_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,25 @@ import posixpath
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
+# Language-independent files at the site root (written after MkDocs, never per language).
+API = "api"
+STATUS = "status"            # api/<plan>/status.json: one row per target
+EMBED = "embed"
+DOWNLOADS = "downloads"
+
+
+def api_path(plan_id: str | None, name: str) -> str:
+    """(plan id or None, file name without .json) -> the API file's path under the site root."""
+    return f"{API}/{plan_id}/{name}.json" if plan_id else f"{API}/{name}.json"
+
+
+def embed_path(plan_id: str, chart_id: str, lang: str) -> str:
+    """A chart -> its standalone embed page's path under the site root."""
+    return f"{EMBED}/{plan_id}/{chart_id}.{lang}.html"
+
+
+def feed_path(lang: str) -> str:
+    return f"feed.{lang}.xml"
 
 
 def page_url(path: str, lang: str) -> str:

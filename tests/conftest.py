@@ -75,7 +75,7 @@ def mini_site(tmp_path_factory, mini_data) -> BuiltSite:
 def many_plans_site(tmp_path_factory) -> BuiltSite:
     """The shipped data built as if they held more plans than the navigation lists
     (nav.NAV_PLAN_SECTIONS_MAX lowered to 1): one "Plans" page instead of a section per plan."""
-    from plantracker import nav
+    from plantracker.pages import nav
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(nav, "NAV_PLAN_SECTIONS_MAX", 1)

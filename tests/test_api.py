@@ -16,15 +16,20 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from plantracker.api import RESOURCES, STATUS, api_examples, api_page, api_page_context, write_api
-from plantracker.load import load_packages
-from plantracker.query import run_query
-from plantracker.render import load_strings, template_environment
+from plantracker.assets.api import write_api
+from plantracker.load import RESOURCES
+from plantracker.pages.api import api_examples, api_page_context
+from plantracker.render import template_environment
 from plantracker.settings import Release
+from plantracker.site_map import STATUS
+from plantracker.strings import load_strings
+
+from stages import loaded
 
 REPO_ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 RELEASE = Release("2026.1", dt.date(2026, 11, 29), "https://example.org/tracker/")
+STRINGS = load_strings(REPO_ROOT / "templates")
 DATA_DIRS = {"real": REPO_ROOT / "datapackages", "mini": FIXTURES}
 
 
@@ -33,13 +38,12 @@ def api(request, tmp_path_factory):
     """(data dir, static dir, written paths, packages) for each data folder."""
     data_dir = DATA_DIRS[request.param]
     static = tmp_path_factory.mktemp(f"api-{request.param}")
-    con, packages = load_packages(data_dir)
+    db, site = loaded(data_dir)
     try:
-        paths = write_api(con, static, RELEASE)
-        progress = run_query(con, "target_progress")
+        paths = write_api(db, site, static, RELEASE, STRINGS)
     finally:
-        con.close()
-    return data_dir, static, paths, packages, progress
+        db.close()
+    return data_dir, static, paths, db.packages, site.progress
 
 
 def typed(cell: str, field: dict):
@@ -150,9 +154,9 @@ def test_duckdb_read_json_reads_every_file(api):
 
 def test_written_twice_gives_the_same_bytes(api, tmp_path):
     data_dir, static, paths, _, _ = api
-    con, _ = load_packages(data_dir)
-    again = write_api(con, tmp_path, RELEASE)
-    con.close()
+    db, site = loaded(data_dir)
+    again = write_api(db, site, tmp_path, RELEASE, STRINGS)
+    db.close()
     assert [p.relative_to(tmp_path) for p in again] == [p.relative_to(static) for p in paths]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(again, paths))
 
@@ -199,12 +203,13 @@ def test_api_page_examples_run_against_the_files(api):
 def test_api_page_renders_in_both_languages():
     from plantracker.citation import citation
 
-    strings = load_strings(REPO_ROOT / "templates")
-    page = api_page(["plan-a", "plan-b"], RELEASE, strings)
+    strings = STRINGS
+    context = {"api": api_page_context(["plan-a", "plan-b"], RELEASE)}
     template = template_environment(REPO_ROOT / "templates").get_template("api.md.j2")
-    for lang, context in page.contexts.items():
-        cite = citation(RELEASE, page.titles[lang], "api/", lang, strings[lang]["site_title"])
-        text = template.render(**context, lang=lang, t=strings[lang], page_title=page.titles[lang],
+    for lang in ("zh", "en"):
+        title = strings[lang]["api"]
+        cite = citation(RELEASE, title, "api/", lang, strings[lang]["site_title"])
+        text = template.render(**context, lang=lang, t=strings[lang], page_title=title,
                                release={"version": RELEASE.version}, cite=cite)
         assert text.startswith(f"# {strings[lang]['api']}\n")
         assert "https://example.org/tracker/2026.1/api/plan-b/status.json" in text

@@ -160,7 +160,7 @@ def test_search_index_has_chinese_and_english_words(served_site):
 
     import jieba
 
-    from plantracker.load import load_packages
+    from plantracker.load import load
 
     paths = [served_site.root / "search" / "search_index.json", served_site.root / "en" / "search" / "search_index.json"]
     docs, separator = [], None
@@ -170,7 +170,8 @@ def test_search_index_has_chinese_and_english_words(served_site):
             docs += index["docs"]
             separator = index["config"]["separator"]
     assert docs, "no search index was built"
-    con, _ = load_packages(served_site.data_dir)
+    db = load(served_site.data_dir)
+    con = db.con
     target_id, name_zh, name_en = con.execute(
         "select t.target_id, i.name_zh, i.name_en from targets t join indicators i using (plan_id, indicator_id) "
         "order by t.plan_id, t.source_row limit 1").fetchone()

@@ -13,9 +13,10 @@ import pytest
 
 from mkdocs.exceptions import Abort
 
-from plantracker import chart_files, chart_fonts
-from plantracker.cache import read_manifest
-from plantracker.chart_files import ChartRendering, ChartRequest
+from plantracker.cache import read_record
+from plantracker.charts import fonts as chart_fonts, workers as chart_workers
+from plantracker.charts.workers import ChartRendering
+from plantracker.pages.model import Chart
 from plantracker.pipeline import BuildOptions, build
 from plantracker.problems import InputError
 
@@ -63,7 +64,7 @@ class Builds:
 
     @property
     def last(self) -> dict:
-        return read_manifest(self.options.work_dir)["last_build"]
+        return read_record(self.options.work_dir)["last_build"]
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +142,8 @@ def test_removed_target_leaves_no_page_and_no_chart(builds):
     _edit_csv(package / "targets.csv", lambda rows: [r for r in rows if r["target_id"] != "xb-points"])
     site = builds.build()
     assert not [p for p in site if "xb-points" in p]
-    cached = read_manifest(builds.options.work_dir)["charts"].values()
-    assert not [files for files in cached if "xb-points" in files["spec"]]
+    stored = (builds.options.work_dir / "cache" / "store" / "charts").glob("*/files.json")
+    assert not [path for path in stored if "xb-points" in path.read_text(encoding="utf-8")]
 
 
 def _render_workers_alive() -> list:
@@ -152,10 +153,10 @@ def _render_workers_alive() -> list:
 def test_background_renders_give_the_same_site_as_serial_ones(builds, tmp_path, monkeypatch):
     """Charts rendered by two worker processes while the pages and MkDocs run (the path every
     build with many charts takes) -> the same bytes as the serial build of the same data."""
-    monkeypatch.setattr(chart_files, "PARALLEL_MIN_CHARTS", 1)
+    monkeypatch.setattr(chart_workers, "PARALLEL_MIN_CHARTS", 1)
     options = BuildOptions(data_dir=builds.data, out_dir=tmp_path / "site", work_dir=tmp_path / "work")
     build(options)
-    last = read_manifest(options.work_dir)["last_build"]
+    last = read_record(options.work_dir)["last_build"]
     assert last["render_processes"] == 2 and last["charts_rendered"] == last["charts"] > 0
     # The workers drew with the chart font's subset (where the machine has its source font); the
     # serial build draws with the whole font: the bytes must not tell them apart.
@@ -166,7 +167,7 @@ def test_background_renders_give_the_same_site_as_serial_ones(builds, tmp_path, 
 
 
 def test_a_failure_while_charts_render_stops_them_and_keeps_the_site(builds, tmp_path, monkeypatch):
-    monkeypatch.setattr(chart_files, "PARALLEL_MIN_CHARTS", 1)
+    monkeypatch.setattr(chart_workers, "PARALLEL_MIN_CHARTS", 1)
     out = an_earlier_site(tmp_path / "site")
     options = BuildOptions(data_dir=builds.data, out_dir=out, work_dir=tmp_path / "work",
                            templates_dir=templates_with_a_broken_link(tmp_path))
@@ -175,13 +176,13 @@ def test_a_failure_while_charts_render_stops_them_and_keeps_the_site(builds, tmp
     assert [p.name for p in out.iterdir()] == ["earlier.html"]
     assert not _render_workers_alive()
     # Renders that did not finish are not recorded: the next build renders them again.
-    assert not read_manifest(options.work_dir)["charts"]
+    assert not list((options.work_dir / "cache" / "store" / "charts").glob("*/files.json"))
 
 
 def test_a_failed_render_fails_its_batch(tmp_path):
-    good = ChartRequest("p", "ok", "region_bars", "en", [{"region_label": "A", "value": 1, "value_text": "1",
-                                                          "year": 2020, "source": "s"}],
-                        {"title": "t", "x": "x", "y": "y", "value": "v", "year": "year", "source": "source"})
+    good = Chart("p", "ok", "region_bars", "en", "p/index", "t", "t: A 1", [{"region_label": "A", "value": 1, "value_text": "1",
+                                                                           "year": 2020, "source": "s"}],
+                 {"title": "t", "x": "x", "y": "y", "value": "v", "year": "year", "source": "source"}, [])
     bad = dataclasses.replace(good, chart_id="bad", kind="no-such-kind")
     rendering = ChartRendering([(good, tmp_path), (bad, tmp_path)], workers=2)
     with pytest.raises(KeyError, match="no-such-kind"):

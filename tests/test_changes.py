@@ -11,9 +11,12 @@ from pathlib import Path
 import markdown
 import pytest
 
-from plantracker.changes import changes_page_context, compare_releases, previous_release_data
+from plantracker.pages.changes import changes_page_context
+from plantracker.published import previous_release_data
 from plantracker.publish import publish_release
 from plantracker.settings import Release
+
+from stages import compare_folders
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -52,13 +55,14 @@ def revise(tables):
 @pytest.fixture(scope="module")
 def changes(tmp_path_factory):
     root = tmp_path_factory.mktemp("changes")
-    return compare_releases(packages(root / "a"), packages(root / "b", revise), previous_version="2026.1")
+    return compare_folders(packages(root / "a"), packages(root / "b", revise), previous_version="2026.1")
 
 
 def render(context: dict, lang: str) -> str:
     """The page through the render stage's own environment and strings, as the build renders it."""
     from plantracker.citation import citation
-    from plantracker.render import load_strings, template_environment
+    from plantracker.render import template_environment
+    from plantracker.strings import load_strings
     from plantracker.settings import Release
 
     release = Release("2026.2", dt.date(2026, 6, 15), "https://example.org/tracker/")
@@ -85,7 +89,7 @@ def test_status_change_comes_from_target_progress(changes):
 
 
 def test_identical_releases_have_no_changes(tmp_path):
-    same = compare_releases(packages(tmp_path / "a"), packages(tmp_path / "b"), previous_version="2026.1")
+    same = compare_folders(packages(tmp_path / "a"), packages(tmp_path / "b"), previous_version="2026.1")
     assert (same.figures, same.status_changes, same.first_release) == ([], [], False)
     page = render(changes_page_context(same, "en"), "en")
     assert "No figure was added, revised or removed" in page
@@ -111,7 +115,7 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
     assert html.count("<table") == 4  # added, revised, removed, status
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; report" in html
     assert "javascript:" not in html
-    from plantracker.render import load_strings
+    from plantracker.strings import load_strings
 
     t = load_strings(TEMPLATES)[lang]
     assert t["status_off_track"] in html and t["status_achieved"] in html
@@ -122,7 +126,7 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
 
 
 def test_first_release_page(tmp_path):
-    first = compare_releases(None, packages(tmp_path / "b"))
+    first = compare_folders(None, packages(tmp_path / "b"))
     assert first.first_release and first.figures == []
     assert "这是第一个数据版本" in render(changes_page_context(first, "zh"), "zh")
     assert "This is the first data release" in render(changes_page_context(first, "en"), "en")

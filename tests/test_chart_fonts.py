@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from plantracker import chart_fonts
+from plantracker.charts import fonts as chart_fonts
 
 REPO = Path(__file__).resolve().parent.parent
 # A chart whose layout depends on text widths: the y axis' label column sets the plot's offset.
@@ -18,7 +18,7 @@ TEXTS = ["河北省", "内蒙古 − 1,234…", "A Latin label, the widest of th
 RENDER = """
 import hashlib, json, sys, vl_convert
 from pathlib import Path
-from plantracker import chart_fonts
+from plantracker.charts import fonts as chart_fonts
 cache, family, texts = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 if cache:
     found = chart_fonts.subset_dir(Path(cache), texts)

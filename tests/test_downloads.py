@@ -24,9 +24,9 @@ from plantracker.site_map import Linker
 from hypothesis import given, strategies as st
 
 from plantracker.citation import bibtex_escape, citation
-from plantracker.downloads import (DownloadFile, data_page_context, human_size, read_packages_meta,
-                                   write_downloads)
-from plantracker.exports import DUCKDB_TYPES, read_typed_rows
+from plantracker.assets.downloads import DownloadFile, data_page_context, human_size, write_downloads
+from plantracker.load import DUCKDB_TYPES, PlanPackage, load, read_packages
+from plantracker.query import run_query
 from plantracker.settings import Release, load_release
 from plantracker.spreadsheet_safety import (FORMULA_PREFIXES, XLSX_MAX_CHARS, neutralize_cell,
                                             write_rows_csv, xlsx_text)
@@ -77,7 +77,16 @@ def built(request, tmp_path_factory):
         data_dir = base / "data"
         shutil.copytree(REAL, data_dir)
     dest = base / "static"
-    return data_dir, dest, write_downloads(data_dir, dest, RELEASE)
+    return data_dir, dest, _write_downloads(data_dir, dest)
+
+
+def _write_downloads(data_dir: Path, dest: Path) -> list[DownloadFile]:
+    """The load stage, then the downloads: as the build makes them."""
+    db = load(data_dir)
+    try:
+        return write_downloads(db, dest, RELEASE)
+    finally:
+        db.close()
 
 
 def _packages(data_dir: Path):
@@ -202,7 +211,10 @@ def test_parquet_reads_back_with_the_same_rows_and_types(built):
                                     {"p": path}).fetchall()
             assert described == [(f["name"], DUCKDB_TYPES.get(f["type"], "VARCHAR")) for f in fields]
             got = con.execute("select * from read_parquet($p)", {"p": path}).fetchall()
-            assert got == read_typed_rows(con, package_dir / resource["path"], fields)
+            db = load(data_dir)
+            typed = run_query(db.con, "resource_rows", table=resource["name"], plan_id=descriptor["name"])
+            db.close()
+            assert got == [tuple(row.values()) for row in typed]
             assert len(got) == len(_csv_rows(package_dir / resource["path"])[1])
             metadata = dict(con.execute("select decode(key), decode(value) from parquet_kv_metadata($p)",
                                         {"p": path}).fetchall())
@@ -243,9 +255,9 @@ def test_spreadsheet_csv_has_bom_and_neutralized_text(built):
 
 def test_two_builds_give_identical_bytes(tmp_path):
     data_dir = _copy_fixture(tmp_path / "data")
-    first = write_downloads(data_dir, tmp_path / "one", RELEASE)
+    first = _write_downloads(data_dir, tmp_path / "one")
     time.sleep(2.1)  # zip times have 2 s resolution, XLSX properties 1 s
-    second = write_downloads(data_dir, tmp_path / "two", RELEASE)
+    second = _write_downloads(data_dir, tmp_path / "two")
     assert first == second
     for f in first:
         assert (tmp_path / "one" / f.href).read_bytes() == (tmp_path / "two" / f.href).read_bytes(), f.href
@@ -253,9 +265,9 @@ def test_two_builds_give_identical_bytes(tmp_path):
 
 def test_rebuild_removes_files_of_a_removed_resource(tmp_path):
     data_dir = _copy_fixture(tmp_path / "data")
-    write_downloads(data_dir, tmp_path / "static", RELEASE)
+    _write_downloads(data_dir, tmp_path / "static")
     (tmp_path / "static" / "downloads" / "mini-plan" / "stale.csv").write_text("x")
-    write_downloads(data_dir, tmp_path / "static", RELEASE)
+    _write_downloads(data_dir, tmp_path / "static")
     assert not (tmp_path / "static" / "downloads" / "mini-plan" / "stale.csv").exists()
 
 
@@ -283,7 +295,7 @@ def _hostile_package(tmp_path: Path) -> Path:
 
 def test_hostile_text_survives_every_format_and_is_neutralized_for_spreadsheets(tmp_path):
     data_dir = _hostile_package(tmp_path)
-    write_downloads(data_dir, tmp_path / "static", RELEASE)
+    _write_downloads(data_dir, tmp_path / "static")
     out = tmp_path / "static" / "downloads" / "mini-plan"
     # Programs get the text exactly.
     assert (out / "targets.csv").read_bytes() == (data_dir / "mini-plan" / "data" / "targets.csv").read_bytes()
@@ -396,7 +408,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _all_strings() -> dict:
-    from plantracker.render import load_strings
+    from plantracker.strings import load_strings
 
     return load_strings(REPO / "templates")
 
@@ -413,7 +425,7 @@ def test_strings_have_the_same_keys_in_both_languages():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_data_page_lists_every_file(built, lang):
     data_dir, _, files = built
-    context = data_page_context(files, read_packages_meta(data_dir))
+    context = data_page_context(files, read_packages(data_dir))
     page = _environment().get_template("data.md.j2").render(
         lang=lang, t=_all_strings()[lang], link=Linker("data", lang), root="../", release=RELEASE, downloads=context,
         cite=citation(RELEASE, "数据下载" if lang == "zh" else "Data downloads", "data/", lang, "Plan tracker"))
@@ -422,15 +434,16 @@ def test_data_page_lists_every_file(built, lang):
         if f.format != "sha256sums":
             assert f.sha256 in page
             assert human_size(f.bytes) in page
-    for meta in read_packages_meta(data_dir):
-        assert str(jinja2.utils.markupsafe.escape(meta["plan"]["title"][lang])) in page
+    for package in read_packages(data_dir):
+        assert str(jinja2.utils.markupsafe.escape(package.plan["title"][lang])) in page
     assert "CC-BY-4.0" in page and "@misc{" in page
     assert ("如何引用" if lang == "zh" else "How to cite") in page
 
 
 def test_data_page_escapes_text_from_the_data():
     files = [DownloadFile("p", None, "zip", "downloads/p/p.zip", 10, "0" * 64)]
-    meta = [{"name": "p", "plan": {"title": {"zh": "<script>x</script>", "en": "a & b"}}, "resources": []}]
+    descriptor = {"name": "p", "plan": {"title": {"zh": "<script>x</script>", "en": "a & b"}}, "resources": []}
+    meta = [PlanPackage("p", Path("p"), descriptor, descriptor["plan"])]
     page = _environment().get_template("data.md.j2").render(
         lang="en", t=_all_strings()["en"], link=Linker("data", "en"), root="", release=RELEASE, downloads=data_page_context(files, meta),
         cite={"text": "<i>", "bibtex": "@misc{k,\n  title = {a & b}\n}"})

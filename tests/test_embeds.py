@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import html.parser
 import http.server
+import dataclasses
 import shutil
 import threading
 from pathlib import Path
@@ -14,14 +15,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from plantracker.chart_files import write_chart
-from plantracker.embeds import embed_view, iframe_code, write_embeds
-from plantracker.load import load_packages
-from plantracker.pages import plan_pages
-from plantracker.plan_data import load_plan_data
-from plantracker.render import load_strings
+from plantracker.assets.embeds import embed_view, iframe_code, write_embeds
+from plantracker.assets.vendor import write_chart_bundle
+from plantracker.charts.files import write_chart
 from plantracker.settings import Release
-from plantracker.vendor import write_chart_bundle
+from plantracker.strings import load_strings
+
+from stages import pages_of
 
 REPO_ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -30,20 +30,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run"]
 
 
-def page_charts(data_dir: Path) -> list[dict]:
-    """Every chart of every page in every language, as the render stage gets them, plus `page`."""
-    con, packages = load_packages(data_dir)
-    strings = load_strings(REPO_ROOT / "templates")
-    charts = []
-    try:
-        for plan in load_plan_data(con, packages):
-            for page in plan_pages(con, plan, strings):
-                for context in page.contexts.values():
-                    for chart in context.get("charts", []):
-                        charts.append({**chart, "page": page.path})
-    finally:
-        con.close()
-    return charts
+STRINGS = load_strings(REPO_ROOT / "templates")
+TEMPLATES = REPO_ROOT / "templates"
+
+
+def page_charts(data_dir: Path) -> list:
+    """Every chart of every page in every language, as the page stage makes them."""
+    return [chart for page in pages_of(data_dir, RELEASE) for chart in page.charts]
 
 
 @pytest.fixture(scope="module")
@@ -53,21 +46,19 @@ def site(tmp_path_factory):
     shutil.copytree(REPO_ROOT / "site_src" / "assets", root / "assets")  # mkdocs copies site_src
     write_chart_bundle(root)
     charts = page_charts(FIXTURES)
-    for chart in charts:
-        chart["files"] = write_chart(chart["request"], root)
-    return root, charts, write_embeds(charts, root, RELEASE)
+    files = {chart.key: write_chart(chart, root) for chart in charts}
+    return root, charts, files, write_embeds(charts, files, root, RELEASE, STRINGS, TEMPLATES)
 
 
 def test_an_embed_page_per_chart_and_language(site):
-    root, charts, embeds = site
-    assert {c["request"].lang for c in charts} == {"zh", "en"}
-    assert [(e.plan_id, e.chart_id, e.lang) for e in embeds] == \
-        [(c["request"].plan_id, c["request"].chart_id, c["request"].lang) for c in charts]
+    root, charts, files, embeds = site
+    assert {c.lang for c in charts} == {"zh", "en"}
+    assert [(e.plan_id, e.chart_id, e.lang) for e in embeds] == [c.key for c in charts]
     for embed, chart in zip(embeds, charts):
-        assert embed.path == f"embed/mini-plan/{chart['request'].chart_id}.{chart['request'].lang}.html"
+        assert embed.path == f"embed/mini-plan/{chart.chart_id}.{chart.lang}.html"
         assert embed.url == RELEASE.url + embed.path
         assert (root / embed.path).is_file()
-        assert embed_view(chart, RELEASE)["url"] == embed.url
+        assert embed_view(chart, files[chart.key], RELEASE)["url"] == embed.url
 
 
 class Links(html.parser.HTMLParser):
@@ -86,23 +77,23 @@ def parsed(text: str) -> list[tuple[str, dict]]:
 
 
 def test_embed_page_content(site):
-    root, charts, embeds = site
-    strings = load_strings(REPO_ROOT / "templates")
+    root, charts, files, embeds = site
+    strings = STRINGS
     for embed, chart in zip(embeds, charts):
         text = (root / embed.path).read_text(encoding="utf-8")
         tags = parsed(text)
         t = strings[embed.lang]
         hrefs = [a.get("href") for tag, a in tags if tag == "a"]
         img = next(a for tag, a in tags if tag == "img")
-        assert (root / embed.path).parent.joinpath(img["src"]).resolve() == (root / chart["files"].svg).resolve()
-        assert img["alt"] == chart["summary"]
-        assert f"<h1>{chart['title']}</h1>" in text
+        assert (root / embed.path).parent.joinpath(img["src"]).resolve() == (root / files[chart.key].svg).resolve()
+        assert img["alt"] == chart.summary
+        assert f"<h1>{chart.title}</h1>" in text
         assert t["reuse_licence_url"] in hrefs and "CC BY 4.0" in text
         page = "" if embed.lang == "zh" else "en/"
-        assert f"{RELEASE.url}{page}mini-plan/targets/" in embed.chart_url
-        assert embed.chart_url.endswith(f"/#chart-{chart['request'].chart_id}") and embed.chart_url in hrefs
-        sources = {row["source"]["title"] for row in chart["table"] if row.get("source")}
-        assert sources and all(title in text for title in sources)
+        assert embed.chart_url == f"{RELEASE.url}{page}{chart.page}/#chart-{chart.chart_id}"
+        assert embed.chart_url in hrefs
+        sources = {row["source"]["title"] for row in chart.table if row.get("source")}
+        assert all(title in text for title in sources)
         assert "<nav" not in text and "md-header" not in text
         # every src/href inside the page is relative (same host) except links the reader follows
         for tag, attrs in tags:
@@ -112,30 +103,30 @@ def test_embed_page_content(site):
 
 
 def test_text_from_the_data_is_escaped(site, tmp_path):
-    root, charts, _ = site
+    root, charts, files, _ = site
     evil = '<script>alert("x")</script> & "quoted"'
-    chart = {**charts[0], "title": evil, "summary": evil,
-             "table": [{"source": {"id": "s", "title": evil, "publisher": evil, "url": "javascript:alert(1)"}}]}
+    chart = dataclasses.replace(charts[0], title=evil, summary=evil, table=[
+        {"source": {"id": "s", "title": evil, "publisher": evil, "url": "javascript:alert(1)"}}])
     shutil.copytree(root / "assets", tmp_path / "assets")
-    [embed] = write_embeds([chart], tmp_path, RELEASE)
+    [embed] = write_embeds([chart], files, tmp_path, RELEASE, STRINGS, TEMPLATES)
     text = (tmp_path / embed.path).read_text(encoding="utf-8")
     assert "<script>alert" not in text and "javascript:" not in text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;" in text
-    code = iframe_code(chart, chart["request"].lang, RELEASE)
+    code = iframe_code(chart, files[chart.key], RELEASE)
     [(tag, attrs)] = parsed(code)
     assert tag == "iframe" and attrs["title"] == evil
     assert attrs["src"] == RELEASE.url + embed.path
 
 
 def test_iframe_code(site):
-    _, charts, embeds = site
+    _, charts, files, embeds = site
     for embed, chart in zip(embeds, charts):
-        code = iframe_code(chart, embed.lang, RELEASE)
+        code = iframe_code(chart, files[chart.key], RELEASE)
         [(tag, attrs)] = parsed(code)
         assert tag == "iframe" and code.endswith("></iframe>")
-        assert attrs["src"] == embed.url and attrs["title"] == chart["title"]
-        assert int(attrs["width"]) == chart["files"].width and int(attrs["height"]) > chart["files"].height
-        assert embed_view(chart, RELEASE)["iframe"] == code
+        assert attrs["src"] == embed.url and attrs["title"] == chart.title
+        assert int(attrs["width"]) == files[chart.key].width and int(attrs["height"]) > files[chart.key].height
+        assert embed_view(chart, files[chart.key], RELEASE)["iframe"] == code
 
 
 @contextlib.contextmanager
@@ -153,7 +144,7 @@ def serve(folder: Path):
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
 def test_embeds_load_in_chromium_from_one_host(site, chromium, javascript):
-    root, _, embeds = site
+    root, _, _, embeds = site
     with serve(root) as base:
         context = chromium.new_context(java_script_enabled=javascript)
         requested, failed, errors = [], [], []

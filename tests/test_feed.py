@@ -10,14 +10,18 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from plantracker.changes import compare_releases
-from plantracker.feed import published_history, release_entry, release_history, write_feeds
+from plantracker.assets.feed import release_entry, release_history, write_feeds
+from plantracker.published import published_history
+from plantracker.strings import load_strings
+
+from stages import compare_folders
 from plantracker.publish import publish_release
 from plantracker.settings import Release
 
 from git_repo import make_repo
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
+STRINGS = load_strings(Path(__file__).parent.parent / "templates")
 SITE_URL = "https://example.org/tracker/"
 RELEASES = [Release("2026.1", dt.date(2026, 1, 15), SITE_URL),
             Release("2026.2", dt.date(2026, 6, 15), SITE_URL),
@@ -45,13 +49,13 @@ def published(tmp_path_factory):
     previous, previous_version = None, None
     for release, value in zip(RELEASES, VALUES):
         data = data_dir(tmp / f"data-{release.version}", value)
-        changes = compare_releases(previous, data, previous_version=previous_version)
-        history = release_history(release_entry(release, changes),
+        changes = compare_folders(previous, data, previous_version=previous_version or "")
+        history = release_history(release_entry(release, changes, STRINGS),
                                   published_history(repo, before=release.version))
         site = tmp / f"site-{release.version}"
         site.mkdir()
         (site / "index.html").write_text(f"<!doctype html><title>{release.version}</title>\n", encoding="utf-8")
-        write_feeds(site, release, history)
+        write_feeds(site, release, history, STRINGS)
         publish_release(site, release, repo)
         sites.append(site)
         histories.append(history)
@@ -102,7 +106,7 @@ def test_release_data_and_rebuild_bytes(published, tmp_path):
     _, sites, histories = published
     document = json.loads((sites[-1] / "api" / "releases.json").read_text(encoding="utf-8"))
     assert document["releases"] == histories[-1] and document["release"] == "2026.10"
-    again = write_feeds(tmp_path, RELEASES[-1], histories[-1])
+    again = write_feeds(tmp_path, RELEASES[-1], histories[-1], STRINGS)
     for path in again:
         assert path.read_bytes() == (sites[-1] / path.relative_to(tmp_path)).read_bytes()
 
@@ -118,6 +122,6 @@ def test_nothing_published_and_versions_without_history(tmp_path):
 
 
 def test_history_must_start_with_this_release(tmp_path):
-    entry = release_entry(RELEASES[0], compare_releases(None, FIXTURE.parent))
+    entry = release_entry(RELEASES[0], compare_folders(None, FIXTURE.parent), STRINGS)
     with pytest.raises(ValueError):
-        write_feeds(tmp_path, RELEASES[1], [entry])
+        write_feeds(tmp_path, RELEASES[1], [entry], STRINGS)

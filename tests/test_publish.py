@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from plantracker.changes import compare_releases, previous_release_data
+from plantracker.published import previous_release_data
 from plantracker.problems import InputError
 from plantracker.publish import publish_release
 from plantracker.settings import Release
+
+from stages import compare_folders
 
 from git_repo import git, make_repo
 
@@ -130,7 +132,7 @@ def test_previous_release_data_finds_the_newest_and_the_one_before(published, tm
 
 def test_compare_published_releases_reports_old_and_new_value(published, tmp_path):
     _version, previous = previous_release_data(published["repo"], "gh-pages", before="2026.2", dest=tmp_path / "a")
-    changes = compare_releases(previous, published["site_b"] / "downloads", previous_version="2026.1")
+    changes = compare_folders(previous, published["site_b"] / "downloads", previous_version="2026.1")
     [revised] = changes.of_kind("revised")
     assert (revised["figure_id"], revised["old_value"], revised["new_value"]) == ("xa-recycled-2021", 40.0, 65.0)
     assert changes.of_kind("added") == [] and changes.of_kind("removed") == []
@@ -139,7 +141,7 @@ def test_compare_published_releases_reports_old_and_new_value(published, tmp_pat
 def test_nothing_published_is_the_first_release(tmp_path):
     repo = make_repo(tmp_path / "repo")
     assert previous_release_data(repo, "gh-pages") is None
-    assert compare_releases(None, FIXTURE.parent).first_release
+    assert compare_folders(None, FIXTURE.parent).first_release
 
 
 def test_force_replaces_only_that_version_and_keeps_latest(tmp_path):

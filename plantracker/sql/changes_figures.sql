@@ -1,6 +1,6 @@
 -- changes_figures: one row per figure (observation or target, keyed by plan_id + kind + id) that
 -- was added, revised (value or unit differs) or removed between the previous release and this one.
--- Reads two attached databases with the tables of `load_packages`: `previous` and `current`.
+-- Reads the tables `load` made for both releases: schema `main` (this one) and `previous`.
 -- Values are as the source printed them, in their own unit (not converted). Labels come from the
 -- release the figure is in (this one for added and revised figures, the previous one for removed).
 -- Parameters: none.
@@ -17,11 +17,11 @@ with previous_figures as (
 current_figures as (
     select plan_id, 'observation' as kind, observation_id as figure_id, indicator_id, region_id,
            year, value, unit_id, source_id
-    from current.observations
+    from main.observations
     union all
     select plan_id, 'target' as kind, target_id as figure_id, indicator_id, region_id,
            target_year as year, value, unit_id, source_id
-    from current.targets
+    from main.targets
 ),
 
 compared as (
@@ -62,15 +62,15 @@ labelled as (
         ch.old_source_id, ps.title as old_source_title, ps.url as old_source_url,
         ch.new_source_id, ns.title as new_source_title, ns.url as new_source_url
     from changed as ch
-    left join current.plans as np on np.plan_id = ch.plan_id
+    left join main.plans as np on np.plan_id = ch.plan_id
     left join previous.plans as pp on pp.plan_id = ch.plan_id
-    left join current.indicators as ni on ni.plan_id = ch.plan_id and ni.indicator_id = ch.new_indicator_id
+    left join main.indicators as ni on ni.plan_id = ch.plan_id and ni.indicator_id = ch.new_indicator_id
     left join previous.indicators as pi on pi.plan_id = ch.plan_id and pi.indicator_id = ch.old_indicator_id
-    left join current.regions as nr on nr.plan_id = ch.plan_id and nr.region_id = ch.new_region_id
+    left join main.regions as nr on nr.plan_id = ch.plan_id and nr.region_id = ch.new_region_id
     left join previous.regions as pr on pr.plan_id = ch.plan_id and pr.region_id = ch.old_region_id
-    left join current.units as nu on nu.plan_id = ch.plan_id and nu.unit_id = ch.new_unit_id
+    left join main.units as nu on nu.plan_id = ch.plan_id and nu.unit_id = ch.new_unit_id
     left join previous.units as pu on pu.plan_id = ch.plan_id and pu.unit_id = ch.old_unit_id
-    left join current.sources as ns on ns.plan_id = ch.plan_id and ns.source_id = ch.new_source_id
+    left join main.sources as ns on ns.plan_id = ch.plan_id and ns.source_id = ch.new_source_id
     left join previous.sources as ps on ps.plan_id = ch.plan_id and ps.source_id = ch.old_source_id
 )
 

@@ -1,6 +1,6 @@
 -- concept_targets: one row per target whose indicator shares a `concept` with a target of
--- another plan, so the two plans' targets can be shown side by side.
--- Parameters: $concept. Values in the dimension's base unit.
+-- another plan, so the plans' targets can be shown side by side (`concept` says which).
+-- Parameters: none. Values in the dimension's base unit.
 with concept_targets as (
     select t.plan_id, t.target_id, i.concept, t.target_year, t.comparison,
            t.value * u.factor as target_value, u.dimension, t.region_id,
@@ -22,5 +22,4 @@ select c.concept, c.plan_id, c.target_id, c.target_year, c.comparison, c.target_
        coalesce(c.plan -> 'short_title' ->> 'en', c.plan -> 'title' ->> 'en') as plan_en
 from concept_targets as c
 join shared using (concept)
-where c.concept = $concept
 order by c.concept, c.target_year, c.plan_id

@@ -1,29 +1,15 @@
 """Tile rows + labels -> a schematic tile map (Altair): equal squares placed by tile_x/tile_y.
 
 Colour is a sequential single-hue scale in a few equal classes (ColorBrewer blues, darkest step
-deepened so white text on it passes WCAG AA); every tile also carries its value as text, and a
+deepened so white text on it passes WCAG AA: charts.style); every tile also carries its value as text, and a
 tile without a figure is light grey, hatched, and says "no data", so colour is never the only
-carrier. Fill and text colour per tile are chosen by the page (`map_page`) and arrive in the rows.
+carrier. Fill and text colour per tile are chosen by the page (pages.map) and arrive in the rows.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import altair as alt
 
-if TYPE_CHECKING:
-    import altair as alt
-
-# Light to dark. Text on the first three is INK_DARK (>= 7:1), on the last two INK_LIGHT (>= 5:1).
-BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#2171b5", "#08306b"]
-INK_DARK, INK_LIGHT = "#1a1a1a", "#ffffff"
-NO_DATA_FILL, HATCH = "#f2f2f2", "#bdbdbd"
-TILE_STROKE = "#4d4d4d"          # tile edges 8:1 on white: the lightest class still has an outline
-TILE_PIXELS = 560 / 3            # the static render is 560 px wide (chart_files.WIDTH)
-GAP = 0.06                       # gap between tiles, in tile widths
-
-
-def ink_for(fill: str) -> str:
-    """A class colour -> the text colour that stays readable on it."""
-    return INK_LIGHT if fill in BLUES[3:] else INK_DARK
+from .style import FONT, GAP, HATCH, TILE_PIXELS, TILE_STROKE
 
 
 def hatch_segments(x: float, y: float, size: float = 1 - GAP, step: float = 0.16) -> list[dict]:
@@ -43,10 +29,6 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     labels: title, subtitle, description (the text summary), legend (title), classes (class labels, light to dark, then the
     no-data label), colours (fills in the same order), region, value, year, source, sites.
     """
-    import altair as alt  # here: pages import this module's colours, and need no Altair
-
-    from .charts import FONT  # here, not at the top: charts.py registers this function
-
     cols = max(r["tile_x"] for r in rows) + 1
     nrows = max(r["tile_y"] for r in rows) + 1
     width = round(TILE_PIXELS * max(cols, 3))
@@ -64,7 +46,7 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
                     legend=alt.Legend(orient="bottom", direction="horizontal", columns=3, symbolType="square",
                                       symbolStrokeColor=TILE_STROKE, symbolSize=260, labelLimit=170,
                                       titleLimit=520))
-    # The tiles are the top-level data, attached last (see charts._configure); the layers inherit them.
+    # The tiles are the top-level data, attached last (see kinds._configure); the layers inherit them.
     squares = alt.Chart().mark_rect(stroke=TILE_STROKE, strokeWidth=1).encode(
         x=x, x2="x2:Q", y=y, y2="y2:Q", fill=fill, tooltip=tooltip)
     hatches = [s for r in rows if r["class_label"] == labels["classes"][-1]
@@ -81,7 +63,7 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
                       .mark_text(dy=dy, fontSize=size, fontWeight=weight, baseline="middle", align="center")
                       .encode(x=alt.X("cx:Q", scale=x_scale, axis=None), y=alt.Y("cy:Q", scale=y_scale, axis=None),
                               text=f"{field}:N", color=alt.Color("ink:N", scale=None), tooltip=tooltip))
-    # One constructor call, not chained methods: each of those deep-copies the chart (charts._configure).
+    # One constructor call, not chained methods: each of those deep-copies the chart (kinds._configure).
     chart = alt.layer(*layers,
                       # description: Vega makes it the interactive view's accessible name (else "Vega visualization").
                       title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
@@ -93,7 +75,3 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     chart.data = alt.Data(values=tiles)
     return chart
 
-
-def register(kinds: dict) -> None:
-    """Chart registry (charts.CHART_KINDS) -> with `tile_map` added."""
-    kinds["tile_map"] = tile_map

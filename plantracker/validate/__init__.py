@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .problems import Problem, sort_key
-from .validate_checks import (
+from ..problems import Problem, sort_key
+from .descriptor import (
     CONTRACT_FIELDS, check_package_metadata, check_plan, check_resource_list, check_resource_path, check_schema,
     foreign_keys,
 )
-from .validate_tables import Table, check_references, check_years, did_you_mean, read_table, read_text
+from .tables import Table, check_references, check_years, did_you_mean, read_table, read_text
 
 MAX_DESCRIPTOR_BYTES = 1 * 2**20
 MAX_CSV_BYTES = 50 * 2**20

@@ -12,8 +12,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .data_dictionary import describe_field, describe_resource
 from .exports import write_reproducible_zip
-from .settings import COMPILATION_LICENCE, Release
-from .spreadsheet_safety import XLSX_MAX_CHARS, neutralize_cell, xlsx_text
+from ..settings import COMPILATION_LICENCE, Release
+from ..spreadsheet_safety import XLSX_MAX_CHARS, neutralize_cell, xlsx_text
 
 ABOUT_SHEET = "说明 About"
 BOLD = Font(bold=True)

@@ -1,7 +1,7 @@
 """One data package resource -> its download files: spreadsheet CSV, JSON, Parquet; package -> zip.
 
-Typed values come from one reader (DuckDB `read_csv` with the column types of the Table Schema), so
-the JSON, the Parquet and the XLSX agree with each other.
+Typed values come from the tables the load stage built, so the JSON, the Parquet, the XLSX and the
+site agree with each other.
 """
 from __future__ import annotations
 
@@ -16,48 +16,20 @@ from typing import Any
 
 import duckdb
 
-from .settings import Release
-from .spreadsheet_safety import spreadsheet_csv_cell, write_spreadsheet_csv
+from ..query import sql_text
+from ..settings import Release
+from ..spreadsheet_safety import spreadsheet_csv_cell, write_spreadsheet_csv
 
-# Table Schema type -> DuckDB type; anything else (object, array, geopoint, duration...) stays text.
-DUCKDB_TYPES = {
-    "string": "VARCHAR",
-    "number": "DOUBLE",
-    "integer": "BIGINT",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-    "time": "TIME",
-    "year": "INTEGER",
-}
 NUMERIC_TYPES = {"number", "integer", "year"}
 
-READ_CSV_SQL = """
-select * from read_csv($path, columns = $columns, header = true, auto_detect = false,
-                       delim = ',', quote = '"', escape = '"', encoding = 'utf-8')
-"""
 
-
-def duckdb_columns(fields: list[dict]) -> dict[str, str]:
-    """Table Schema fields -> the `columns=` struct for DuckDB read_csv, in schema order."""
-    return {f["name"]: DUCKDB_TYPES.get(f.get("type", "string"), "VARCHAR") for f in fields}
-
-
-def read_typed_rows(con: duckdb.DuckDBPyConnection, csv_path: Path, fields: list[dict]) -> list[tuple]:
-    """A package CSV and its schema fields -> rows of Python values typed by the schema, in file order."""
-    params = {"path": str(csv_path), "columns": duckdb_columns(fields)}
-    return con.execute(READ_CSV_SQL, params).fetchall()
-
-
-def write_parquet(con: duckdb.DuckDBPyConnection, csv_path: Path, fields: list[dict], path: Path,
-                  release: Release, licence: str = "CC-BY-4.0", attribution: str = "") -> None:
-    """A package CSV -> Parquet with the schema's column types, written by DuckDB COPY."""
-    # Parquet carries key-value metadata: the licence and attribution travel with the file.
-    sql = (f"copy ({READ_CSV_SQL}) to $out (format parquet, kv_metadata "
-           "{release: $version, release_url: $url, licence: $licence, attribution: $attribution})")
-    params = {"path": str(csv_path), "columns": duckdb_columns(fields), "out": str(path),
-              "version": release.version, "url": release.url, "licence": licence, "attribution": attribution}
-    con.execute(sql, params)
+def write_parquet(con: duckdb.DuckDBPyConnection, table: str, plan_id: str, path: Path,
+                  release: Release, licence: str, attribution: str = "") -> None:
+    """A loaded resource table of one plan -> Parquet with its column types, written by DuckDB COPY
+    (download_parquet.sql); the licence and attribution travel with the file as key-value metadata."""
+    params = {"table": table, "plan_id": plan_id, "out": str(path), "version": release.version,
+              "url": release.url, "licence": licence, "attribution": attribution}
+    con.execute(sql_text("download_parquet"), params)
 
 
 def write_spreadsheet_copy(csv_path: Path, fields: list[dict], path: Path) -> None:

@@ -1,26 +1,13 @@
-"""Plans -> the site's pages: each a doc path, a template and a finished context per language."""
+"""A plan -> its section of the site: overview, a page per target and region, sites, sources; and the
+plan summaries the home, about and plans pages show."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import duckdb
-
-from .chart_files import ChartRequest
+from ..query import PlanData, SiteData
+from ..site_map import LANGUAGES, Linker
+from .model import Page
 from .nav import plans_in_nav
-from .plan_data import PlanData
-from .query import cached_rows_of
-from .site_map import LANGUAGES, Linker
-from .target_pages import source_ref, target_context, target_text, target_title
-
-
-@dataclass
-class Page:
-    path: str                      # doc path without language suffix: "<plan>/targets/T01"
-    template: str                  # general template name ("target"); "<template>-<specific>" wins if present
-    specific: str = ""
-    titles: dict = field(default_factory=dict)     # lang -> page title (nav and <h1>)
-    contexts: dict = field(default_factory=dict)   # lang -> page-specific context
-    charts: list[ChartRequest] = field(default_factory=list)
+from .target import target_context
+from .wording import plan_ref, source_ref, target_text, target_title
 
 
 def _status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only: bool) -> list[dict]:
@@ -49,14 +36,7 @@ def _status_counts(plan: PlanData, t: dict) -> list[dict]:
             for s in ("achieved", "on_track", "off_track", "no_data") if s in counts]
 
 
-def plan_ref(plan: PlanData, lang: str, link: Linker) -> dict:
-    """What a page inside a plan's section shows of the plan: id, titles and a link to its overview."""
-    return {"id": plan.plan_id, "title": plan.text(plan.plan["title"], lang),
-            "short_title": plan.text(plan.plan.get("short_title"), lang),
-            "href": link.page(f"{plan.plan_id}/index")}
-
-
-def _plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
+def plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     """The plan as its overview, the home and the about page show it: facts, headline targets, status counts."""
     region = plan.regions[plan.plan["region_id"]]
     return {
@@ -83,9 +63,9 @@ def _regions_shown(plan: PlanData) -> list[dict]:
     return first + [r for r in plan.regions.values() if r["region_id"] not in shown]
 
 
-def _region_context(con, plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
+def _region_context(plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
     figures = []
-    for row in cached_rows_of(con, "region_figures", "region_id", region["region_id"], plan_id=plan.plan_id):
+    for row in plan.region_figures.get(region["region_id"], []):
         figures.append({"indicator": row[f"indicator_{lang}"], "year": row["year"], "kind": t["kind_" + row["kind"]],
                         "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
                         "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
@@ -147,7 +127,7 @@ def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     return {"sources": rows}
 
 
-def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict, has_map: bool = False) -> list[Page]:
+def plan_pages(site: SiteData, plan: PlanData, strings: dict, has_map: bool = False) -> list[Page]:
     """One plan -> its section: overview, a page per target and region, sites, sources (and a link
     to its map page when it has one)."""
     pid = plan.plan_id
@@ -158,7 +138,7 @@ def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict, ha
         for lang in LANGUAGES:
             t, link = strings[lang], Linker(page.path, lang)
             # Only the overview shows the plan's facts and headline targets; other pages name it.
-            context = {"plan": _plan_summary(plan, lang, t, link) if page.template == "plan"
+            context = {"plan": plan_summary(plan, lang, t, link) if page.template == "plan"
                        else plan_ref(plan, lang, link)}
             if page.template == "plan":
                 page.titles[lang] = context["plan"]["short_title"] or context["plan"]["title"]
@@ -167,12 +147,12 @@ def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict, ha
                                       for r in _regions_shown(plan)]
                 context["map_href"] = link.page(f"{pid}/map") if has_map else None
             elif page.template == "target":
-                extra, requests = target_context(con, plan, page.specific, lang, t, link)
+                extra, charts = target_context(site, plan, page.specific, lang, t, link)
                 context.update(extra)
-                page.charts += requests
+                page.charts += charts
                 page.titles[lang] = extra["target"]["title"]
             elif page.template == "region":
-                context.update(_region_context(con, plan, plan.regions[page.specific], lang, t, link))
+                context.update(_region_context(plan, plan.regions[page.specific], lang, t, link))
                 page.titles[lang] = context["region"]["name"]
             elif page.template == "sites":
                 context.update(_sites_context(plan, lang, t, link))
@@ -181,19 +161,4 @@ def plan_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict, ha
                 context.update(_sources_context(plan, lang, t, link))
                 page.titles[lang] = t["sources"]
             page.contexts[lang] = context
-    return pages
-
-
-def site_pages(plans: list[PlanData], strings: dict) -> list[Page]:
-    """All plans -> the pages shared by the whole site: home, methodology, about, and the list of
-    plans when there are too many for a navigation section each (nav.plans_in_nav)."""
-    pages = [Page("index", "home"), Page("methodology", "methodology"), Page("about", "about")]
-    if not plans_in_nav(plans):
-        pages.append(Page("plans", "plans"))
-    for page in pages:
-        for lang in LANGUAGES:
-            t, link = strings[lang], Linker(page.path, lang)
-            page.contexts[lang] = {"plans": [_plan_summary(p, lang, t, link) for p in plans]}
-            page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"],
-                                 "plans": t["plans"]}[page.template]
     return pages

@@ -6,8 +6,8 @@ from pathlib import Path, PurePosixPath
 
 from frictionless import Package
 
-from .problems import Problem
-from .validate_tables import YEAR_MAX, YEAR_MIN, did_you_mean, year_problem
+from ..problems import Problem
+from .tables import YEAR_MAX, YEAR_MIN, did_you_mean, year_problem
 
 # Field types of the Table Schema specification (frictionless reports an unknown one without the resource).
 TABLE_SCHEMA_TYPES = ("string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime",

@@ -22,19 +22,18 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from ..load import Database, PlanPackage
+from ..problems import InputError, Problem
+from ..query import run_query
+from ..settings import COMPILATION_LICENCE, COMPILATION_LICENCE_URL, Release
+from ..site_map import DOWNLOADS
 from .data_dictionary import describe_resource
-from .exports import read_typed_rows, write_json, write_package_zip, write_parquet, write_spreadsheet_copy
-from .problems import InputError, Problem
-from .settings import COMPILATION_LICENCE, Release
+from .exports import write_json, write_package_zip, write_parquet, write_spreadsheet_copy
 
-DOWNLOADS = "downloads"
 CHECKSUMS = "SHA256SUMS"
 # Per-resource formats, in the order the data page lists them: (format, file name suffix).
 RESOURCE_FORMATS = (("csv", ".csv"), ("csv-spreadsheet", ".spreadsheet.csv"), ("json", ".json"),
                     ("parquet", ".parquet"))
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @dataclass(frozen=True)
@@ -48,17 +47,6 @@ class DownloadFile:
     href: str
     bytes: int
     sha256: str
-
-
-def package_dirs(data_dir: Path) -> list[Path]:
-    """data_dir -> every folder in it holding a datapackage.json, by name."""
-    return sorted(p.parent for p in data_dir.glob("*/datapackage.json"))
-
-
-def read_packages_meta(data_dir: Path) -> list[dict]:
-    """data_dir -> every package descriptor (datapackage.json as a dict), in the plans' `order`."""
-    metas = [json.loads((d / "datapackage.json").read_text(encoding="utf-8")) for d in package_dirs(data_dir)]
-    return sorted(metas, key=lambda m: (m.get("plan", {}).get("order") or 0, m["name"]))
 
 
 def _checked_path(package_dir: Path, resource: dict) -> Path:
@@ -83,11 +71,9 @@ def _licence_name(descriptor: dict) -> str:
     return ", ".join(l.get("name") or l.get("path", "") for l in descriptor.get("licenses", [])) or COMPILATION_LICENCE
 
 
-def _write_package(con, package_dir: Path, out: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
-    """One package -> its download files under `out`."""
-    descriptor_bytes = (package_dir / "datapackage.json").read_bytes()
-    descriptor = json.loads(descriptor_bytes)
-    plan_id = descriptor["name"]
+def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
+    """One package -> its download files under `out` (typed rows from the loaded tables)."""
+    descriptor, package_dir, plan_id = package.descriptor, package.folder, package.plan_id
     out.mkdir(parents=True)
     # The descriptor as published beside the flat files: each resource's path names its file in
     # this folder (<resource>.csv), so `frictionless validate datapackage.json` works on the
@@ -100,39 +86,34 @@ def _write_package(con, package_dir: Path, out: Path, dest_dir: Path, release: R
     for resource in descriptor["resources"]:
         name, fields = resource["name"], resource["schema"]["fields"]
         source = _checked_path(package_dir, resource)
-        rows = read_typed_rows(con, source, fields)
+        rows = [tuple(row.values()) for row in run_query(db.con, "resource_rows", table=name, plan_id=plan_id)]
         tables[name] = (fields, rows)
         shutil.copyfile(source, out / f"{name}.csv")
         write_spreadsheet_copy(source, fields, out / f"{name}.spreadsheet.csv")
         write_json(descriptor, resource, rows, release, out / f"{name}.json")
-        write_parquet(con, source, fields, out / f"{name}.parquet", release, _licence_name(descriptor),
+        write_parquet(db.con, name, plan_id, out / f"{name}.parquet", release, _licence_name(descriptor),
                       descriptor.get("title", plan_id))
         resource_files += [_record(dest_dir, out / f"{name}{suffix}", plan_id, name, fmt)
                            for fmt, suffix in RESOURCE_FORMATS]
     write_package_zip(package_dir, descriptor, release, out / f"{plan_id}.zip")
-    from .workbook import write_xlsx  # here: openpyxl (and numpy) take a quarter second to import,
-    # and a build whose downloads come from the cache never needs them
+    from .workbook import write_xlsx  # here: openpyxl takes a quarter second to import, and a build
+    # whose downloads come from the content store never needs it
     write_xlsx(descriptor, tables, release, out / f"{plan_id}.xlsx")
     files += [_record(dest_dir, out / f"{plan_id}.zip", plan_id, None, "zip"),
               _record(dest_dir, out / f"{plan_id}.xlsx", plan_id, None, "xlsx")]
     return files + resource_files
 
 
-def write_downloads(data_dir: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
-    """data_dir of packages -> download files under dest_dir/downloads/ (replaced whole), -> one
+def write_downloads(db: Database, dest_dir: Path, release: Release) -> list[DownloadFile]:
+    """Loaded packages -> download files under dest_dir/downloads/ (replaced whole), -> one
     DownloadFile per file written, SHA256SUMS last."""
     root = dest_dir / DOWNLOADS
     if root.exists():
         shutil.rmtree(root)  # a resource or plan removed since the last build must not linger
     root.mkdir(parents=True)
     files: list[DownloadFile] = []
-    con = duckdb.connect()
-    try:
-        for package_dir in package_dirs(data_dir):
-            plan_id = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))["name"]
-            files += _write_package(con, package_dir, root / plan_id, dest_dir, release)
-    finally:
-        con.close()
+    for package in sorted(db.packages, key=lambda p: p.folder.name):
+        files += _write_package(db, package, root / package.plan_id, dest_dir, release)
     lines = sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}\n" for f in files)
     (root / CHECKSUMS).write_text("".join(lines), encoding="utf-8", newline="\n")
     return files + [_record(dest_dir, root / CHECKSUMS, None, None, "sha256sums")]
@@ -155,8 +136,8 @@ def _file_view(f: DownloadFile) -> dict:
             "size": human_size(f.bytes), "bytes": f.bytes, "bytes_text": f"{f.bytes:,}", "sha256": f.sha256}
 
 
-def data_page_context(downloads: list[DownloadFile], packages_meta: list[dict]) -> dict:
-    """DownloadFiles and package descriptors -> finished values for data.md.j2 (`downloads` in its context).
+def data_page_context(downloads: list[DownloadFile], packages: list[PlanPackage]) -> dict:
+    """DownloadFiles and packages -> finished values for data.md.j2 (`downloads` in its context).
 
     {"plans": [{"id", "title": {zh, en}, "licence_note": {zh, en}, "sources": [{title, path}],
                 "package_files": [file], "resources": [{"name", "title": {zh, en}, "files": [file]}]}],
@@ -164,7 +145,8 @@ def data_page_context(downloads: list[DownloadFile], packages_meta: list[dict]) 
     where file = {"href", "name", "format", "format_key" (a key of t), "size", "bytes", "bytes_text", "sha256"}.
     """
     plans = []
-    for meta in packages_meta:
+    for package in packages:
+        meta = package.descriptor
         plan_id, plan = meta["name"], meta.get("plan", {})
         mine = [f for f in downloads if f.plan_id == plan_id]
         resources = []
@@ -188,4 +170,4 @@ def data_page_context(downloads: list[DownloadFile], packages_meta: list[dict]) 
             "resources": resources,
         })
     checksums = next((_file_view(f) for f in downloads if f.format == "sha256sums"), None)
-    return {"plans": plans, "checksums": checksums, "licence": {"name": COMPILATION_LICENCE, "url": LICENCE_URL}}
+    return {"plans": plans, "checksums": checksums, "licence": {"name": COMPILATION_LICENCE, "url": COMPILATION_LICENCE_URL}}

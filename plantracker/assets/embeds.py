@@ -1,4 +1,5 @@
-"""Charts (after the chart stage) -> standalone embed pages `embed/<plan>/<chart_id>.<lang>.html`.
+"""Charts and their files -> standalone embed pages `embed/<plan>/<chart_id>.<lang>.html`, and the
+embed box (permanent URL and iframe code) shown under each chart on its page.
 
 Each embed page is the chart's static SVG (works with JavaScript off), its title, text summary,
 sources, release, licence and a link back to the chart on its page; no site navigation and no
@@ -16,12 +17,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import escape
 
-from .render import load_strings
-from .settings import Release
-from .site_map import page_url, relative
+from ..charts import ChartFiles
+from ..pages.model import Chart
+from ..settings import Release
+from ..site_map import embed_path, page_url, relative
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-EMBED = "embed"
 CHART_LOADER = "assets/javascripts/charts.js"  # from site_src/, copied by mkdocs to the site root
 VEGA_BUNDLE_GLOB = "assets/vendor/vega-bundle-*.js"  # plantracker.vendor.write_chart_bundle
 # Room below the chart for the title, summary and source lines in the suggested iframe height.
@@ -40,38 +40,31 @@ class EmbedPage:
     chart_url: str  # the chart on its site page
 
 
-def embed_path(plan_id: str, chart_id: str, lang: str) -> str:
-    return f"{EMBED}/{plan_id}/{chart_id}.{lang}.html"
+def chart_page_url(chart: Chart, release: Release) -> str:
+    """A chart -> permanent URL of the chart on its page."""
+    return f"{release.url}{page_url(chart.page, chart.lang)}#chart-{chart.chart_id}"
 
 
-def chart_page_url(chart: dict, release: Release) -> str:
-    """A chart dict with `page` (its page's doc path) -> permanent URL of the chart on that page."""
-    request = chart["request"]
-    return f"{release.url}{page_url(chart['page'], request.lang)}#chart-{request.chart_id}"
-
-
-def iframe_code(chart: dict, lang: str, release: Release) -> str:
-    """A chart (after the chart stage) -> the HTML code a reader copies to embed it (not escaped
-    for display: the page template's autoescape does that)."""
-    request, files = chart["request"], chart["files"]
-    src = release.url + embed_path(request.plan_id, request.chart_id, lang)
-    return (f'<iframe src="{escape(src)}" title="{escape(chart["title"])}" width="{files.width}" '
+def iframe_code(chart: Chart, files: ChartFiles, release: Release) -> str:
+    """A chart and its files -> the HTML code a reader copies to embed it (not escaped for
+    display: the page template's autoescape does that)."""
+    src = release.url + embed_path(chart.plan_id, chart.chart_id, chart.lang)
+    return (f'<iframe src="{escape(src)}" title="{escape(chart.title)}" width="{files.width}" '
             f'height="{files.height + TEXT_HEIGHT}" loading="lazy" style="border:0;max-width:100%">'
             f'</iframe>')
 
 
-def embed_view(chart: dict, release: Release) -> dict:
-    """A chart -> finished values for the embed box under it on its page: `path` (site-root
-    relative, for link.file), `url` (permanent) and `iframe` (the code to copy)."""
-    request = chart["request"]
-    path = embed_path(request.plan_id, request.chart_id, request.lang)
-    return {"path": path, "url": release.url + path, "iframe": iframe_code(chart, request.lang, release)}
+def embed_view(chart: Chart, files: ChartFiles, release: Release) -> dict:
+    """A chart and its files -> finished values for the embed box under it on its page: `path`
+    (site-root relative, for link.file), `url` (permanent) and `iframe` (the code to copy)."""
+    path = embed_path(chart.plan_id, chart.chart_id, chart.lang)
+    return {"path": path, "url": release.url + path, "iframe": iframe_code(chart, files, release)}
 
 
-def _sources(chart: dict) -> list[dict]:
+def _sources(chart: Chart) -> list[dict]:
     """The chart's table rows -> each cited source once, in order; only web addresses become links."""
     seen, sources = set(), []
-    for row in chart.get("table", []):
+    for row in chart.table:
         source = row.get("source")
         if not source or source["id"] in seen:
             continue
@@ -88,31 +81,30 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
                               trim_blocks=True, lstrip_blocks=True)
 
 
-def write_embeds(charts: list[dict], static_dir: Path, release: Release, *,
-                 templates_dir: Path = TEMPLATES_DIR) -> list[EmbedPage]:
-    """Chart dicts (after the chart stage, each with `page`: its page's doc path) -> embed pages
-    written under static_dir/embed/, one per chart and language."""
+def write_embeds(charts: list[Chart], files: dict, static_dir: Path, release: Release, strings: dict,
+                 templates_dir: Path) -> list[EmbedPage]:
+    """Charts and their files (by chart key) -> embed pages written under static_dir/embed/, one
+    per chart and language (templates_dir/embed.html.j2, words from strings)."""
     template = _environment(templates_dir).get_template("embed.html.j2")
-    strings = load_strings(templates_dir)
     bundles = sorted(static_dir.glob(VEGA_BUNDLE_GLOB))
     bundle = bundles[-1].relative_to(static_dir).as_posix() if bundles else ""
     written = []
     for chart in charts:
-        request, files = chart["request"], chart["files"]
-        path = embed_path(request.plan_id, request.chart_id, request.lang)
-        t = strings[request.lang]
+        chart_files = files[chart.key]
+        path = embed_path(chart.plan_id, chart.chart_id, chart.lang)
+        t = strings[chart.lang]
         html = template.render(
-            lang=request.lang, t=t, title=chart["title"], summary=chart["summary"],
-            svg=relative(path, files.svg), spec=relative(path, files.spec),
-            width=files.width, height=files.height,
+            lang=chart.lang, t=t, title=chart.title, summary=chart.summary,
+            svg=relative(path, chart_files.svg), spec=relative(path, chart_files.spec),
+            width=chart_files.width, height=chart_files.height,
             loader=relative(path, CHART_LOADER) if bundle else "", bundle=relative(path, bundle) if bundle else "",
             chart_url=chart_page_url(chart, release), sources=_sources(chart),
             release={"version": release.version, "date": release.date.isoformat(), "url": release.url,
-                     "home": release.url + page_url("index", request.lang)},
+                     "home": release.url + page_url("index", chart.lang)},
             canonical=release.url + path)
         target = static_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8", newline="\n")
-        written.append(EmbedPage(request.plan_id, request.chart_id, request.lang, path, release.url + path,
+        written.append(EmbedPage(chart.plan_id, chart.chart_id, chart.lang, path, release.url + path,
                                  chart_page_url(chart, release)))
     return written

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import math
 
-import duckdb
-
-from .chart_files import ChartRequest
-from .charts_map import BLUES, NO_DATA_FILL, ink_for
-from .numbers import DisplayUnit, format_number, join_unit
-from .pages import Page, plan_ref
-from .plan_data import PlanData
-from .query import cached_query
-from .site_map import LANGUAGES, Linker
-from .target_pages import source_ref, target_title
+from ..charts.style import BLUES, NO_DATA_FILL, ink_for
+from ..numbers import DisplayUnit, format_number, join_unit
+from ..query import PlanData
+from ..site_map import LANGUAGES, Linker
+from .model import Chart, Page
+from .wording import plan_ref, source_ref, target_title
 
 MAX_CLASSES = len(BLUES)
 
@@ -102,8 +98,8 @@ def _summary(provinces: list[dict], t: dict, lang: str) -> str:
     return sep.join(parts) + ("。" if lang == "zh" else ".")
 
 
-def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker) -> tuple[dict, ChartRequest]:
-    """Map query rows for one plan in one language -> (template context, chart request)."""
+def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker) -> tuple[dict, Chart]:
+    """Map query rows for one plan in one language -> (template context, the map chart)."""
     placed = [f for f in figures if f["tile_x"] is not None and f["tile_y"] is not None]
     provinces, key = _tiles(plan, placed, lang, t, link)
     first = figures[0] if figures else {}
@@ -129,8 +125,8 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
     space = "" if lang == "zh" else " "
     summary = space.join([t["map_schematic_short"], colour_by, _summary(provinces, t, lang)])
     labels["description"] = summary
-    request = ChartRequest(plan.plan_id, "map", "tile_map", lang, rows, labels,
-                           ["region_id", "name", "tile_x", "tile_y", "year", "value_text", "class_label", "sites", "source"])
+    chart = Chart(plan.plan_id, "map", "tile_map", lang, f"{plan.plan_id}/map", title, summary, rows, labels,
+                  ["region_id", "name", "tile_x", "tile_y", "year", "value_text", "class_label", "sites", "source"])
     unplaced = [plan.name(f, lang) for f in figures if f["tile_x"] is None or f["tile_y"] is None]
     context = {
         "plan": {**plan_ref(plan, lang, link), "short_title": plan_title},
@@ -138,20 +134,19 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
                 "reporting": t["coverage_of"].format(n=sum(p["has_value"] for p in provinces), m=len(provinces)),
                 "unplaced": unplaced, "sites_href": link.page(f"{plan.plan_id}/sites")},
         "provinces": provinces,
-        "charts": [{"request": request, "title": title, "summary": summary}],
     }
-    return context, request
+    return context, chart
 
 
-def map_pages(con: duckdb.DuckDBPyConnection, plan: PlanData, strings: dict) -> list[Page]:
+def map_pages(plan: PlanData, strings: dict) -> list[Page]:
     """One plan -> [its map page], or [] when none of its provinces has a tile position."""
-    figures = cached_query(con, "map_figures", plan_id=plan.plan_id, region_id=plan.plan["region_id"])
+    figures = plan.map_figures
     if not any(f["tile_x"] is not None and f["tile_y"] is not None for f in figures):
         return []
     page = Page(f"{plan.plan_id}/map", "map")
     for lang in LANGUAGES:
         t, link = strings[lang], Linker(page.path, lang)
-        context, request = map_context(plan, figures, lang, t, link)
+        context, chart = map_context(plan, figures, lang, t, link)
         page.contexts[lang], page.titles[lang] = context, t["map"]
-        page.charts.append(request)
+        page.charts.append(chart)
     return [page]

@@ -9,7 +9,7 @@ from pathlib import Path
 import vl_convert
 
 # Committed BSD-3-Clause texts of vega, vega-lite and vega-embed (from their npm packages).
-LICENCE_DIR = Path(__file__).resolve().parent.parent / "site_src" / "assets" / "vendor" / "licenses"
+LICENCE_DIR = Path(__file__).resolve().parents[2] / "site_src" / "assets" / "vendor" / "licenses"
 VENDOR_DIR = Path("assets") / "vendor"
 
 _HEADER = (

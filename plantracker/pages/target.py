@@ -1,34 +1,12 @@
 """A target of a plan -> its page context (finished values) and the charts it shows."""
 from __future__ import annotations
 
-import duckdb
-
-from .chart_files import ChartRequest
-from .plan_data import PlanData
-from .query import cached_query, cached_rows_of
-from .site_map import Linker
+from ..query import PlanData, SiteData
+from ..site_map import Linker
+from .model import Chart
+from .wording import source_ref, target_text, target_title
 
 SERIES_ORDER = ("reported", "baseline", "target_baseline", "target")
-
-
-def source_ref(plan: PlanData, source_id: str | None, link: Linker) -> dict | None:
-    """Source id -> {id, title, href to the plan's sources page, url}."""
-    if not source_id:
-        return None
-    source = plan.sources[source_id]
-    return {"id": source_id, "title": source["title"], "publisher": source["publisher"],
-            "href": link.page(f"{plan.plan_id}/sources", f"src-{source_id}"), "url": source["url"]}
-
-
-def target_title(plan: PlanData, target: dict, lang: str) -> str:
-    indicator = plan.indicators[target["indicator_id"]]
-    return f"{plan.name(indicator, lang)} · {plan.name(plan.regions[target['region_id']], lang)}"
-
-
-def target_text(plan: PlanData, target: dict, progress: dict, lang: str, t: dict) -> str:
-    """"at least 8亿吨" -> the comparison word and the target in display units."""
-    value = plan.units.quantity(progress["target_value"], progress["dimension"], lang)
-    return f"{t['comparison_' + target['comparison']]} {value}" if lang == "en" else f"{t['comparison_' + target['comparison']]}{value}"
 
 
 def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: dict) -> str:
@@ -47,8 +25,8 @@ def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: d
     return " ".join(parts)
 
 
-def _series_rows(con, plan: PlanData, target: dict, progress: dict, lang: str, t: dict, link: Linker):
-    series = cached_rows_of(con, "target_series", "target_id", target["target_id"], plan_id=plan.plan_id)
+def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dict, link: Linker):
+    series = plan.series.get(target["target_id"], [])
     unit = plan.units.choose(progress["target_value"], progress["dimension"], lang)
     seen, table, chart = set(), [], []
     for row in series:
@@ -75,14 +53,14 @@ def _series_rows(con, plan: PlanData, target: dict, progress: dict, lang: str, t
     return table, chart, unit
 
 
-def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: str, lang: str, t: dict,
-                   link: Linker) -> tuple[dict, list[ChartRequest]]:
-    """One target in one language -> (template context, chart requests)."""
+def target_context(site: SiteData, plan: PlanData, target_id: str, lang: str, t: dict,
+                   link: Linker) -> tuple[dict, list[Chart]]:
+    """One target in one language -> (template context, the charts the page shows)."""
     target = plan.targets[target_id]
     progress = plan.progress[target_id]
     dim = progress["dimension"]
     indicator = plan.indicators[target["indicator_id"]]
-    table, chart_rows, unit = _series_rows(con, plan, target, progress, lang, t, link)
+    table, chart_rows, unit = _series_rows(plan, target, progress, lang, t, link)
     title = target_title(plan, target, lang)
     years = sorted({r["year"] for r in chart_rows} | {plan.plan["period_start"], target["target_year"]})
     chart_id = f"target-{target_id}"
@@ -91,11 +69,11 @@ def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: st
               "series_order": [t["series_" + s] for s in SERIES_ORDER if any(r["series"] == s for r in chart_rows)],
               "legend": t["kind"], "x": t["year"], "y": unit.label, "value": t["value"], "source": t["source"],
               "years": list(range(years[0], years[-1] + 1)), "description": summary}
-    requests = [ChartRequest(plan.plan_id, chart_id, "target_progress", lang, chart_rows, labels,
-                             ["year", "series", "value", "value_text", "source", "figure_id"])]
-    charts = [{"request": requests[0], "title": title, "summary": summary, "table": table}]
+    page = f"{plan.plan_id}/targets/{target_id}"
+    charts = [Chart(plan.plan_id, chart_id, "target_progress", lang, page, title, summary, chart_rows, labels,
+                    ["year", "series", "value", "value_text", "source", "figure_id"], table)]
     related = []
-    for row in cached_rows_of(con, "related_figures", "for_target", target_id, plan_id=plan.plan_id):
+    for row in plan.related.get(target_id, []):
         related.append({
             "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
             "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
@@ -107,12 +85,10 @@ def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: st
             "indicator_id": row["indicator_id"], "base_value": row["value"], "region_id": row["region_id"],
         })
     if indicator.get("concept"):
-        comparison = plan_comparison_chart(con, plan, target, indicator["concept"], lang, t)
+        comparison = plan_comparison_chart(site, plan, target, indicator["concept"], lang, t)
         if comparison:
-            requests.append(comparison["request"])
             charts.append(comparison)
-    province_charts, totals = province_view(con, plan, target, related, lang, t, link)
-    requests += [c["request"] for c in province_charts]
+    province_charts, totals = province_view(plan, target, related, lang, t, link)
     charts += province_charts
     grid = [{"year": g["year"], "reported": g["reported_count"] > 0} for g in plan.reporting_grid.get(target_id, [])]
     context = {
@@ -140,19 +116,19 @@ def target_context(con: duckdb.DuckDBPyConnection, plan: PlanData, target_id: st
                          if progress["required_value"] is not None else None),
         },
         "grid": grid, "missing_years": [g["year"] for g in grid if not g["reported"]],
-        "related": related, "charts": charts, "totals": totals,
+        "related": related, "totals": totals,
     }
-    return context, requests
+    return context, charts
 
 
-def province_view(con, plan: PlanData, target: dict, related: list[dict], lang: str, t: dict, link: Linker):
+def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, t: dict, link: Linker):
     """Province figures related to a plan-region target -> (bar charts per indicator and year,
     the site's own sums over provinces, each labelled as computed and showing what it adds up)."""
     if not plan.members(target["region_id"]):
         return [], []
     indicators = {r["indicator_id"] for r in related if r["in_plan_region"]}
     charts, totals = [], []
-    for total in cached_query(con, "province_totals", plan_id=plan.plan_id, region_id=target["region_id"]):
+    for total in plan.province_totals.get(target["region_id"], []):
         if total["indicator_id"] not in indicators:
             continue
         indicator = plan.indicators[total["indicator_id"]]
@@ -176,21 +152,20 @@ def province_view(con, plan: PlanData, target: dict, related: list[dict], lang: 
         labels = {"title": title, "subtitle": t["province_view"], "x": t["region"], "y": unit.label,
                   "value": t["value"], "year": t["year"], "source": t["source"]}
         chart_id = f"target-{target['target_id']}-{total['indicator_id']}-{total['year']}"
-        request = ChartRequest(plan.plan_id, chart_id, "region_bars", lang, chart_rows, labels,
-                               ["region_label", "year", "value", "value_text", "source"])
         ranked = sorted(rows, key=lambda r: -r["base_value"])
         summary = "; ".join(f"{r['region']} {r['value']}" for r in ranked)
         labels["description"] = f"{title}: {summary}."
-        charts.append({"request": request, "title": title, "summary": f"{title}: {summary}.",
-                       "table": [{"year": r["year"], "series": r["region"], "value": r["value"], "printed": r["printed"],
-                                  "source": r["source"], "outside_period": r["outside_period"], "id": ""}
-                                 for r in ranked]})
+        table = [{"year": r["year"], "series": r["region"], "value": r["value"], "printed": r["printed"],
+                  "source": r["source"], "outside_period": r["outside_period"], "id": ""} for r in ranked]
+        charts.append(Chart(plan.plan_id, chart_id, "region_bars", lang, f"{plan.plan_id}/targets/{target['target_id']}",
+                            title, f"{title}: {summary}.", chart_rows, labels,
+                            ["region_label", "year", "value", "value_text", "source"], table))
     return charts, totals
 
 
-def plan_comparison_chart(con, plan: PlanData, target: dict, concept: str, lang: str, t: dict) -> dict | None:
+def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept: str, lang: str, t: dict) -> Chart | None:
     """Targets of several plans measuring the same thing (shared `concept`) -> a side-by-side chart."""
-    rows = cached_query(con, "concept_targets", concept=concept)
+    rows = site.concept_targets.get(concept, [])
     dims = {r["dimension"] for r in rows}
     if len({r["plan_id"] for r in rows}) < 2 or len(dims) != 1:
         return None
@@ -203,10 +178,10 @@ def plan_comparison_chart(con, plan: PlanData, target: dict, concept: str, lang:
     title = t["plans_compared"]
     labels = {"title": title, "subtitle": plan.name(plan.indicators[target["indicator_id"]], lang), "x": t["plans"],
               "y": unit.label, "value": t["target_value"], "year": t["target_year"]}
-    request = ChartRequest(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang, chart_rows, labels,
-                           ["plan_id", "target_id", "plan_label", "target_year", "value", "value_text"])
     summary = "; ".join(f"{r['plan_label']}: {r['value_text']}" for r in chart_rows)
     labels["description"] = f"{title}: {summary}."
-    return {"request": request, "title": title, "summary": f"{title}: {summary}.",
-            "table": [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"], "printed": "",
-                       "source": None, "outside_period": False, "id": r["target_id"]} for r in chart_rows]}
+    table = [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"], "printed": "",
+              "source": None, "outside_period": False, "id": r["target_id"]} for r in chart_rows]
+    return Chart(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang,
+                 f"{plan.plan_id}/targets/{target['target_id']}", title, f"{title}: {summary}.", chart_rows, labels,
+                 ["plan_id", "target_id", "plan_label", "target_year", "value", "value_text"], table)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from frictionless import FrictionlessException, Resource
 
-from .problems import Problem
+from ..problems import Problem
 
 YEAR_MIN, YEAR_MAX = 1949, 2100
 

@@ -17,26 +17,20 @@ from __future__ import annotations
 
 import html
 import json
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from mike.versions import Version, Versions
+from mike.versions import Version
 
-from .numbers import format_number, join_unit
-from .render import load_strings
-from .settings import Release
-from .site_map import LANGUAGES, page_url
+from ..changes import Changes
+from ..numbers import format_number, join_unit
+from ..published import RELEASES
+from ..settings import COMPILATION_LICENCE, Release
+from ..site_map import LANGUAGES, feed_path, page_url
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-RELEASES = "api/releases.json"
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LINES_PER_KIND = 3  # figure lines per kind (added, revised, removed) and status lines in an entry
-
-
-def feed_path(lang: str) -> str:
-    return f"feed.{lang}.xml"
 
 
 def _figure_line(row: dict, word: str, lang: str) -> str:
@@ -75,11 +69,10 @@ def _lines(changes, t: dict, lang: str) -> list[str]:
     return lines
 
 
-def release_entry(release: Release, changes, *, templates_dir: Path = TEMPLATES_DIR) -> dict:
-    """(release, plantracker.changes.Changes) -> this release's entry of api/releases.json:
+def release_entry(release: Release, changes: Changes, strings: dict) -> dict:
+    """(release, Changes, interface strings) -> this release's entry of api/releases.json:
     {version, date, url, previous_version, first_release, counts {added, revised, removed,
     status_changes}, lines {zh: [...], en: [...]}} (lines in each language, finished text)."""
-    strings = load_strings(templates_dir)
     return {
         "version": release.version, "date": release.date.isoformat(), "url": release.url,
         "previous_version": changes.previous_version, "first_release": changes.first_release,
@@ -87,35 +80,6 @@ def release_entry(release: Release, changes, *, templates_dir: Path = TEMPLATES_
                    "removed": len(changes.of_kind("removed")), "status_changes": len(changes.status_changes)},
         "lines": {lang: _lines(changes, strings[lang], lang) for lang in LANGUAGES},
     }
-
-
-def _git(repo_dir: Path, *args: str) -> bytes | None:
-    out = subprocess.run(["git", "-C", str(repo_dir), *args], capture_output=True, check=False)
-    return out.stdout if out.returncode == 0 else None
-
-
-def published_history(repo_dir: Path, *, before: str | None = None, branch: str = "gh-pages",
-                      remote: str = "origin") -> list[dict]:
-    """Published branch -> release entries from every published version's api/releases.json
-    (read with git, never checked out), for versions older than `before`; [] when none."""
-    ref = next((r for r in (branch, f"{remote}/{branch}")
-                if _git(repo_dir, "rev-parse", "--verify", "--quiet", f"{r}^{{commit}}") is not None), None)
-    listing = _git(repo_dir, "show", f"{ref}:versions.json") if ref else None
-    if listing is None:
-        return []
-    published = [str(info.version) for info in Versions.loads(listing.decode("utf-8"))]
-    published = [v for v in published if before is None or Version(v) < Version(before)]
-    entries: dict[str, dict] = {}
-    for version in published:  # newest first: a version's own copy of its entry wins
-        data = _git(repo_dir, "show", f"{ref}:{version}/{RELEASES}")
-        if data is None:
-            continue
-        for entry in json.loads(data.decode("utf-8"))["releases"]:
-            if entry["version"] in published and entry["version"] not in entries:
-                entries[entry["version"]] = entry
-            if entry["version"] == version:
-                entries[version] = entry
-    return sorted(entries.values(), key=lambda e: Version(e["version"]), reverse=True)
 
 
 def release_history(entry: dict, previous: list[dict]) -> list[dict]:
@@ -162,14 +126,12 @@ def _feed(release: Release, history: list[dict], lang: str, t: dict) -> bytes:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def write_feeds(static_dir: Path, release: Release, history: list[dict], *,
-                templates_dir: Path = TEMPLATES_DIR) -> list[Path]:
-    """(staging folder, release, every release newest first incl. this one: release_history)
-    -> feed.zh.xml, feed.en.xml and api/releases.json written under static_dir."""
+def write_feeds(static_dir: Path, release: Release, history: list[dict], strings: dict) -> list[Path]:
+    """(staging folder, release, every release newest first incl. this one: release_history,
+    interface strings) -> feed.zh.xml, feed.en.xml and api/releases.json written under static_dir."""
     if not history or history[0]["version"] != release.version:
         raise ValueError("history must start with this release's entry (see release_history)")
     ET.register_namespace("", ATOM)
-    strings = load_strings(templates_dir)
     written = []
     for lang in LANGUAGES:
         path = static_dir / feed_path(lang)
@@ -177,7 +139,7 @@ def write_feeds(static_dir: Path, release: Release, history: list[dict], *,
         written.append(path)
     releases = static_dir / RELEASES
     releases.parent.mkdir(parents=True, exist_ok=True)
-    document = {"licence": "CC-BY-4.0", "release": release.version, "releases": history}
+    document = {"licence": COMPILATION_LICENCE, "release": release.version, "releases": history}
     releases.write_text(json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                         encoding="utf-8", newline="\n")
     return written + [releases]

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import altair as alt
 
-from .chart_files import HEIGHT
-from .charts_map import tile_map
-
-# Okabe-Ito, chosen for colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000"]
-FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+from .style import FONT, HEIGHT, PALETTE
+from .tile_map import tile_map
 
 
 def _configure(layers: list, labels: dict, rows: list[dict]) -> alt.LayerChart:

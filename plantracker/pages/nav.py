@@ -1,7 +1,7 @@
 """Plans and pages -> the site navigation (titles per language, doc path or children)."""
 from __future__ import annotations
 
-from .site_map import LANGUAGES
+from ..site_map import LANGUAGES
 
 # Beyond this many plans the navigation lists one "Plans" page instead of a section per plan.
 # A sidebar of dozens of plans is no help on a phone, and Material writes every listed section

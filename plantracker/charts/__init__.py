@@ -1,0 +1,98 @@
+"""Chart stage: Chart values -> their files (Vega-Lite spec, static SVG and PNG, CSV) in the staging
+folder; taken from the content store when their inputs are unchanged, rendered otherwise (in worker
+processes, in the background, when there are many).
+
+Pages need only each chart's paths and pixel size (`ChartStage.sized()`), known at once for the
+kinds with a fixed static size; the build goes on (rendering Markdown, running MkDocs) and calls
+`finish()` before it copies the staging folder into the site, `close()` on any failure.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+from ..cache import Store, code_version, digest
+from ..pages.model import Chart
+from .files import ChartFiles, chart_base
+from .workers import ChartRendering
+
+__all__ = ["ChartFiles", "ChartStage", "chart_base", "render_charts"]
+
+KIND = "charts"
+# The code and libraries that decide a chart's bytes: any change renders every chart again.
+CODE = ("charts", "spreadsheet_safety.py")
+PACKAGES = ("vl-convert-python", "altair")
+FILES_RECORD = "files.json"
+
+
+def _paths(files: ChartFiles) -> list[str]:
+    return [files.spec, files.svg, files.png, files.csv]
+
+
+class ChartStage:
+    """The charts of one build: reused ones already in static_dir, missing ones rendering."""
+
+    def __init__(self, charts: list[Chart], static_dir: Path, store: Store, workers: int | None = None):
+        self._static_dir, self._store, self._charts = Path(static_dir), store, charts
+        version = code_version(CODE, PACKAGES)
+        self._keys = [digest(version, chart.render_inputs()) for chart in charts]
+        self._files: dict[str, ChartFiles] = {}
+        missing: dict[str, Chart] = {}
+        for key, chart in zip(self._keys, charts):
+            entry = store.entry(KIND, key)
+            if entry is not None and (entry / FILES_RECORD).is_file():
+                self._files[key] = ChartFiles(**json.loads((entry / FILES_RECORD).read_text(encoding="utf-8")))
+                self._copy_out(entry, self._files[key])
+            else:
+                missing[key] = chart
+        self._missing = missing
+        self._partials = {key: store.fill(KIND, key) for key in missing}
+        self._rendering = ChartRendering([(chart, self._partials[key]) for key, chart in missing.items()],
+                                         workers=workers, font_cache=store.root / "fonts")
+        self._finished = False
+        if not self._rendering.pending:  # rendered here already (few charts, or none)
+            self.finish()
+
+    def _copy_out(self, folder: Path, files: ChartFiles) -> None:
+        for path in _paths(files):
+            target = self._static_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / path, target)
+
+    @property
+    def pending(self) -> bool:
+        """True until finish(): the staging folder does not yet hold every chart's files."""
+        return not self._finished
+
+    def sized(self) -> dict[tuple[str, str, str], ChartFiles]:
+        """Chart key (plan, chart id, language) -> ChartFiles (paths and size); waits only for the
+        renders whose size is not fixed in advance."""
+        rendered = dict(zip(self._missing, self._rendering.sized()))
+        return {chart.key: self._files.get(key) or rendered[key] for key, chart in zip(self._keys, self._charts)}
+
+    def finish(self) -> dict[tuple[str, str, str], ChartFiles]:
+        """Wait for the renders, store them and copy them into the staging folder -> ChartFiles by chart key."""
+        if not self._finished:
+            rendered = self._rendering.finish()
+            for (key, partial), files in zip(self._partials.items(), rendered.files):
+                (partial / FILES_RECORD).write_text(json.dumps(dataclasses.asdict(files)), encoding="utf-8")
+                self._files[key] = files
+                self._copy_out(self._store.commit(KIND, key, partial), files)
+            self._store.last_build.update({
+                "charts": len(self._charts), "charts_rendered": len(self._missing),
+                "charts_reused": len(self._charts) - len(self._missing), "render_processes": rendered.processes,
+                "render_seconds": round(rendered.seconds, 3), "render_cpu_seconds": round(rendered.cpu_seconds, 3),
+                "rendered_ids": sorted(f"{c.plan_id}/{c.chart_id}.{c.lang}" for c in self._missing.values())})
+            self._finished = True
+        return {chart.key: self._files[key] for key, chart in zip(self._keys, self._charts)}
+
+    def close(self) -> None:
+        """Stop the renders (after a failure elsewhere)."""
+        self._rendering.close()
+
+
+def render_charts(charts: list[Chart], static_dir: Path, store: Store) -> ChartStage:
+    """Charts of every page -> their files under static_dir (now or in the background: see ChartStage)."""
+    return ChartStage(charts, static_dir, store)

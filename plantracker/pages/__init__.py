@@ -1,0 +1,59 @@
+"""Page stage: query results -> every page of the site, each with a finished context per language and
+the Charts it shows. Nothing here reads the database or writes a file; nothing changes a page after.
+
+Modules: `plan` (a plan's section), `target`, `map`, `changes`, `api` (page builders), `wording`
+(how targets, sources and plans are worded everywhere), `nav` (the navigation), `model` (Page, Chart).
+"""
+from __future__ import annotations
+
+from ..changes import Changes
+from ..query import SiteData
+from ..settings import Release
+from ..site_map import LANGUAGES, Linker
+from .api import api_page_context
+from .changes import changes_page_context
+from .map import map_pages
+from .model import Chart, Page
+from .nav import nav_sections, plans_in_nav
+from .plan import plan_pages, plan_summary
+
+__all__ = ["Chart", "Page", "build_pages", "nav_sections"]
+
+
+def _site_pages(site: SiteData, strings: dict) -> list[Page]:
+    """The pages shared by the whole site: home, methodology, about, and the list of plans when
+    there are too many for a navigation section each (nav.plans_in_nav)."""
+    pages = [Page("index", "home"), Page("methodology", "methodology"), Page("about", "about")]
+    if not plans_in_nav(site.plans):
+        pages.append(Page("plans", "plans"))
+    for page in pages:
+        for lang in LANGUAGES:
+            t, link = strings[lang], Linker(page.path, lang)
+            page.contexts[lang] = {"plans": [plan_summary(p, lang, t, link) for p in site.plans]}
+            page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"],
+                                 "plans": t["plans"]}[page.template]
+    return pages
+
+
+def _both(strings: dict, key: str) -> dict:
+    return {lang: strings[lang][key] for lang in LANGUAGES}
+
+
+def build_pages(site: SiteData, changes: Changes, release: Release, strings: dict) -> list[Page]:
+    """(query results, changes since the previous release, release, interface strings) -> every page.
+
+    The data page's download list (sizes, checksums) and each chart's files are not part of any
+    context: the render stage receives them from the assets and chart stages.
+    """
+    pages = _site_pages(site, strings)
+    for plan in site.plans:
+        maps = map_pages(plan, strings)  # none when no province has a tile position
+        pages += plan_pages(site, plan, strings, has_map=bool(maps)) + maps
+    previous_url = f"{release.site_url}{changes.previous_version}/" if changes.previous_version else None
+    pages.append(Page("changes", "changes", titles=_both(strings, "changes"),
+                      contexts={lang: changes_page_context(changes, lang, previous_url=previous_url)
+                                for lang in LANGUAGES}))
+    api = api_page_context([plan.plan_id for plan in site.plans], release)
+    pages.append(Page("api", "api", titles=_both(strings, "api"), contexts={lang: {"api": api} for lang in LANGUAGES}))
+    pages.append(Page("data", "data", titles=_both(strings, "data"), contexts={lang: {} for lang in LANGUAGES}))
+    return pages
