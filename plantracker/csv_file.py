@@ -40,9 +40,10 @@ def read_csv(path: Path) -> CsvFile:
 def format_row(header: list[str], values: dict[str, str]) -> str:
     """Column -> value (missing columns empty) -> one CSV record in the header's order, quoted only where needed."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(
+    # with "\r\n" as terminator the writer quotes a cell holding either character, whichever the file uses
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(
         [values.get(column, "") for column in header])
-    return buffer.getvalue()[:-1]
+    return buffer.getvalue()[:-2]
 
 
 def edited_text(table: CsvFile, appended: list[dict[str, str]], replaced: dict[int, dict[str, str]]) -> str:
