@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -438,3 +439,19 @@ def test_edited_text_changes_only_the_rows_it_adds_and_replaces(tmp_path, existi
     if len(existing) > 1:
         tail = text[table.spans[2][0]:]
         assert tail.rstrip("\r\n") in result  # the rows after the replaced one, unchanged
+
+
+# ---- the documentation ----
+
+def test_the_import_commands_of_data_md_run_as_written(tmp_path):
+    """DATA.md's two commands, on the real GDP export and a copy of the data (--data added)."""
+    data_md = (REPO_ROOT / "DATA.md").read_text(encoding="utf-8")
+    commands = [line for line in data_md.splitlines() if line.startswith("python3 build.py import ")]
+    assert len(commands) == 2 and commands[1] == commands[0] + " --write"
+    data = jjj_copy(tmp_path).parent
+    for command, last_line in zip(commands, ("nothing written: pass --write to apply",
+                                             "written: 133 rows added, 0 replaced, source nbs-portal-gdp added")):
+        args = shlex.split(command.replace("~/Downloads/分省年度数据.csv", str(EXPORTS / "gdp-by-province.csv")))
+        result = run_import(*args[3:], "--data", str(data))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == last_line
