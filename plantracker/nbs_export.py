@@ -1,6 +1,6 @@
-"""A province-by-year table exported from the NBS data portal (国家数据, 分省年度数据) -> its lines and cells, as printed.
+"""An NBS data portal export (国家数据, 分省年度数据: one indicator by province and year) -> its lines and cells, as printed.
 
-The layout (see ../shared/formats/nbs-data-portal/README.md):
+The layout (DATA.md, "Import a table from the NBS data portal"):
 
     数据库：分省年度数据
     指标：地区生产总值(亿元)
@@ -51,9 +51,11 @@ class Cell:
 
 @dataclass
 class RegionRow:
+    """One region's row: its figures and the years it leaves empty."""
+
     row: int
-    name: str                                    # as printed, e.g. 内蒙古自治区
-    cells: list[Cell] = field(default_factory=list)  # non-empty cells only
+    name: str                                             # as printed, e.g. 内蒙古自治区
+    cells: list[Cell] = field(default_factory=list)       # the non-empty cells
     empty_years: list[str] = field(default_factory=list)  # header labels of the empty cells
 
 
@@ -88,7 +90,8 @@ def read_export(path: Path) -> Export:
     elif suffix in CSV_SUFFIXES:
         grid = _csv_grid(path.read_bytes(), file)
     else:
-        raise InputError([Problem(file, None, None, "unsupported-file", f'"{suffix or path.name}" is not a known export type',
+        raise InputError([Problem(file, None, None, "unsupported-file",
+                                  f'"{suffix or path.name}" is not a known export type',
                                   "export the table from the portal as CSV, .xls or .xlsx")])
     return _parse(grid, file)
 
@@ -195,7 +198,8 @@ def _next(position, file: str, expected: str) -> tuple[int, list[str]]:
 def _expect(row: tuple[int, list[str]], label: str, file: str) -> tuple[int, list[str]]:
     n, cells = row
     if not re.match(rf"^{label}{_LABEL}", _line_text(cells)):
-        code = {"数据库": "missing-database-line", "指标": "missing-indicator-line", "时间": "missing-period-line"}[label]
+        code = {"数据库": "missing-database-line", "指标": "missing-indicator-line",
+                "时间": "missing-period-line"}[label]
         raise InputError([Problem(file, n, None, code, f'expected the "{label}：" line, found "{_line_text(cells)[:40]}"',
                                   _FORMAT_HINT)])
     return row
@@ -227,8 +231,8 @@ def _years(n: int, header: list[str], file: str) -> list[str]:
     for column, label in enumerate(header[1:], start=2):
         if not _YEAR.match(label) or label in seen:
             why = "appears twice" if label in seen else "is not a year such as 2024年"
-            problems.append(Problem(file, n, f"column {column_letter(column)}", "not-a-year",
-                                    f'header "{label}" {why}', "export the table with years as columns (时间 in the columns)"))
+            problems.append(Problem(file, n, f"column {column_letter(column)}", "not-a-year", f'header "{label}" {why}',
+                                    "export the table with the years as columns (时间 across the top)"))
         seen.add(label)
     if len(header) < 2:
         problems.append(Problem(file, n, None, "no-years", "the header has no year columns", _FORMAT_HINT))

@@ -38,6 +38,8 @@ class NewSource:
 
 @dataclass
 class Package:
+    """The tables of a package an import reads, with their files as problems name them."""
+
     folder: str                  # as shown, e.g. datapackages/jjj-2020-2022
     tables: dict[str, CsvFile]
     files: dict[str, str]        # resource -> file as shown
@@ -75,6 +77,7 @@ def read_package(package_dir: Path) -> Package:
 
 
 def table_rows(package: Package, name: str) -> list[tuple[int, dict[str, str]]]:
+    """Resource name -> its (spreadsheet row, column -> cell) rows."""
     return package.tables[name].rows
 
 
@@ -89,6 +92,7 @@ def _one(matches: list[dict], key: str, problem: Problem, problems: list[Problem
 # ---- matching the export to the package ----
 
 def match_unit(export: Export, package: Package, problems: list[Problem]) -> dict | None:
+    """The bracketed unit -> the units row whose label_zh it is (unknown: a problem listing the known labels)."""
     units = [v for _, v in table_rows(package, "units")]
     matches = [v for v in units if v.get("label_zh", "").strip() == export.unit_label]
     labels = ", ".join(v.get("label_zh", "") for v in units)
@@ -103,6 +107,7 @@ def match_unit(export: Export, package: Package, problems: list[Problem]) -> dic
 
 
 def match_indicator(export: Export, package: Package, problems: list[Problem]) -> dict | None:
+    """The name on the 指标 line -> the indicators row with that official_name_zh, else that name_zh."""
     indicators = [v for _, v in table_rows(package, "indicators")]
     for column in ("official_name_zh", "name_zh"):
         matches = [v for v in indicators if (v.get(column) or "").strip() == export.indicator]
@@ -120,7 +125,8 @@ def match_indicator(export: Export, package: Package, problems: list[Problem]) -
 
 
 def check_dimension(export: Export, indicator: dict, unit: dict, package: Package,
-                     problems: list[Problem]) -> None:
+                    problems: list[Problem]) -> None:
+    """A problem when the export's unit measures another thing (mass, money ...) than the indicator's unit."""
     dimension = {v["unit_id"]: v.get("dimension") for _, v in table_rows(package, "units")}
     expected = dimension.get(indicator.get("unit_id"))
     if expected and dimension[unit["unit_id"]] != expected:
@@ -145,7 +151,7 @@ def _region_names(package: Package) -> tuple[dict[str, set[str]], dict[str, set[
 
 
 def match_regions(export: Export, package: Package,
-                   problems: list[Problem]) -> tuple[list[tuple[RegionRow, str]], list[str]]:
+                  problems: list[Problem]) -> tuple[list[tuple[RegionRow, str]], list[str]]:
     """Export rows -> ([(row, region_id)], names skipped); ambiguous or repeated regions are problems."""
     exact, by_suffix = _region_names(package)
     matched, skipped, seen = [], [], {}
@@ -168,7 +174,7 @@ def match_regions(export: Export, package: Package,
 
 
 def source_row(package: Package, source_id: str, source: NewSource | None, export: Export,
-                problems: list[Problem]) -> dict | None:
+               problems: list[Problem]) -> dict | None:
     """--source -> None when listed in sources.csv, else the row to add; problems when it cannot be made."""
     file = package.files["sources"]
     pattern = package.fields["sources"].get("source_id", {}).get("constraints", {}).get("pattern")
@@ -183,8 +189,9 @@ def source_row(package: Package, source_id: str, source: NewSource | None, expor
                                     f'source "{source_id}" is already listed with another title or url',
                                     "leave out --source-title and --source-url, or choose a new source id"))
         return None
-    row = {"source_id": source_id, "title": source.title.strip() if source else "", "url": source.url.strip() if source else "",
-           "publisher": (source.publisher if source else NBS_PUBLISHER).strip(), "authority": "official",
+    source = source or NewSource("", "")
+    row = {"source_id": source_id, "title": source.title.strip(), "url": source.url.strip(),
+           "publisher": source.publisher.strip() or NBS_PUBLISHER, "authority": "official",
            "language": "zh", "note": f"NBS data portal export (国家数据, 分省年度数据): {export.indicator_line}"}
     if not (row["title"] and _URL.match(row["url"])):
         shown = {**row, "title": row["title"] or "<title as printed>", "url": row["url"] or "<https://... of the table>"}
