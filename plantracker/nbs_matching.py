@@ -184,7 +184,8 @@ def source_row(package: Package, source_id: str, source: NewSource | None, expor
         return None
     listed = next((v for _, v in table_rows(package, "sources") if v.get("source_id") == source_id), None)
     if listed is not None:
-        if source and (source.title, source.url) != (listed.get("title"), listed.get("url")):
+        if source and any(given and given != listed.get(column)
+                          for column, given in (("title", source.title), ("url", source.url))):
             problems.append(Problem(file, None, "source_id", "source-differs",
                                     f'source "{source_id}" is already listed with another title or url',
                                     "leave out --source-title and --source-url, or choose a new source id"))

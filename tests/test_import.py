@@ -455,3 +455,18 @@ def test_the_import_commands_of_data_md_run_as_written(tmp_path):
         result = run_import(*args[3:], "--data", str(data))
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines()[-1] == last_line
+
+
+def test_a_listed_source_is_used_as_it_is_and_not_silently_changed(tmp_path):
+    package = mini_copy(tmp_path)
+    import_mini(package, "recycled.csv", write=True)
+    sources_csv = package / "data" / "sources.csv"
+    before = sources_csv.read_bytes()
+    same = import_export(EXPORTS / "recycled-footnotes.csv", package, source_id="example-export",
+                         source=NewSource(SOURCE.title, ""))  # only the title, the listed one: fine
+    assert not same.source_added
+    with pytest.raises(InputError) as caught:
+        import_export(EXPORTS / "recycled.csv", package, source_id="example-export",
+                      source=NewSource("另一个标题", SOURCE.url))
+    assert [p.code for p in caught.value.problems] == ["source-differs"]
+    assert sources_csv.read_bytes() == before
