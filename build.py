@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Command line: build, validate, serve and publish the report site from its data packages.
+"""Command line: build, validate, serve and publish the report site from its data packages; import figures.
 
 Exit status: 0 success, 2 bad input (one line per problem, no traceback), 1 internal fault.
 """
@@ -146,6 +146,48 @@ def publish(ctx: click.Context, data: Path, out: Path, push: bool, force: bool, 
                                                   alias_type=alias_type))
     click.echo(f"release {published.version}: {published.status} (commit {published.commit[:12]}, "
                f"latest -> {published.latest}{', pushed' if published.pushed else ''})", err=True)
+
+
+@cli.command("import")
+@click.argument("export_file", type=click.Path(path_type=Path, dir_okay=False))
+@data_option
+@click.option("--plan", required=True, help="Plan id: the package folder in --data to import into.")
+@click.option("--source", "source_id", required=True, help="source_id of the export in sources.csv.")
+@click.option("--source-title", help="Title of a source not yet listed (with --source-url adds its row).")
+@click.option("--source-url", help="http(s) address of a source not yet listed.")
+@click.option("--source-publisher", default="国家统计局", show_default=True, help="Publisher of a new source.")
+@click.option("--write", is_flag=True, help="Apply the changes, then validate the data folder (default: only show them).")
+@click.option("--revise", is_flag=True, help="Replace existing figures whose value differs (revisions).")
+@click.pass_context
+def import_(ctx: click.Context, export_file: Path, data: Path, plan: str, source_id: str, source_title: str | None,
+            source_url: str | None, source_publisher: str, write: bool, revise: bool) -> None:
+    """Import a province-by-year table exported from the NBS data portal (CSV, .xls, .xlsx) into a plan's
+    observations: shows what would change; --write applies it."""
+    from plantracker.nbs_import import NewSource, import_export
+
+    source = NewSource(source_title or "", source_url or "", source_publisher) if source_title or source_url else None
+    package = data / plan
+
+    def run(write_now: bool):
+        return _run(ctx, lambda: import_export(export_file, package, source_id=source_id, source=source,
+                                               write=write_now, revise=revise))
+
+    result = run(False)  # the diff is shown first, also when the write is then refused
+    click.echo("\n".join(result.diff_lines()))
+    if write:
+        result = run(True)
+    click.echo(result.outcome())
+    if write:
+        from plantracker.validate import validate_packages
+
+        problems = validate_packages(data)
+        for problem in problems:
+            click.echo(problem.line(), err=True)
+        if problems:
+            click.echo(f"{len(problems)} problem(s) in {data} after the import; fix them or undo it (git checkout).",
+                       err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        click.echo(f"valid: packages in {data}", err=True)
 
 
 def _run_quietly(ctx: click.Context, options: BuildOptions) -> None:

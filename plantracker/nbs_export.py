@@ -1,0 +1,295 @@
+"""An NBS data portal export (国家数据, 分省年度数据: one indicator by province and year) -> its lines and cells, as printed.
+
+The layout (DATA.md, "Import a table from the NBS data portal"):
+
+    数据库：分省年度数据
+    指标：地区生产总值(亿元)
+    时间：最近20年
+    地区,2024年,2023年,...
+    北京市,49670.2,47353.7,...          one row per region; an empty cell is no figure, never zero
+    注：...                              optional footnotes (a footnote may go on over further one-cell rows)
+    数据来源：国家统计局
+
+Files: CSV in UTF-8 (with or without BOM) or GBK/GB18030, and Excel .xlsx/.xls (first sheet) read
+with python-calamine. Rows are the export's own: a CSV's line, a sheet's row, the first being 1.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from .problems import InputError, Problem
+
+DATABASE = "分省年度数据"
+CSV_SUFFIXES = (".csv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm")
+MAX_EXPORT_BYTES = 20 * 2**20
+
+_LABEL = r"\s*[：:]\s*"  # the portal writes a full-width colon; accept a half-width one too
+_INDICATOR = re.compile(rf"^指标{_LABEL}(?P<name>.+?)\s*[(（](?P<unit>[^()（）]+)[)）]\s*$")
+_YEAR = re.compile(r"^(\d{4})年$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_FORMAT_HINT = "the file must keep the portal's layout: see DATA.md, \"Import a table from the NBS data portal\""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure as printed: region and year as in the export, value with its digits untouched."""
+
+    row: int
+    column: int
+    region: str
+    year: int
+    year_label: str  # the header cell, e.g. 2024年
+    value: str       # e.g. "49670.2"
+
+
+@dataclass
+class RegionRow:
+    """One region's row: its figures and the years it leaves empty."""
+
+    row: int
+    name: str                                             # as printed, e.g. 内蒙古自治区
+    cells: list[Cell] = field(default_factory=list)       # the non-empty cells
+    empty_years: list[str] = field(default_factory=list)  # header labels of the empty cells
+
+
+@dataclass
+class Export:
+    """The export file read: metadata lines as printed, region rows, footnotes."""
+
+    file: str
+    indicator_line: str   # e.g. 指标：地区生产总值(亿元)
+    indicator_row: int
+    indicator: str        # e.g. 地区生产总值
+    unit_label: str       # e.g. 亿元
+    period_line: str      # e.g. 时间：最近20年
+    years: list[str]      # header labels, e.g. ["2024年", "2023年"]
+    regions: list[RegionRow]
+    footnotes: list[str]  # 注：... lines as printed (continuation rows kept as their own lines)
+    source_line: str | None
+
+
+def read_export(path: Path) -> Export:
+    """Export file (.csv, .xlsx, .xls) -> Export. Raises InputError naming the export's row and column."""
+    file = path.name
+    if not path.is_file():
+        raise InputError([Problem(file, None, None, "missing-file", f'export file "{path}" not found',
+                                  "give the path of the file downloaded from the data portal")])
+    if path.stat().st_size > MAX_EXPORT_BYTES:
+        raise InputError([Problem(file, None, None, "file-too-large", "file is larger than 20 MB",
+                                  "an export of one indicator by province is a few KB: check the file")])
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        grid = _excel_grid(path, file)
+    elif suffix in CSV_SUFFIXES:
+        grid = _csv_grid(path.read_bytes(), file)
+    else:
+        raise InputError([Problem(file, None, None, "unsupported-file",
+                                  f'"{suffix or path.name}" is not a known export type',
+                                  "export the table from the portal as CSV, .xls or .xlsx")])
+    return _parse(grid, file)
+
+
+# ---- reading: file -> rows of text cells, numbered as the file numbers them ----
+
+def _csv_grid(data: bytes, file: str) -> list[tuple[int, list[str]]]:
+    """CSV bytes -> (line, cells) per record. UTF-8 (BOM or not) is tried first, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError([Problem(file, None, None, "unknown-encoding", "text is neither UTF-8 nor GBK/GB18030",
+                                  "download the table again, or save it as CSV UTF-8")])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    grid = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return grid
+        except csv.Error as error:
+            raise InputError([Problem(file, line, None, "unreadable-table", f"not a readable CSV line: {error}",
+                                      _FORMAT_HINT)]) from None
+        grid.append((line, [cell.strip() for cell in cells]))
+
+
+def _excel_grid(path: Path, file: str) -> list[tuple[int, list[str]]]:
+    """Workbook -> (sheet row, cells) of its first sheet, every cell as text."""
+    from python_calamine import CalamineError, load_workbook
+
+    try:
+        sheet = load_workbook(str(path)).get_sheet_by_index(0)
+        # skip_empty_area=False keeps leading empty rows, so row numbers are the sheet's own
+        values = sheet.to_python(skip_empty_area=False)
+    except (CalamineError, OSError, ValueError) as error:
+        raise InputError([Problem(file, None, None, "unreadable-workbook", f"cannot read the workbook: {error}",
+                                  "open it in a spreadsheet program and save it again as .xlsx, or export CSV")]) \
+            from None
+    return [(n, [_excel_text(value) for value in row]) for n, row in enumerate(values, start=1)]
+
+
+def _excel_text(value) -> str:
+    """A cell's value -> text. Excel keeps numbers, not the digits shown: a number is written in its
+    shortest exact decimal form (49670.2 stays 49670.2; 37767.0 becomes 37767)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")  # repr is the shortest round trip; "f" avoids 1e-05
+    if isinstance(value, (datetime, date, time, timedelta)):
+        return value.isoformat() if not isinstance(value, timedelta) else str(value)
+    return str(value).strip()
+
+
+# ---- parsing: rows of text -> Export ----
+
+def _parse(grid: list[tuple[int, list[str]]], file: str) -> Export:
+    rows = [(n, _trim(cells)) for n, cells in grid]
+    rows = [(n, cells) for n, cells in rows if cells]  # blank lines carry nothing
+    if not rows:
+        raise InputError([Problem(file, None, None, "empty-export", "file is empty", _FORMAT_HINT)])
+    position = iter(rows)
+    _database_line(next(position), file)
+    indicator_row, indicator_line, indicator, unit = _indicator_line(_next(position, file, "指标"), file)
+    period_line = _line_text(_expect(_next(position, file, "时间"), "时间", file)[1])
+    header_row, header = _next(position, file, "地区")
+    years = _years(header_row, header, file)
+    regions, footnotes, source_line = _body(position, years, file)
+    return Export(file, indicator_line, indicator_row, indicator, unit, period_line, years, regions, footnotes,
+                  source_line)
+
+
+def _trim(cells: list[str]) -> list[str]:
+    """Cells -> the same without the empty cells at the end (spreadsheets pad rows to the table's width)."""
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
+def _line_text(cells: list[str]) -> str:
+    """A one-line row (数据库, 指标, 注 ...) -> its text; a comma in it had split it into cells in a CSV."""
+    return ",".join(cells)
+
+
+def _next(position, file: str, expected: str) -> tuple[int, list[str]]:
+    row = next(position, None)
+    if row is None:
+        raise InputError([Problem(file, None, None, "truncated-export", f'the file ends before the "{expected}" line',
+                                  _FORMAT_HINT)])
+    return row
+
+
+def _expect(row: tuple[int, list[str]], label: str, file: str) -> tuple[int, list[str]]:
+    n, cells = row
+    if not re.match(rf"^{label}{_LABEL}", _line_text(cells)):
+        code = {"数据库": "missing-database-line", "指标": "missing-indicator-line",
+                "时间": "missing-period-line"}[label]
+        raise InputError([Problem(file, n, None, code, f'expected the "{label}：" line, found "{_line_text(cells)[:40]}"',
+                                  _FORMAT_HINT)])
+    return row
+
+
+def _database_line(row: tuple[int, list[str]], file: str) -> None:
+    n, cells = _expect(row, "数据库", file)
+    database = re.sub(rf"^数据库{_LABEL}", "", _line_text(cells)).strip()
+    if database != DATABASE:
+        raise InputError([Problem(file, n, None, "unsupported-database", f'database "{database}" is not {DATABASE}',
+                                  f"only the portal's province-by-year tables ({DATABASE}) can be imported")])
+
+
+def _indicator_line(row: tuple[int, list[str]], file: str) -> tuple[int, str, str, str]:
+    n, cells = _expect(row, "指标", file)
+    line = _line_text(cells)
+    match = _INDICATOR.match(line)
+    if not match:
+        raise InputError([Problem(file, n, "指标", "missing-unit", f'no unit in brackets in "{line}"',
+                                  "the portal prints the unit after the name, e.g. 指标：地区生产总值(亿元)")])
+    return n, line, match["name"], match["unit"].strip()
+
+
+def _years(n: int, header: list[str], file: str) -> list[str]:
+    if not header or header[0] != "地区":
+        raise InputError([Problem(file, n, None, "missing-header", f'expected the header "地区,2024年,...", found '
+                                  f'"{_line_text(header)[:40]}"', _FORMAT_HINT)])
+    problems, seen = [], set()
+    for column, label in enumerate(header[1:], start=2):
+        if not _YEAR.match(label) or label in seen:
+            why = "appears twice" if label in seen else "is not a year such as 2024年"
+            problems.append(Problem(file, n, f"column {column_letter(column)}", "not-a-year", f'header "{label}" {why}',
+                                    "export the table with the years as columns (时间 across the top)"))
+        seen.add(label)
+    if len(header) < 2:
+        problems.append(Problem(file, n, None, "no-years", "the header has no year columns", _FORMAT_HINT))
+    if problems:
+        raise InputError(problems)
+    return header[1:]
+
+
+def _body(position, years: list[str], file: str) -> tuple[list[RegionRow], list[str], str | None]:
+    """Rows after the header -> region rows, footnotes and the 数据来源 line; every bad cell is a problem."""
+    regions, footnotes, source_line, problems = [], [], None, []
+    for n, cells in position:
+        text = _line_text(cells)
+        if text.startswith(("注：", "注:")) or text.startswith("数据来源") or (footnotes and len(cells) == 1):
+            if text.startswith("数据来源"):
+                source_line = text
+            else:
+                footnotes.append(text)
+            continue
+        if footnotes or source_line:
+            problems.append(Problem(file, n, None, "row-after-footnotes", f'a table row after the footnotes: "{text[:40]}"',
+                                    "the region rows come before the 注： and 数据来源： lines"))
+            continue
+        regions.append(_region_row(n, cells, years, file, problems))
+    if not regions:
+        problems.append(Problem(file, None, None, "no-regions", "no region rows under the header", _FORMAT_HINT))
+    if problems:
+        raise InputError(problems)
+    return regions, footnotes, source_line
+
+
+def _region_row(n: int, cells: list[str], years: list[str], file: str, problems: list[Problem]) -> RegionRow:
+    region = RegionRow(n, cells[0])
+    if not cells[0]:
+        problems.append(Problem(file, n, "column A", "missing-region", "the region cell is empty",
+                                "every row starts with the region's name"))
+    if len(cells) > len(years) + 1:
+        problems.append(Problem(file, n, f"column {column_letter(len(years) + 2)}", "extra-cell",
+                                f"row has {len(cells) - 1 - len(years)} cell(s) more than the header",
+                                "a value with a comma must be quoted; compare the row with the header"))
+    for column, label in enumerate(years, start=2):
+        value = cells[column - 1] if column - 1 < len(cells) else ""
+        if not value:
+            region.empty_years.append(label)  # nothing was published: no figure, never zero
+        elif _NUMBER.match(value):
+            region.cells.append(Cell(n, column, cells[0], int(label[:4]), label, value))
+        else:
+            problems.append(Problem(file, n, f"column {column_letter(column)} ({label})", "not-a-number",
+                                    f'"{value}" is not a number', "a figure is digits with a dot for decimals, "
+                                    "no thousands separator or unit; leave the cell empty where there is no figure"))
+    return region
+
+
+def column_letter(column: int) -> str:
+    """1 -> A, 27 -> AA: how a spreadsheet names a column."""
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters

@@ -1,0 +1,238 @@
+"""Import an NBS data portal export into a plan's data package: export file + package folder -> ImportResult.
+
+One observation per non-empty cell, kind `reported`, value and unit as printed, and a quote that
+reproduces what the export printed for it, in this form (the portal's own names for its three
+dimensions, joined by full-width semicolons):
+
+    指标：地区生产总值(亿元)；地区：北京市；时间：2024年；数值：49670.2
+
+The indicator, unit, regions and source are found through the package's own tables (nbs_matching);
+regions the package does not list are skipped and listed.
+
+An existing observation of the same indicator x region x year x source with the same value and unit
+is left as it is (re-running adds nothing); with another value it is a revision, replaced in place
+only with `revise=True` (the row keeps its id and is written afresh: columns the importer does not fill,
+such as an optional `confidence`, are left empty). Files are changed only with `write=True`, and then
+byte for byte except the rows added (at the end) and replaced (see csv_file).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .csv_file import edited_text, write_atomically
+from .nbs_export import Cell, Export, RegionRow, read_export
+from .nbs_matching import (NewSource, Package, check_dimension, match_indicator, match_regions, match_unit,
+                           read_package, source_row, table_rows)
+from .problems import InputError, Problem
+
+__all__ = ["ImportResult", "NewSource", "import_export"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One cell of the export as an observation row."""
+
+    region: str        # as printed
+    year_label: str    # as printed, e.g. 2024年
+    values: dict       # column -> text: the observations row
+
+    @property
+    def where(self) -> str:
+        return f'{self.values["observation_id"]}  {self.region} {self.year_label}'
+
+    @property
+    def figure(self) -> str:
+        return f'{self.values["value"]} {self.values["unit_id"]}'
+
+
+@dataclass(frozen=True)
+class Revision:
+    figure: Figure
+    row: int           # the existing row in observations.csv
+    old_value: str
+    old_unit: str
+
+
+@dataclass
+class ImportResult:
+    """What an import adds, leaves and revises; `written` says whether the files were changed."""
+
+    export_file: str
+    observations_file: str
+    indicator_line: str
+    indicator_id: str
+    unit_id: str
+    source_id: str
+    source_added: bool
+    added: list[Figure] = field(default_factory=list)
+    unchanged: list[Figure] = field(default_factory=list)
+    revised: list[Revision] = field(default_factory=list)
+    skipped_regions: list[str] = field(default_factory=list)
+    empty_cells: list[str] = field(default_factory=list)   # "region year" as printed
+    written: bool = False
+
+    def diff_lines(self) -> list[str]:
+        """The changes as lines a person reads: + added, ~ revised (with the old value), = unchanged (a
+        count), skipped regions, empty cells, then the counts."""
+        source = f"{self.source_id} (new row in sources.csv)" if self.source_added else self.source_id
+        out = [f"{self.export_file}: {self.indicator_line} -> indicator {self.indicator_id}, unit {self.unit_id}, "
+               f"source {source}; into {self.observations_file}"]
+        out += [f"+ {f.where}  {f.figure}" for f in self.added]
+        out += [f"~ {r.figure.where}  {r.old_value} {r.old_unit} -> {r.figure.figure}  (row {r.row})"
+                for r in self.revised]
+        if self.unchanged:
+            out.append(f"= {len(self.unchanged)} unchanged (already in the file with the same value)")
+        if self.skipped_regions:
+            out.append(f"skipped, not in regions.csv: {', '.join(self.skipped_regions)}")
+        if self.empty_cells:
+            out.append(f"empty cells, no figure: {', '.join(self.empty_cells)}")
+        out.append(f"{len(self.added)} to add, {len(self.unchanged)} unchanged, {len(self.revised)} revised, "
+                   f"{len(self.skipped_regions)} regions skipped, {len(self.empty_cells)} empty cells")
+        return out
+
+    def outcome(self) -> str:
+        """One line: what was written, or what to pass to write it."""
+        if self.written:
+            return (f"written: {len(self.added)} rows added, {len(self.revised)} replaced"
+                    + (f", source {self.source_id} added" if self.source_added else ""))
+        if not (self.added or self.revised or self.source_added):
+            return "nothing to change"
+        return "nothing written: pass --write to apply" + (" (with --revise for the revisions)" if self.revised else "")
+
+
+def import_export(export_path: Path, package_dir: Path, *, source_id: str, source: NewSource | None = None,
+                  write: bool = False, revise: bool = False) -> ImportResult:
+    """NBS export file + package folder -> ImportResult; with write=True the package's CSVs are changed.
+
+    Raises InputError (nothing written) for a bad export, an unknown indicator, unit or source, an id
+    that does not fit the schema, or revisions without revise=True.
+    """
+    export = read_export(Path(export_path))
+    package = read_package(Path(package_dir))
+    problems: list[Problem] = []
+    unit = match_unit(export, package, problems)
+    indicator = match_indicator(export, package, problems)
+    if unit and indicator:
+        check_dimension(export, indicator, unit, package, problems)
+    matched, skipped = match_regions(export, package, problems)
+    new_source = source_row(package, source_id, source, export, problems)
+    if problems:
+        raise InputError(problems)
+    result = ImportResult(export.file, package.files["observations"], export.indicator_line,
+                          indicator["indicator_id"], unit["unit_id"], source_id, new_source is not None,
+                          skipped_regions=skipped)
+    _classify(export, matched, package, result, problems)
+    if problems:
+        raise InputError(problems)
+    if write:
+        _write(package, result, new_source, revise)
+    return result
+
+
+# ---- what changes ----
+
+def _classify(export: Export, matched: list[tuple[RegionRow, str]], package: Package, result: ImportResult,
+              problems: list[Problem]) -> None:
+    """Every figure of the matched regions -> added, unchanged or revised in `result`."""
+    observations = table_rows(package, "observations")
+    by_key: dict[tuple, list[tuple[int, dict]]] = {}
+    for n, values in observations:
+        key = (values.get("indicator_id"), values.get("region_id"), values.get("year", "").strip(), values.get("source_id"))
+        by_key.setdefault(key, []).append((n, values))
+    taken = {values.get("observation_id"): values for _, values in observations}
+    bad_ids: list[str] = []
+    for region, region_id in matched:
+        result.empty_cells += [f"{region.name} {label}" for label in region.empty_years]
+        for cell in region.cells:
+            key = (result.indicator_id, region_id, str(cell.year), result.source_id)
+            existing = by_key.get(key, [])
+            if len(existing) > 1:
+                problems.append(Problem(package.files["observations"], existing[1][0], None, "duplicate-observation",
+                                        f"{' '.join(key)} is also in row {existing[0][0]}", "keep one of the two rows"))
+                continue
+            figure = Figure(region.name, cell.year_label, _observation(export, cell, region_id, result))
+            if existing:
+                _compare(figure, *existing[0], result)
+                continue
+            figure.values["observation_id"] = _new_id(figure.values, taken, bad_ids)
+            result.added.append(figure)
+    _check_ids(bad_ids, result, package, problems)
+
+
+def _observation(export: Export, cell: Cell, region_id: str, result: ImportResult) -> dict[str, str]:
+    footnote = " Footnotes as printed are in note_zh." if export.footnotes else ""
+    return {
+        "observation_id": "", "indicator_id": result.indicator_id, "region_id": region_id, "year": str(cell.year),
+        "value": cell.value, "unit_id": result.unit_id, "qualifier": "", "kind": "reported",
+        "source_id": result.source_id,
+        "quote": f"{export.indicator_line}；地区：{cell.region}；时间：{cell.year_label}；数值：{cell.value}",
+        "note_zh": " ".join(export.footnotes),
+        "note_en": f"Imported from the NBS data portal export {export.file} (国家数据, 分省年度数据).{footnote}",
+    }
+
+
+def _compare(figure: Figure, row: int, old: dict[str, str], result: ImportResult) -> None:
+    """An existing row of the same key -> unchanged when value (as a number) and unit agree, else a revision."""
+    figure.values["observation_id"] = old["observation_id"]  # a revision keeps the row's id
+    try:
+        same = Decimal(old.get("value", "")) == Decimal(figure.values["value"])
+    except InvalidOperation:
+        same = False
+    if same and old.get("unit_id") == figure.values["unit_id"]:
+        result.unchanged.append(figure)
+    else:
+        result.revised.append(Revision(figure, row, old.get("value", ""), old.get("unit_id", "")))
+
+
+def _new_id(values: dict[str, str], taken: dict[str, dict], bad: list[str]) -> str:
+    """nbs-<year>-<region id, lowercase>-<indicator id>; when a figure of another source has it, -<source id>
+    is added (the same figure from a newer export under a new source id)."""
+    base = f'nbs-{values["year"]}-{values["region_id"].lower()}-{values["indicator_id"]}'
+    for candidate in (base, f'{base}-{values["source_id"]}'):
+        if candidate not in taken:
+            taken[candidate] = values
+            return candidate
+    bad.append(base)
+    return base
+
+
+def _check_ids(taken_twice: list[str], result: ImportResult, package: Package, problems: list[Problem]) -> None:
+    """New ids -> one problem when any is taken even with the source suffix, or breaks the schema's constraints."""
+    constraints = package.fields["observations"].get("observation_id", {}).get("constraints", {})
+    pattern, longest = constraints.get("pattern"), constraints.get("maxLength")
+    misfits = [i for i in (f.values["observation_id"] for f in result.added)
+               if (pattern and not re.fullmatch(pattern, i)) or (longest and len(i) > longest)]
+    file = package.files["observations"]
+    if taken_twice:
+        problems.append(Problem(file, None, "observation_id", "id-taken",
+                                f'{len(taken_twice)} new id(s) are already used by other figures, e.g. "{taken_twice[0]}" '
+                                f'and "{taken_twice[0]}-{result.source_id}"',
+                                "rename those rows (ids of imported figures start with nbs-)"))
+    if misfits:
+        rule = ", ".join(filter(None, [pattern and f"pattern {pattern}", longest and f"at most {longest} characters"]))
+        problems.append(Problem(file, None, "observation_id", "id-does-not-fit",
+                                f'{len(misfits)} new id(s) do not fit the schema ({rule}), e.g. "{misfits[0]}"',
+                                "the id is nbs-<year>-<region id>-<indicator id>: shorten the indicator id in "
+                                "indicators.csv, or widen the constraint in datapackage.json"))
+
+
+def _write(package: Package, result: ImportResult, new_source: dict | None, revise: bool) -> None:
+    """Apply the result to the package's CSVs (sources first); revisions only with revise."""
+    if result.revised and not revise:
+        raise InputError([Problem(package.files["observations"], r.row, "value", "revision",
+                                  f"{r.figure.region} {r.figure.year_label}: the file has {r.old_value} {r.old_unit}, "
+                                  f'the export {r.figure.values["value"]} {r.figure.values["unit_id"]}',
+                                  "check the export; pass --revise to replace the row") for r in result.revised])
+    observations = package.tables["observations"]
+    texts = {}
+    if new_source:
+        texts[package.tables["sources"].path] = edited_text(package.tables["sources"], [new_source], {})
+    if result.added or result.revised:
+        texts[observations.path] = edited_text(observations, [f.values for f in result.added],
+                                               {r.row: r.figure.values for r in result.revised})
+    for path, text in texts.items():
+        write_atomically(path, text)
+    result.written = bool(texts)
