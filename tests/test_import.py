@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from plantracker.csv_file import edited_text, format_row, read_csv
+from plantracker.nbs_import.csv_file import edited_text, format_row, read_csv
 from plantracker.nbs_import import ImportResult, NewSource, import_export
 from plantracker.pipeline import REPO_ROOT
 from plantracker.problems import InputError

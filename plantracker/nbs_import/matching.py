@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .csv_file import CsvFile, format_row, read_csv
-from .nbs_export import Export, RegionRow
-from .problems import InputError, Problem
+from .export import Export, RegionRow
+from ..problems import InputError, Problem
 
 OFFICIAL_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 NBS_PUBLISHER = "国家统计局"

@@ -6,7 +6,7 @@ dimensions, joined by full-width semicolons):
 
     指标：地区生产总值(亿元)；地区：北京市；时间：2024年；数值：49670.2
 
-The indicator, unit, regions and source are found through the package's own tables (nbs_matching);
+The indicator, unit, regions and source are found through the package's own tables (matching);
 regions the package does not list are skipped and listed.
 
 An existing observation of the same indicator x region x year x source with the same value and unit
@@ -23,10 +23,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .csv_file import edited_text, write_atomically
-from .nbs_export import Cell, Export, RegionRow, read_export
-from .nbs_matching import (NewSource, Package, check_dimension, match_indicator, match_regions, match_unit,
+from .export import Cell, Export, RegionRow, read_export
+from .matching import (NewSource, Package, check_dimension, match_indicator, match_regions, match_unit,
                            read_package, source_row, table_rows)
-from .problems import InputError, Problem
+from ..problems import InputError, Problem
 
 __all__ = ["ImportResult", "NewSource", "import_export"]
 

@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from .problems import InputError, Problem
+from ..problems import InputError, Problem
 
 DATABASE = "分省年度数据"
 CSV_SUFFIXES = (".csv", ".txt")
