@@ -1,7 +1,9 @@
 """Load stage: validated data packages -> one DuckDB database, a table per resource, all plans stacked.
 
-This release's packages load into the `main` schema; the previous release's (for "What changed")
-into the schema `previous` of the same connection, so one query can compare the two.
+Every cell is read by the contract (contract.read_table: the same reading validation does), so the
+tables hold exactly the values validation accepted. This release's packages load into the `main`
+schema; the previous release's (for "What changed") into the schema `previous` of the same
+connection, so one query can compare the two.
 """
 from __future__ import annotations
 
@@ -11,18 +13,13 @@ from pathlib import Path
 
 import duckdb
 
-# Table Schema types -> DuckDB column types.
-DUCKDB_TYPES = {
-    "string": "VARCHAR",
-    "integer": "BIGINT",
-    "number": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "year": "INTEGER",
-    "datetime": "TIMESTAMP",
-}
-# Every package carries these resources (ARCHITECTURE.md, data package contract).
-RESOURCES = ("units", "regions", "indicators", "targets", "observations", "sites", "sources")
+from .contract import CONTRACT, Table, read_table
+from .problems import InputError
+
+# Contract types -> DuckDB column types (a package's own extra columns are text).
+DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+                "date": "DATE", "year": "INTEGER"}
+RESOURCES = tuple(CONTRACT.resources)
 PREVIOUS = "previous"
 
 
@@ -34,6 +31,13 @@ class PlanPackage:
     folder: Path
     descriptor: dict
     plan: dict = field(default_factory=dict)
+
+    def resource(self, name: str) -> dict:
+        return next(r for r in self.descriptor["resources"] if r["name"] == name)
+
+    def columns(self, name: str) -> list[str]:
+        """The resource's columns as the package's schema lists them."""
+        return [f["name"] for f in self.resource(name)["schema"]["fields"]]
 
 
 @dataclass
@@ -60,34 +64,67 @@ def read_packages(data_dir: Path) -> list[PlanPackage]:
     return sorted(packages, key=lambda p: (p.plan.get("order", 0), p.plan_id))
 
 
-def _columns(resource: dict) -> dict[str, str]:
-    return {f["name"]: DUCKDB_TYPES.get(f.get("type", "string"), "VARCHAR")
-            for f in resource["schema"]["fields"]}
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
-def load_packages(data_dir: Path, con: duckdb.DuckDBPyConnection, schema: str = "main") -> list[PlanPackage]:
+def _read(package: PlanPackage, name: str, data_dir: Path, strict: bool) -> Table:
+    """One resource of a package -> its Table. Strict (this release): any problem stops the build.
+    Not strict (a published release, checked by the rules of its day): a cell today's rules
+    refuse is left empty rather than failing a build over data that is already public."""
+    resource = package.resource(name)
+    path = package.folder / resource["path"]
+    shown = f"{Path(data_dir).resolve().name}/{package.folder.name}/{resource['path']}"
+    table, problems = read_table(path.read_bytes().decode("utf-8", errors="replace" if not strict else "strict"),
+                                 name, resource["schema"]["fields"], shown)
+    if problems and strict:
+        raise InputError(problems)
+    return table
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, tables: list[tuple[str, Table]]) -> None:
+    """Typed rows of every plan -> table `schema.name`: plan_id, source_row, the contract's fields in
+    its order, then any extra columns a package has (as text)."""
+    contract = CONTRACT.resources[name]
+    columns = {"plan_id": "VARCHAR", "source_row": "INTEGER"}
+    columns.update({f: DUCKDB_TYPES.get(spec.type, "VARCHAR") for f, spec in contract.fields.items()})
+    for _, table in tables:
+        columns.update({c: "VARCHAR" for c in table.columns if c not in columns})
+    # The DDL is made from the contract's names and the validated schema's, quoted; values are bound.
+    target = f"{schema}.{_quoted(name)}"
+    con.execute(f"create table {target} ({', '.join(f'{_quoted(c)} {t}' for c, t in columns.items())})")
+    values = {c: [] for c in columns}
+    for plan_id, table in tables:
+        for n, row in table.rows:
+            values["plan_id"].append(plan_id)
+            values["source_row"].append(n)
+            for column in columns:
+                if column not in ("plan_id", "source_row"):
+                    value = row.get(column)
+                    values[column].append(value if columns[column] != "VARCHAR" or value is None else str(value))
+    if values["plan_id"]:
+        selects = ", ".join(f"unnest(${i}::{t}[]) as {_quoted(c)}" for i, (c, t) in enumerate(columns.items(), 1))
+        con.execute(f"insert into {target} select {selects}", list(values.values()))
+
+
+def load_packages(data_dir: Path, con: duckdb.DuckDBPyConnection, schema: str = "main",
+                  strict: bool = True) -> list[PlanPackage]:
     """data_dir -> its packages, loaded into `schema` of con: one table per resource plus `plans`.
 
     Every table starts with `plan_id` and `source_row` (the spreadsheet row: header = 1), so any
-    figure on the site can be traced back to its file and row.
+    figure on the site can be traced back to its file and row. Raises InputError if a cell cannot
+    be read (validation reports the same problems first), unless not strict (see _read).
     """
     packages = read_packages(data_dir)
     con.execute(f"create schema if not exists {schema}")  # schema: "main" or PREVIOUS, never data
     for name in RESOURCES:
-        selects, params = [], []
-        for package in packages:
-            resource = next(r for r in package.descriptor["resources"] if r["name"] == name)
-            # read_csv takes its column types from the Table Schema, never from sniffing.
-            selects.append(
-                "select ? as plan_id, (row_number() over () + 1)::integer as source_row, * "
-                "from read_csv(?, header = true, columns = ?, auto_detect = false, "
-                "quote = '\"', escape = '\"', delim = ',', nullstr = '', encoding = 'utf-8')")
-            params += [package.plan_id, str(package.folder / resource["path"]), _columns(resource)]
-        con.execute(f"create table {schema}.{name} as " + " union all by name ".join(selects), params)
-    plan_rows = [(p.plan_id, json.dumps(p.plan, ensure_ascii=False), json.dumps(p.descriptor, ensure_ascii=False))
-                 for p in packages]
+        _create_table(con, schema, name, [(p.plan_id, _read(p, name, data_dir, strict)) for p in packages])
+    plan_rows = [[p.plan_id for p in packages], [json.dumps(p.plan, ensure_ascii=False) for p in packages],
+                 [json.dumps(p.descriptor, ensure_ascii=False) for p in packages]]
     con.execute(f"create table {schema}.plans (plan_id varchar, plan json, descriptor json)")
-    con.executemany(f"insert into {schema}.plans values (?, ?, ?)", plan_rows)
+    if packages:
+        con.execute(f"insert into {schema}.plans select unnest($1::varchar[]), unnest($2::json[]), unnest($3::json[])",
+                    plan_rows)
     return packages
 
 
@@ -98,6 +135,6 @@ def load(data_dir: Path, previous: tuple[str, Path] | None = None) -> Database:
     db = Database(con, packages)
     if previous is not None:
         version, folder = previous
-        db.previous_packages = load_packages(folder, con, PREVIOUS)
+        db.previous_packages = load_packages(folder, con, PREVIOUS, strict=False)
         db.previous_version = version or None
     return db

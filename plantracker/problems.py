@@ -1,7 +1,21 @@
-"""Problems with the input, as values: code, file, row, field, message, hint."""
+"""Problems with the input, as values: code, file, row, field, message, hint.
+
+Every code is in one catalogue, `problems.yml`: a message template and a fix template, filled
+with the problem's values by `problem(code, file, row, field, **values)`. `build.py validate
+--json` prints problems as JSON objects with these six keys.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOGUE_FILE = Path(__file__).resolve().parent / "problems.yml"
+CATALOGUE: dict[str, dict[str, str]] = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True, order=True)
@@ -28,9 +42,37 @@ class Problem:
             text += f" ({self.hint})"
         return f"{text} [{self.code}]"
 
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def problem(code: str, file: str, row: int | None = None, field: str | None = None, **values) -> Problem:
+    """(catalogue code, where, the values its templates name) -> Problem. A value `suggestion`
+    (from did_you_mean) may be given to any code: it starts the fix. KeyError for an unknown code."""
+    entry = CATALOGUE[code]
+    suggestion = values.pop("suggestion", "")
+    message = entry["message"].format(**values)
+    fix = entry["fix"].format(**values)
+    return Problem(str(file), row, field, code, message, f"{suggestion}{fix}" if suggestion else fix)
+
+
+def did_you_mean(value: Any, choices) -> str:
+    """A value -> 'did you mean "X"? ' for the closest of `choices`, or "" when nothing is close."""
+    texts = [str(c) for c in choices]
+    match = difflib.get_close_matches(str(value), texts, n=1, cutoff=0.6)
+    if not match:
+        match = [c for c in texts if c.lower() == str(value).lower()]
+    return f'did you mean "{match[0]}"? ' if match else ""
+
 
 def sort_key(problem: Problem) -> tuple:
     return (problem.file, problem.row or 0, problem.field or "", problem.code, problem.message)
+
+
+def problems_json(problems: list[Problem]) -> str:
+    """Problems -> the JSON `build.py validate --json` prints: {"valid", "count", "problems": [...]}."""
+    return json.dumps({"valid": not problems, "count": len(problems), "problems": [p.as_json() for p in problems]},
+                      ensure_ascii=False, indent=1)
 
 
 class InputError(Exception):

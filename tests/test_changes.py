@@ -49,7 +49,7 @@ def revise(tables):
     added = dict(row, observation_id="xa-recycled-2022", year="2022", value="700", unit_id="kt")
     tables["observations"] = [r for r in observations if r["observation_id"] != "xb-points-2020"] + [added]
     tables["sources"].append(dict(tables["sources"][1], source_id="src-new",
-                                  title="<script>alert(1)</script> report", url="javascript:alert(1)"))
+                                  title="<script>alert(1)</script> report", url="https://example.org/new?a=1&b=2"))
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_context_holds_finished_values(changes):
     [revised] = zh["revised"]
     assert (revised["old"], revised["new"], revised["region"], revised["year"]) == ("40万吨", "65万吨", "甲省", "2021")
     assert revised["previous_source"]["title"] == "示例区进展报告"
-    assert revised["source"] == {"title": "<script>alert(1)</script> report", "url": None}
+    assert revised["source"] == {"title": "<script>alert(1)</script> report", "url": "https://example.org/new?a=1&b=2"}
     assert zh["added"][0]["new"] == "700千吨"
     en = changes_page_context(changes, "en")
     assert en["removed"][0]["old"] == "200 items"
@@ -114,7 +114,7 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
     assert '<a href="https://example.org/tracker/2026.1/">2026.1</a>' in html
     assert html.count("<table") == 4  # added, revised, removed, status
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; report" in html
-    assert "javascript:" not in html
+    assert "javascript:" not in html and 'href="https://example.org/new?a=1&amp;b=2"' in html
     from plantracker.strings import load_strings
 
     t = load_strings(TEMPLATES)[lang]
@@ -157,3 +157,11 @@ def test_previous_release_data_reads_other_download_layouts(tmp_path, layout):
     for resource in descriptor["resources"]:
         placed = folder / "mini-plan" / resource["path"]
         assert placed.read_bytes() == (FIXTURE / resource["path"]).read_bytes()
+
+
+def test_only_web_addresses_become_links():
+    """Validation refuses other schemes (contract: url role); the page links only http(s) even so."""
+    from plantracker.pages.changes import _source
+
+    assert _source("t", "javascript:alert(1)", "s") == {"title": "t", "url": None}
+    assert _source("t", "https://example.org/", "s") == {"title": "t", "url": "https://example.org/"}

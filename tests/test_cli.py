@@ -63,7 +63,7 @@ def test_bad_input_exits_2_with_one_line_per_problem_and_leaves_the_site_untouch
     lines = result.stderr.strip().splitlines()
     folder = broken.name + "/mini-plan/data"
     assert (f'{folder}/observations.csv:4: value: "40万" is not a number (write a plain number with a dot for decimals, '
-            f"no thousands separators or units) [wrong-type]") in lines
+            f"no thousands separators or units (the unit goes in unit_id)) [wrong-type]") in lines
     assert any(line.startswith(f"{folder}/targets.csv:3: region_id: unknown region \"XQ\"") for line in lines)
     assert lines[-1] == "2 problems found; nothing was built or changed."
     assert tree_digest(out) == before

@@ -29,7 +29,7 @@ from plantracker.load import DUCKDB_TYPES, PlanPackage, load, read_packages
 from plantracker.query import run_query
 from plantracker.settings import Release, load_release
 from plantracker.spreadsheet_safety import (FORMULA_PREFIXES, XLSX_MAX_CHARS, neutralize_cell,
-                                            write_rows_csv, xlsx_text)
+                                            spreadsheet_csv_cell, write_rows_csv, xlsx_text)
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "mini-plan"
@@ -45,12 +45,11 @@ HOSTILE = [
     "＝全角等号",
     "<script>alert('x')</script> & <b>bold</b>",
     "\u202eRTL override gnp.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
-    "zero\u200bwidth\u200djoiner\ufeffbom",
+    "zero\u200bwidth\u200djoiner",
     "line one\nline two\r\nline three",
     'quotes "inside", and commas',
     "  leading and trailing spaces  ",
-    "bell\x07 and escape\x1b",
-    "长" * (XLSX_MAX_CHARS + 5000),
+    "长" * 4000,  # the longest text the contract allows
 ]
 
 
@@ -212,9 +211,10 @@ def test_parquet_reads_back_with_the_same_rows_and_types(built):
             assert described == [(f["name"], DUCKDB_TYPES.get(f["type"], "VARCHAR")) for f in fields]
             got = con.execute("select * from read_parquet($p)", {"p": path}).fetchall()
             db = load(data_dir)
-            typed = run_query(db.con, "resource_rows", table=resource["name"], plan_id=descriptor["name"])
+            names = [f["name"] for f in fields]
+            typed = run_query(db.con, "resource_rows", table=resource["name"], plan_id=descriptor["name"], columns=names)
             db.close()
-            assert got == [tuple(row.values()) for row in typed]
+            assert got == [tuple(row[n] for n in names) for row in typed]
             assert len(got) == len(_csv_rows(package_dir / resource["path"])[1])
             metadata = dict(con.execute("select decode(key), decode(value) from parquet_kv_metadata($p)",
                                         {"p": path}).fetchall())
@@ -274,7 +274,8 @@ def test_rebuild_removes_files_of_a_removed_resource(tmp_path):
 # --- hostile text -----------------------------------------------------------------------------
 
 def _hostile_package(tmp_path: Path) -> Path:
-    """mini-plan with hostile text in targets.note_en and a negative number in observations.value."""
+    """mini-plan with hostile text in targets.note_en (every one the contract accepts: control
+    characters and overlong text are refused by validation and load, see test_validate.py)."""
     data_dir = _copy_fixture(tmp_path / "data")
     targets = data_dir / "mini-plan" / "data" / "targets.csv"
     header, rows = _csv_rows(targets)
@@ -286,8 +287,6 @@ def _hostile_package(tmp_path: Path) -> Path:
         row[column] = text
     with targets.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header] + rows)
-    observations = data_dir / "mini-plan" / "data" / "observations.csv"
-    observations.write_text(observations.read_text(encoding="utf-8").replace(",2019,30,", ",2019,-30,"), encoding="utf-8")
     report = frictionless.validate(str(data_dir / "mini-plan" / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
     return data_dir
@@ -308,7 +307,7 @@ def test_hostile_text_survives_every_format_and_is_neutralized_for_spreadsheets(
         sheet_csv = list(csv.DictReader(handle))
     assert [r["note_en"] for r in sheet_csv][: len(HOSTILE)] == [neutralize_cell(h) for h in HOSTILE]
     with (out / "observations.spreadsheet.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert next(csv.DictReader(handle))["value"] == "-30"
+        assert next(csv.DictReader(handle))["value"] == "30"  # a number cell is written as is
     workbook = openpyxl.load_workbook(out / "mini-plan.xlsx")
     header = [c.value for c in workbook["targets"][1]]
     cells = [row[header.index("note_en")] for row in workbook["targets"].iter_rows(min_row=2)]
@@ -317,9 +316,8 @@ def test_hostile_text_survives_every_format_and_is_neutralized_for_spreadsheets(
     assert all(not str(c.value).startswith(FORMULA_PREFIXES) for c in cells)
     raw = zipfile.ZipFile(out / "mini-plan.xlsx").read("xl/worksheets/sheet5.xml").decode("utf-8")
     assert "<f>" not in raw and "<f " not in raw  # no formula anywhere in the targets sheet
-    assert workbook["observations"]["E2"].value == -30
-    long_cell = cells[len(HOSTILE) - 1].value
-    assert len(long_cell) == XLSX_MAX_CHARS and long_cell.endswith("已截断]")
+    assert workbook["observations"]["E2"].value == 30
+    assert cells[len(HOSTILE) - 1].value == "长" * 4000
     assert frictionless.validate(str(out / "mini-plan.zip")).valid
 
 
@@ -364,6 +362,17 @@ def test_xlsx_text_is_safe_and_short(text):
     assert not cell.startswith(FORMULA_PREFIXES)
     assert len(cell) <= XLSX_MAX_CHARS
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]", cell)
+
+
+def test_xlsx_text_cuts_what_excel_cannot_hold_with_a_visible_mark():
+    """Validation keeps text far shorter; the workbook writer holds Excel's own limit anyway."""
+    cell = xlsx_text("长" * (XLSX_MAX_CHARS + 5000))
+    assert len(cell) == XLSX_MAX_CHARS and cell.endswith("已截断]")
+
+
+def test_numbers_in_number_columns_stay_numbers_in_spreadsheet_csv():
+    assert [spreadsheet_csv_cell(text, numeric=True) for text in ("-30", "+1.5", "1e3")] == ["-30", "+1.5", "1e3"]
+    assert spreadsheet_csv_cell("-30", numeric=False) == "'-30"
 
 
 # --- citation ---------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini-plan"
 REPO_PACKAGES = Path(__file__).parent.parent / "datapackages"
 P = "data/mini-plan"  # how files are named: relative to the parent of the data folder
+UTF8_FIX = ('(open it in an editor and save it as "UTF-8 without BOM"; text pasted from a GBK file must be '
+            "converted too) [not-utf8]")
 
 
 def copy_mini(tmp_path: Path) -> Path:
@@ -86,6 +88,33 @@ def pad(relpath: str, size: int):
     return mutate
 
 
+def gbk_row(relpath: str, row: int):
+    """One row of a UTF-8 file saved as GBK: what pasting from a file made by Chinese Windows does."""
+    def mutate(package: Path):
+        path = package / relpath
+        lines = path.read_text(encoding="utf-8").split("\n")
+        data = [line.encode("gbk" if number == row else "utf-8") for number, line in enumerate(lines, start=1)]
+        path.write_bytes(b"\n".join(data))
+    return mutate
+
+
+def trailing_comma(relpath: str):
+    """Every line with one more, empty, cell at its end: what a spreadsheet writes after a stray edit."""
+    def mutate(package: Path):
+        path = package / relpath
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("".join(line + ",\n" for line in lines), encoding="utf-8")
+    return mutate
+
+
+def rename_package(name: str):
+    """The package moved to another folder, its name changed to match."""
+    def mutate(package: Path):
+        moved = package.rename(package.parent / name)
+        edit_descriptor(setitem("name", name))(moved)
+    return mutate
+
+
 def chain(*mutations):
     def mutate(package: Path):
         for mutation in mutations:
@@ -130,16 +159,16 @@ CASES = {
     "invalid-descriptor": (edit_descriptor(setitem("licenses", "CC-BY-4.0")), [
         f"{P}/datapackage.json: 'CC-BY-4.0' is not of type 'array' at property 'licenses' "
         "(correct the property (Data Package specification)) [invalid-descriptor]"]),
-    "invalid-descriptor/unnamed-resource": (edit_descriptor(lambda d: d["resources"].append({"path": "x.csv"})), [
+    "resource-unnamed": (edit_descriptor(lambda d: d["resources"].append({"path": "x.csv"})), [
         f"{P}/datapackage.json: resources[7]: resource 8 has no name (give every resource its own name) "
-        "[invalid-descriptor]"]),
+        "[resource-unnamed]"]),
     "name-mismatch": (edit_descriptor(setitem("name", "mini-plann")), [
         f'{P}/datapackage.json: name: package name "mini-plann" is not its folder name "mini-plan" '
         "(the name is the plan id: rename the folder or the package) [name-mismatch]"]),
     "missing-plan": (edit_descriptor(pop("plan")), [
         f'{P}/datapackage.json: plan: the descriptor has no "plan" object (add a "plan" object with title, '
-        "short_title, description, issuer, issued_note, licence_note, issued, period_start, period_end, "
-        "region_id, predecessor, source_id, order (see the data package contract in ARCHITECTURE.md)) "
+        "short_title, description, issuer, issued, issued_note, period_start, period_end, region_id, "
+        "predecessor, source_id, licence_note, order (see the data package contract in ARCHITECTURE.md)) "
         "[missing-plan]"]),
     "missing-plan-key": (edit_descriptor(pop("plan", "period_end")), [
         f'{P}/datapackage.json: plan.period_end: plan has no "period_end" '
@@ -178,6 +207,9 @@ CASES = {
     "missing-file": (edit_descriptor(lambda d: resource(d, "sites").update(path="data/site.csv")), [
         f'{P}/data/site.csv: file of resource "sites" not found '
         f'(did you mean "data/sites.csv"? add the file or correct "path" in {P}/datapackage.json) [missing-file]']),
+    "field-type-mismatch": (edit_descriptor(lambda d: field(d, "targets", "value").update(type="string")), [
+        f'{P}/datapackage.json: targets.value: the schema types this field "string", the contract "number" '
+        '(set "type": "number": every plan reads this field the same way) [field-type-mismatch]']),
     "unknown-field-type": (edit_descriptor(lambda d: field(d, "targets", "value").update(type="numbr")), [
         f'{P}/datapackage.json: targets.value: unknown field type "numbr" '
         '(did you mean "number"? use a Table Schema type: string, number, integer, boolean, object, array, '
@@ -202,40 +234,42 @@ CASES = {
         f"{P}/datapackage.json: file starts with a UTF-8 byte-order mark (BOM) "
         "(save it as \"UTF-8 without BOM\" (Excel's \"CSV UTF-8\" adds one)) [utf8-bom]"]),
     "not-utf8": (encode("data/regions.csv", "gbk"), [
-        f"{P}/data/regions.csv:2: text is not UTF-8 (byte 0xc0 on line 2); it looks like GBK "
-        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+        f"{P}/data/regions.csv:2: text is not UTF-8 (byte 0xc0 on this line); it looks like GBK {UTF8_FIX}"]),
     "not-utf8/big5": (lambda p: (p / "data/regions.csv").write_bytes(TRADITIONAL_REGIONS.encode("big5")), [
-        f"{P}/data/regions.csv:2: text is not UTF-8 (byte 0xa5 on line 2); it looks like Big5 "
-        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+        f"{P}/data/regions.csv:2: text is not UTF-8 (byte 0xa5 on this line); it looks like Big5 {UTF8_FIX}"]),
     "not-utf8/utf-16": (encode("data/units.csv", "utf-16"), [
-        f"{P}/data/units.csv:1: text is not UTF-8 (byte 0xff on line 1); it looks like UTF-16 "
-        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+        f"{P}/data/units.csv:1: text is not UTF-8 (byte 0xff on this line); it looks like UTF-16 {UTF8_FIX}"]),
     "not-utf8/windows-1252": (lambda p: (p / "data/sources.csv").write_bytes(LATIN_SOURCES.encode("cp1252")), [
-        f"{P}/data/sources.csv:3: text is not UTF-8 (byte 0xe9 on line 3); it looks like Windows-1252 "
-        '(open it in an editor and save it as "UTF-8 without BOM") [not-utf8]']),
+        f"{P}/data/sources.csv:3: text is not UTF-8 (byte 0xe9 on this line); it looks like Windows-1252 {UTF8_FIX}"]),
+    "not-utf8/one-gbk-row": (gbk_row("data/regions.csv", 3), [
+        f"{P}/data/regions.csv:3: text is not UTF-8 (byte 0xbc on this line); it looks like GBK {UTF8_FIX}"]),
     "file-too-large/descriptor": (pad("datapackage.json", 2**16 + 1), [
         f"{P}/datapackage.json: file is 65,537 bytes, more than the 64 KB limit "
         "(check that it is the right file; split a table that really is this large) [file-too-large]"]),
     "file-too-large": (pad("data/observations.csv", 2**20 + 1), [
         f"{P}/data/observations.csv: file is 1,048,577 bytes, more than the 1 MB limit "
         "(check that it is the right file; split a table that really is this large) [file-too-large]"]),
-    "empty-resource": (write("data/sites.csv", "site_id,name_zh,name_en,region_id,city_zh,city_en,kind_zh,"
-                             "kind_en,target_id,named_in_plan,year,source_id,quote,note_zh,note_en\n"), [
+    "no-rows": (write("data/sites.csv", "site_id,name_zh,name_en,region_id,city_zh,city_en,kind_zh,"
+                      "kind_en,target_id,named_in_plan,year,source_id,quote,note_zh,note_en\n"), [
         f"{P}/data/sites.csv: table has a header but no data rows "
-        "(add the rows, or remove the resource if it is not used) [empty-resource]"]),
-    "empty-resource/zero-bytes": (write("data/sites.csv", ""), [
-        f"{P}/data/sites.csv: file is empty (write the header row and the data rows) [empty-resource]"]),
+        "(add the rows, or remove the resource if it is not used) [no-rows]"]),
+    "empty-file": (write("data/sites.csv", ""), [
+        f"{P}/data/sites.csv: file is empty (write the header row and the data rows) [empty-file]"]),
     "header-mismatch": (replace("data/units.csv", "label_en", "label_eng"), [
-        f'{P}/data/units.csv:1: label_eng: header "label_eng" is not the schema field "label_en" (make the header row list exactly the fields of the schema, in the same order) '
-        "[header-mismatch]"]),
+        f'{P}/data/units.csv:1: label_en: header "label_eng" (column 5) is not the schema field (make the header '
+        "row list exactly the fields of the schema, in the same order) [header-mismatch]"]),
     "wrong-type": (replace("data/observations.csv", "2021,40,wan-t", "2021,40万,wan-t"), [
         f'{P}/data/observations.csv:4: value: "40万" is not a number (write a plain number with a dot for '
-        "decimals, no thousands separators or units) [wrong-type]"]),
+        "decimals, no thousands separators or units (the unit goes in unit_id)) [wrong-type]"]),
     "missing-value": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", ",示例"), [
         f"{P}/data/targets.csv:4: quote: value is required (fill in the cell) [missing-value]"]),
     "duplicate-key": (replace("data/observations.csv", "xb-points-2021", "xb-points-2020"), [
-        f'{P}/data/observations.csv:6: observation_id: "xb-points-2020" is used twice (first used in row 5) '
-        "(give each row its own id) [duplicate-key]"]),
+        f'{P}/data/observations.csv:6: observation_id: "xb-points-2020" is used twice (first in row 5; ids are '
+        "compared ignoring case) (give each row its own id) [duplicate-key]"]),
+    "duplicate-key/case": (chain(edit_descriptor(lambda d: field(d, "observations", "observation_id").update(
+        constraints={"required": True})), replace("data/observations.csv", "xb-points-2021", "XB-points-2020")), [
+        f'{P}/data/observations.csv:6: observation_id: "XB-points-2020" is used twice (first in row 5; ids are '
+        "compared ignoring case) (give each row its own id) [duplicate-key]"]),
     "duplicate-value": (chain(
         edit_descriptor(lambda d: field(d, "units", "label_zh").update(constraints={"required": True, "unique": True})),
         replace("data/units.csv", "kt,mass,1000,千吨", "kt,mass,1000,吨")), [
@@ -244,14 +278,13 @@ CASES = {
     "invalid-choice": (replace("data/observations.csv", ",reported,src-report,甲省回收利用量35万吨",
                                ",reportd,src-report,甲省回收利用量35万吨"), [
         f'{P}/data/observations.csv:3: kind: "reportd" is not one of: reported, baseline, context '
-        '(did you mean "reported"? use one of the listed values) [invalid-choice]']),
+        '(use one of the listed values) [invalid-choice]']),
     "out-of-range": (replace("data/units.csv", "kt,mass,1000", "kt,mass,-1000"), [
-        f'{P}/data/units.csv:3: factor: "-1000" is outside the allowed range (minimum is 0) '
+        f'{P}/data/units.csv:3: factor: "-1000" is outside the allowed range (more than 0) '
         "(check the value and its unit) [out-of-range]"]),
-    "pattern-mismatch": (replace("data/sites.csv", "xb-depot", "XB depot"), [
-        f'{P}/data/sites.csv:3: site_id: "XB depot" does not match the pattern ^[a-z0-9]+(-[a-z0-9]+)*$ '
-        "(ids use lowercase letters, digits and hyphens (regions: upper-case codes like CN-HE)) "
-        "[pattern-mismatch]"]),
+    "pattern-mismatch": (replace("data/sites.csv", "xb-depot", "XB-depot"), [
+        f'{P}/data/sites.csv:3: site_id: "XB-depot" does not match the pattern ^[a-z0-9]+(-[a-z0-9]+)*$ '
+        "(correct the value as the package's schema asks) [pattern-mismatch]"]),
     "year-out-of-range": (replace("data/observations.csv", "XA,2019,30", "XA,1900,30"), [
         f"{P}/data/observations.csv:2: year: year 1900 is outside 1949-2100 "
         "(check the year: four digits, Gregorian calendar) [year-out-of-range]"]),
@@ -260,12 +293,12 @@ CASES = {
         replace("data/sites.csv", "true,2021,src-plan", "true,20210,src-plan")), [
         f"{P}/data/sites.csv:2: year: year 20210 is outside 1949-2100 "
         "(check the year: four digits, Gregorian calendar) [year-out-of-range]"]),
-    "missing-cell": (replace("data/units.csv", "item,count,1,个,items,true,true", "item,count,1,个,items"), [
-        f"{P}/data/units.csv:5: display_zh: row is short: 2 cell(s) missing from here on "
-        "(every row needs as many cells as the header; look for a lost comma) [missing-cell]"]),
-    "extra-cell": (replace("data/units.csv", "t,mass,1,吨,tonnes,true,true", "t,mass,1,吨,tonnes,true,true,x"), [
-        f'{P}/data/units.csv:2: row has 1 cell(s) more than the header '
-        '(quote text that contains a comma ("a, b"), or remove the extra cells) [extra-cell]']),
+    "row-too-short": (replace("data/units.csv", "item,count,1,个,items,true,true", "item,count,1,个,items"), [
+        f"{P}/data/units.csv:5: display_zh: row has 5 cells, the header 7: cells are missing from here on "
+        "(every row needs as many cells as the header; look for a lost comma) [row-too-short]"]),
+    "row-too-long": (replace("data/units.csv", "t,mass,1,吨,tonnes,true,true", "t,mass,1,吨,tonnes,true,true,x"), [
+        f'{P}/data/units.csv:2: row has 8 cells, the header 7 '
+        '(quote text that contains a comma ("a, b"), or remove the extra cells) [row-too-long]']),
     "blank-row": (replace("data/sources.csv", "\nsrc-report", "\n\nsrc-report"), [
         f"{P}/data/sources.csv:3: row is empty (delete the empty row) [blank-row]"]),
     "unknown-region": (replace("data/observations.csv", "recycled-mass,XA,2021", "recycled-mass,XAA,2021"), [
@@ -289,6 +322,65 @@ CASES = {
     "unit-dimension-mismatch": (replace("data/observations.csv", "2022,520,item", "2022,520,t"), [
         f'{P}/data/observations.csv:7: unit_id: unit "t" measures mass, but indicator "collection-points" is in '
         '"item" (count) (use a count unit, or check the indicator) [unit-dimension-mismatch]']),
+    # ---- issue 15: values validation used to accept and the build could not handle ----
+    "full-width-number": (replace("data/observations.csv", "2021,40,wan-t", "2021,４０.５,wan-t"), [
+        f'{P}/data/observations.csv:4: value: "４０.５" is written with full-width characters '
+        "(type it with ASCII digits: 40.5) [full-width-number]"]),
+    "space-in-number": (replace("data/observations.csv", "2021,40,wan-t", "2021,40\u00a0,wan-t"), [
+        f'{P}/data/observations.csv:4: value: "40\u00a0" has a no-break space (U+00A0) in it '
+        "(delete the space: 40) [space-in-number]"]),
+    "not-finite": (replace("data/observations.csv", "2021,40,wan-t", "2021,NaN,wan-t"), [
+        f'{P}/data/observations.csv:4: value: "NaN" is not a finite number '
+        "(write the figure as printed, or leave the cell empty for no figure) [not-finite]"]),
+    "not-finite/infinity": (replace("data/observations.csv", "2021,40,wan-t", "2021,-inf,wan-t"), [
+        f'{P}/data/observations.csv:4: value: "-inf" is not a finite number '
+        "(write the figure as printed, or leave the cell empty for no figure) [not-finite]"]),
+    "number-too-large": (replace("data/observations.csv", "2021,40,wan-t", "2021,1e300,wan-t"), [
+        f'{P}/data/observations.csv:4: value: "1e300" is larger than this site can add up (the limit is 1e+15) '
+        "(check the value and its unit: write it in a larger unit (万吨, 亿吨) as the source prints it) "
+        "[number-too-large]"]),
+    "unsafe-id": (chain(edit_descriptor(lambda d: field(d, "targets", "target_id").update(constraints={})),
+                        replace("data/targets.csv", "xr-recycled,", "x" * 300 + ",")), [
+        f'{P}/data/targets.csv:4: target_id: "{"x" * 59}…" is not a safe id (ids name files and web addresses: '
+        "use letters A-Z a-z, digits, hyphens and underscores, starting and ending with a letter or digit, at "
+        "most 64 characters) [unsafe-id]"]),
+    "unsafe-id/path": (chain(edit_descriptor(lambda d: field(d, "targets", "target_id").update(constraints={})),
+                             replace("data/targets.csv", "xr-recycled,", "../../../../tmp/x,")), [
+        f'{P}/data/targets.csv:4: target_id: "../../../../tmp/x" is not a safe id (ids name files and web '
+        "addresses: use letters A-Z a-z, digits, hyphens and underscores, starting and ending with a letter or "
+        "digit, at most 64 characters) [unsafe-id]"]),
+    "invalid-url": (replace("data/sources.csv", "https://example.org/mini-plan/report", "javascript:alert(1)"), [
+        f'{P}/data/sources.csv:3: url: "javascript:alert(1)" is not a web address '
+        "(write the full http:// or https:// address of the page) [invalid-url]"]),
+    "text-too-long": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", "全" * 4001 + ",示例"), [
+        f"{P}/data/targets.csv:4: quote: text is 4001 characters long, more than the 4000 allowed here "
+        "(shorten it: quote only the sentence that holds the figure, and put the rest in a note) [text-too-long]"]),
+    "control-character": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", "全区\x1b回收,示例"), [
+        f'{P}/data/targets.csv:4: quote: text has an invisible control character (U+001B): "全区U+001B回收" '
+        "(delete it (copying from PDFs and terminals brings them in)) [control-character]"]),
+    "blank-name": (replace("data/regions.csv", "XB,乙省,Province B", "XB,乙省, "), [
+        f'{P}/data/regions.csv:4: name_en: " " has no letter or digit to show (write the name; a name of spaces '
+        "or punctuation only cannot title a page) [blank-name]"]),
+    "reserved-plan-id": (rename_package("en"), [
+        'data/en/datapackage.json: name: plan id "en" is a name the site uses for its own pages (choose another '
+        "plan id; these are taken: en, zh, api, assets, downloads, embed, search, stylesheets, javascripts, latest, "
+        "versions, index, 404, sitemap, feed, data, changes, methodology, about, plans) [reserved-plan-id]"]),
+    "impossible-amount": (replace("data/observations.csv", "XA,2019,30,wan-t", "XA,2019,-30,wan-t"), [
+        f"{P}/data/observations.csv:2: value: -30 wan-t is impossible for mass (allowed: at least 0 in the base "
+        "unit) (check the value, its sign and its unit) [impossible-amount]"]),
+    # ---- issue 15: messages that point at the real fault ----
+    "backslash-path": (edit_descriptor(lambda d: resource(d, "observations").update(path="data\\observations.csv")), [
+        f'{P}/datapackage.json: observations.path: path "data\\observations.csv" uses Windows backslashes '
+        '(write it with forward slashes: "data/observations.csv") [backslash-path]']),
+    "full-width-commas": (replace("data/sources.csv", "src-report,示例区进展报告,示例日报,", "src-report，示例区进展报告，示例日报，"), [
+        f"{P}/data/sources.csv:3: this row is separated by full-width commas (，) instead of commas (,) (replace ， "
+        "between cells with a half-width comma , (Chinese input methods type the full-width one)) [full-width-commas]"]),
+    "empty-column": (trailing_comma("data/units.csv"), [
+        f"{P}/data/units.csv:1: column 8 is empty: a column after the last one, with no header (delete that "
+        "column (spreadsheets add one when a cell right of the table was touched)) [empty-column]"]),
+    "dash-for-no-figure": (replace("data/observations.csv", "2021,40,wan-t", "2021,—,wan-t"), [
+        f'{P}/data/observations.csv:4: value: "—" is not a number (leave the cell empty: an empty cell means no '
+        "figure (never zero)) [dash-for-no-figure]"]),
 }
 
 
@@ -328,7 +420,7 @@ def test_broken_case(broken, case):
 
 @pytest.mark.parametrize("case, row, field", [
     ("wrong-type", 4, "value"), ("duplicate-key", 6, "observation_id"), ("unknown-region", 4, "region_id"),
-    ("header-mismatch", 1, "label_eng"), ("missing-plan-key", None, "plan.period_end"),
+    ("header-mismatch", 1, "label_en"), ("missing-plan-key", None, "plan.period_end"),
     ("utf8-bom", None, None), ("not-utf8", 2, None),
 ])
 def test_row_and_field(broken, case, row, field):
@@ -365,25 +457,30 @@ def test_several_defects_are_all_reported_sorted(tmp_path):
         ("targets.csv", 4), ("datapackage.json", None)]
 
 
-# ---- free text never causes a problem or a crash ----
+# ---- free text: inert text passes, text outside the contract's limits is one clear problem ----
 
 NASTY = st.sampled_from([
     "<script>alert(1)</script>", "<b>bold</b> &amp; &lt;", "**bold** _it_ [link](javascript:x) # h", "{{ 7*7 }}",
-    "{% raw %}", "=1+1", "+CMD", "-2", "@SUM(A1)", "\u202eevil\u202c", "a\u200bb\ufeffc", "\u05e9\u05dc\u05d5\u05dd",
-    '"quoted", comma', "line\nbreak", "x" * 5000, "\\", "'; drop table targets; --", "🌍👩‍👩‍👧",
+    "{% raw %}", "=1+1", "+CMD", "-2", "@SUM(A1)", "\u202eevil\u202c", "a\u200bb", "\u05e9\u05dc\u05d5\u05dd",
+    '"quoted", comma', "line\nbreak", "x" * 3000, "\\", "'; drop table targets; --", "🌍👩‍👩‍👧",
+    "\x00nul", "esc\x1b[31m", "x" * 5000, "a\ufeffb", " ", "…",
 ])
 FREE_TEXT = st.one_of(NASTY, st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200),
                       st.lists(NASTY, min_size=2, max_size=4).map("".join))
 FREE_FIELDS = [("targets", "quote"), ("targets", "note_en"), ("targets", "wording_zh"), ("sources", "title"),
                ("sources", "note"), ("regions", "name_en"), ("observations", "note_zh"), ("indicators", "definition_en")]
+# The codes the contract gives text it refuses (contract.parse_cell): nothing else may come out.
+TEXT_CODES = {"control-character", "text-too-long", "blank-name", "line-break"}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(FREE_FIELDS), FREE_TEXT)
-def test_free_text_never_causes_a_problem(target, text):
+def test_free_text_is_accepted_or_refused_with_one_clear_problem(target, text):
+    from plantracker.contract import CONTRACT, parse_cell
+
     name, column = target
     if not text.strip():
-        text = "x" + text  # an empty required cell is a real problem; whitespace around text is not
+        text = "x" + text  # an empty required cell is a real problem, tested apart
     with tempfile.TemporaryDirectory() as tmp:
         package = copy_mini(Path(tmp))
         path = package / "data" / f"{name}.csv"
@@ -395,4 +492,10 @@ def test_free_text_never_causes_a_problem(target, text):
         writer.writeheader()
         writer.writerows(rows)
         path.write_text(out.getvalue(), encoding="utf-8")
-        assert [p.line() for p in validate_packages(package.parent)] == []
+        problems = validate_packages(package.parent)
+        _, expected = parse_cell(CONTRACT.resources[name].fields[column], text)
+        if expected is None:
+            assert [p.line() for p in problems] == []
+        else:
+            assert [(p.code, p.row, p.field) for p in problems] == [(expected[0], len(rows) + 1, column)]
+            assert expected[0] in TEXT_CODES

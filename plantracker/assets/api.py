@@ -128,8 +128,10 @@ def write_api(db: Database, site: SiteData, static_dir: Path, release: Release, 
             extra = {"plan_id": pid, "resource": name, "fields": resources[name]["schema"]["fields"]}
             if name in notes:
                 extra["unit_note"] = notes[name]
+            names = [f["name"] for f in resources[name]["schema"]["fields"]]
+            rows = run_query(db.con, "resource_rows", table=name, plan_id=pid, columns=names)
             written.append(_write(static_dir, api_path(pid, name), release,
-                                  run_query(db.con, "resource_rows", table=name, plan_id=pid), **extra))
+                                  [{n: row[n] for n in names} for row in rows], **extra))
         written.append(_write(static_dir, api_path(pid, STATUS), release, _status_rows(by_id[pid]),
                               plan_id=pid, resource=STATUS, unit_note=notes[STATUS]))
     written.append(_write(static_dir, api_path(None, "plans"), release, [_plan_row(p, release) for p in plans]))

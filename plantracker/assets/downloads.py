@@ -86,12 +86,14 @@ def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path
     for resource in descriptor["resources"]:
         name, fields = resource["name"], resource["schema"]["fields"]
         source = _checked_path(package_dir, resource)
-        rows = [tuple(row.values()) for row in run_query(db.con, "resource_rows", table=name, plan_id=plan_id)]
+        names = [f["name"] for f in fields]
+        rows = [tuple(row[n] for n in names)
+                for row in run_query(db.con, "resource_rows", table=name, plan_id=plan_id, columns=names)]
         tables[name] = (fields, rows)
         shutil.copyfile(source, out / f"{name}.csv")
         write_spreadsheet_copy(source, fields, out / f"{name}.spreadsheet.csv")
         write_json(descriptor, resource, rows, release, out / f"{name}.json")
-        write_parquet(db.con, name, plan_id, out / f"{name}.parquet", release, _licence_name(descriptor),
+        write_parquet(db.con, name, plan_id, names, out / f"{name}.parquet", release, _licence_name(descriptor),
                       descriptor.get("title", plan_id))
         resource_files += [_record(dest_dir, out / f"{name}{suffix}", plan_id, name, fmt)
                            for fmt, suffix in RESOURCE_FORMATS]

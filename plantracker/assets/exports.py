@@ -23,11 +23,11 @@ from ..spreadsheet_safety import spreadsheet_csv_cell, write_spreadsheet_csv
 NUMERIC_TYPES = {"number", "integer", "year"}
 
 
-def write_parquet(con: duckdb.DuckDBPyConnection, table: str, plan_id: str, path: Path,
+def write_parquet(con: duckdb.DuckDBPyConnection, table: str, plan_id: str, columns: list[str], path: Path,
                   release: Release, licence: str, attribution: str = "") -> None:
     """A loaded resource table of one plan -> Parquet with its column types, written by DuckDB COPY
     (download_parquet.sql); the licence and attribution travel with the file as key-value metadata."""
-    params = {"table": table, "plan_id": plan_id, "out": str(path), "version": release.version,
+    params = {"table": table, "plan_id": plan_id, "columns": columns, "out": str(path), "version": release.version,
               "url": release.url, "licence": licence, "attribution": attribution}
     con.execute(sql_text("download_parquet"), params)
 

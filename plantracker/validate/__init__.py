@@ -1,15 +1,20 @@
-"""Validation stage: a folder of data packages -> every problem found in them (an empty list when all is well)."""
+"""Validation stage: a folder of data packages -> every problem found in them (an empty list when all is well).
+
+Each package is checked against the contract (plantracker/contract.yml): its descriptor
+(`descriptor`), its files (`files`), each table read exactly as the load stage reads it
+(contract.read_table) plus the constraints of the package's own schema (`tables`), and the rows
+across tables (`rows`). What this accepts, the build can load and build.
+"""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from ..problems import Problem, sort_key
-from .descriptor import (
-    CONTRACT_FIELDS, check_package_metadata, check_plan, check_resource_list, check_resource_path, check_schema,
-    foreign_keys,
-)
-from .tables import Table, check_references, check_years, did_you_mean, read_table, read_text
+from ..contract import Table, read_table
+from ..problems import Problem, did_you_mean, problem, sort_key
+from . import descriptor as checks
+from .files import read_text, resource_path
+from .rows import plan_ids, references, unique_keys, units_and_amounts
+from .tables import schema_problems
 
 MAX_DESCRIPTOR_BYTES = 1 * 2**20
 MAX_CSV_BYTES = 50 * 2**20
@@ -24,123 +29,74 @@ def validate_packages(data_dir: Path) -> list[Problem]:
     root = data_dir.resolve().name
     descriptors = sorted(data_dir.glob("*/datapackage.json")) if data_dir.is_dir() else []
     if not descriptors:
-        return [Problem(root, None, None, "no-packages", f'no data package found in "{data_dir}"',
-                        "each plan needs a folder <plan-id>/ with a datapackage.json")]
+        return [problem("no-packages", root, folder=data_dir)]
     problems: list[Problem] = []
     predecessors = {}
     for descriptor_path in descriptors:
         plan_id = descriptor_path.parent.name
         predecessors[plan_id] = _validate_package(descriptor_path.parent, f"{root}/{plan_id}", problems)
-    for plan_id, predecessor in predecessors.items():
-        if isinstance(predecessor, str) and predecessor not in predecessors:
-            problems.append(Problem(f"{root}/{plan_id}/datapackage.json", None, "plan.predecessor", "unknown-plan",
-                                    f'unknown plan "{predecessor}"',
-                                    did_you_mean(predecessor, [p for p in predecessors if p != plan_id],
-                                                 "name the plan id of another package here, or use null")))
+    problems += _plan_folders(predecessors, root)
     return sorted(problems, key=sort_key)
+
+
+def _plan_folders(predecessors: dict, root: str) -> list[Problem]:
+    """Every package's predecessor is another package; no two plan ids differ only in case."""
+    problems = []
+    folded: dict[str, str] = {}
+    for plan_id, predecessor in predecessors.items():
+        file = f"{root}/{plan_id}/datapackage.json"
+        if plan_id.casefold() in folded:
+            problems.append(problem("duplicate-plan-id", file, None, "name", plan=plan_id, other=folded[plan_id.casefold()]))
+        folded.setdefault(plan_id.casefold(), plan_id)
+        if isinstance(predecessor, str) and predecessor not in predecessors:
+            problems.append(problem("unknown-plan", file, None, "plan.predecessor", plan=predecessor,
+                                    suggestion=did_you_mean(predecessor, [p for p in predecessors if p != plan_id])))
+    return problems
 
 
 def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> object:
     """One package folder -> its problems, appended to `problems`; returns its plan's predecessor (or None)."""
     file = f"{folder}/datapackage.json"
-    descriptor = _read_descriptor(package_dir / "datapackage.json", file, problems)
+    text, found = read_text(package_dir / "datapackage.json", file, MAX_DESCRIPTOR_BYTES)
+    descriptor, more = checks.parse_descriptor(text, file) if text is not None else (None, [])
+    problems += found + more
     if descriptor is None:
         return None
-    problems.extend(check_package_metadata(descriptor, package_dir.name, file))
-    problems.extend(check_plan(descriptor, file))
-    resources, found = check_resource_list(descriptor, file)
-    problems.extend(found)
+    problems += checks.check_package_metadata(descriptor, package_dir.name, file)
+    problems += checks.check_plan(descriptor, file)
+    resources, found = checks.check_resource_list(descriptor, file)
+    problems += found
     tables: dict[str, Table] = {}
     for name, resource in resources.items():
-        local, shown, found = check_resource_path(resource, package_dir, folder, file)
-        schema_problems = check_schema(resource, resources, file)
-        problems.extend(found + schema_problems)
-        if local is None or schema_problems:
-            continue
-        text, found = read_text(local, shown, MAX_CSV_BYTES)
-        problems.extend(found)
-        if text is None:
-            continue
-        if not text.strip():
-            problems.append(Problem(shown, None, None, "empty-resource", "file is empty",
-                                    "write the header row and the data rows"))
-            continue
-        tables[name], found = read_table(name, resource, package_dir, shown)
-        problems.extend(found)
-    problems.extend(_check_rows(tables, resources))
-    problems.extend(_check_plan_ids(descriptor.get("plan"), tables, file))
+        table = _validate_resource(name, resource, resources, package_dir, folder, file, problems)
+        if table is not None:
+            tables[name] = table
+    for table in tables.values():
+        problems += unique_keys(table)
+    problems += references(tables, {name: resources[name]["schema"] for name in tables})
+    problems += units_and_amounts(tables)
+    problems += plan_ids(descriptor.get("plan"), tables, file)
     plan = descriptor.get("plan")
     return plan.get("predecessor") if isinstance(plan, dict) else None
 
 
-def _read_descriptor(path: Path, file: str, problems: list[Problem]) -> dict | None:
-    text, found = read_text(path, file, MAX_DESCRIPTOR_BYTES)
-    problems.extend(found)
+def _validate_resource(name: str, resource: dict, resources: dict, package_dir: Path, folder: str, file: str,
+                       problems: list[Problem]) -> Table | None:
+    """One resource -> its Table read by the contract (None when it cannot be read), problems appended."""
+    local, shown, found = resource_path(resource, package_dir, folder, file)
+    schema_found = checks.check_schema(resource, resources, file)
+    problems += found + schema_found
+    if local is None or schema_found:
+        return None
+    text, found = read_text(local, shown, MAX_CSV_BYTES)
+    problems += found
     if text is None:
         return None
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as error:
-        problems.append(Problem(file, error.lineno, None, "invalid-json",
-                                f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-                                "look for a missing comma or quote just before that place"))
+    if not text.strip():
+        problems.append(problem("empty-file", shown))
         return None
-    if not isinstance(descriptor, dict):
-        problems.append(Problem(file, None, None, "invalid-descriptor", "descriptor is not a JSON object",
-                                "write the package as {...} with name, resources and plan"))
-        return None
-    return descriptor
-
-
-def _check_rows(tables: dict[str, Table], resources: dict[str, dict]) -> list[Problem]:
-    """Tables read -> problems across rows: years, foreign keys, units of the wrong dimension."""
-    problems = []
-    for name, table in tables.items():
-        problems.extend(check_years(table))
-        for fields, target, target_fields in foreign_keys(name, resources[name]["schema"]):
-            if target not in tables or not tables[target].readable:
-                continue  # its own problems are reported; do not pile up follow-on errors
-            singular = target[:-1] if target.endswith("s") else target
-            code = f"unknown-{singular}" if target in CONTRACT_FIELDS else "unknown-reference"
-            hint = f"use an id listed in {tables[target].file} or add it there"
-            problems.extend(check_references(table, fields, tables[target], target_fields, code, lambda: hint))
-    problems.extend(_check_unit_dimensions(tables))
-    return problems
-
-
-def _check_unit_dimensions(tables: dict[str, Table]) -> list[Problem]:
-    """Targets and observations -> a problem where a unit measures another thing than its indicator's unit."""
-    if not all(n in tables for n in ("units", "indicators")):
-        return []
-    dimension = {v.get("unit_id"): v.get("dimension") for _, v in tables["units"].rows}
-    indicator_unit = {v.get("indicator_id"): v.get("unit_id") for _, v in tables["indicators"].rows}
-    problems = []
-    for name, unit_fields in (("targets", ("unit_id", "baseline_unit_id")), ("observations", ("unit_id",))):
-        table = tables.get(name)
-        for n, values in table.rows if table else []:
-            expected = indicator_unit.get(values.get("indicator_id"))
-            for field in unit_fields:
-                unit = values.get(field)
-                if unit in dimension and expected in dimension and dimension[unit] != dimension[expected]:
-                    problems.append(Problem(
-                        table.file, n, field, "unit-dimension-mismatch",
-                        f'unit "{unit}" measures {dimension[unit]}, but indicator "{values.get("indicator_id")}" '
-                        f'is in "{expected}" ({dimension[expected]})',
-                        f"use a {dimension[expected]} unit, or check the indicator"))
-    return problems
-
-
-def _check_plan_ids(plan, tables: dict[str, Table], file: str) -> list[Problem]:
-    """The plan's region_id and source_id -> a problem for each not found in its table."""
-    if not isinstance(plan, dict):
-        return []
-    problems = []
-    for key, table_name, code in (("region_id", "regions", "unknown-region"), ("source_id", "sources", "unknown-source")):
-        value, table = plan.get(key), tables.get(table_name)
-        if not isinstance(value, str) or table is None or not table.readable:
-            continue
-        known = [v.get(key) for _, v in table.rows]
-        if value not in known:
-            problems.append(Problem(file, None, f"plan.{key}", code, f'unknown {code[8:]} "{value}"',
-                                    did_you_mean(value, known, f"use an id listed in {table.file} or add it there")))
-    return problems
+    table, found = read_table(text, name, resource["schema"]["fields"], shown)
+    problems += found
+    if table.readable:
+        problems += schema_problems(table, resource, package_dir)
+    return table

@@ -1,210 +1,178 @@
-"""Checks on a package descriptor: the contract, the `plan` object, resource paths and Table Schemas -> problems."""
+"""Checks on a package descriptor against the contract: its standard properties (Frictionless), the
+`plan` object, the list of resources and each resource's Table Schema -> problems."""
 from __future__ import annotations
 
+import json
 import re
-from pathlib import Path, PurePosixPath
 
-from frictionless import Package
+from ..contract import CONTRACT, TABLE_SCHEMA_TYPES, FieldSpec, parse_cell
+from ..problems import Problem, did_you_mean, problem
 
-from ..problems import Problem
-from .tables import YEAR_MAX, YEAR_MIN, did_you_mean, year_problem
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
-# Field types of the Table Schema specification (frictionless reports an unknown one without the resource).
-TABLE_SCHEMA_TYPES = ("string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime",
-                      "year", "yearmonth", "duration", "geopoint", "geojson", "any")
 
-# The data package contract (ARCHITECTURE.md): resource -> its fields, and foreign keys field -> resource.
-CONTRACT_FIELDS = {
-    "units": "unit_id dimension factor label_zh label_en display_zh display_en",
-    "regions": "region_id name_zh name_en kind member_of tile_x tile_y note_zh note_en",
-    "indicators": "indicator_id name_zh name_en definition_zh definition_en unit_id plan_wording_zh "
-                  "comparable_to comparability_zh comparability_en concept",
-    "targets": "target_id indicator_id region_id target_year comparison value unit_id baseline_year "
-               "baseline_value baseline_unit_id baseline_source_id headline wording_zh summary_en source_id "
-               "quote note_zh note_en",
-    "observations": "observation_id indicator_id region_id year value unit_id qualifier kind source_id quote "
-                    "note_zh note_en",
-    "sites": "site_id name_zh name_en region_id city_zh city_en kind_zh kind_en target_id named_in_plan year "
-             "source_id quote note_zh note_en",
-    "sources": "source_id title publisher url published accessed authority reprint_of original language note",
-}
-CONTRACT_FOREIGN_KEYS = {
-    "regions": {"member_of": "regions"},
-    "indicators": {"unit_id": "units", "comparable_to": "indicators"},
-    "targets": {"indicator_id": "indicators", "region_id": "regions", "unit_id": "units",
-                "baseline_unit_id": "units", "baseline_source_id": "sources", "source_id": "sources"},
-    "observations": {"indicator_id": "indicators", "region_id": "regions", "unit_id": "units",
-                     "source_id": "sources"},
-    "sites": {"region_id": "regions", "target_id": "targets", "source_id": "sources"},
-    "sources": {"reprint_of": "sources"},
-}
-PRIMARY_KEYS = {name: fields.split()[0] for name, fields in CONTRACT_FIELDS.items()}
-
-BILINGUAL_PLAN_KEYS = ("title", "short_title", "description", "issuer", "issued_note", "licence_note")
-PLAN_KEYS = BILINGUAL_PLAN_KEYS + ("issued", "period_start", "period_end", "region_id", "predecessor",
-                                   "source_id", "order")
-_CONTRACT_HINT = "see the data package contract in ARCHITECTURE.md"
+def parse_descriptor(text: str, file: str) -> tuple[dict | None, list[Problem]]:
+    """datapackage.json text -> (descriptor, []) or (None, [problem])."""
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as error:
+        return None, [problem("invalid-json", file, error.lineno, line=error.lineno, column=error.colno, why=error.msg)]
+    if not isinstance(descriptor, dict):
+        return None, [problem("descriptor-not-object", file)]
+    return descriptor, []
 
 
 def check_package_metadata(descriptor: dict, folder: str, file: str) -> list[Problem]:
-    """Descriptor -> problems with its standard properties (Frictionless profile) and its name."""
+    """Descriptor -> problems with its standard properties (Frictionless profile), its name and plan id."""
+    from frictionless import Package  # here: frictionless takes half a second to import, and only
+    # validation needs it
+
     problems = []
     standard = {k: v for k, v in descriptor.items() if k not in ("resources", "profile", "plan")}
     standard["resources"] = [{"name": "placeholder", "path": "placeholder.csv"}]  # resources are checked apart
-    for error in Package.validate_descriptor(standard).flatten(["note", "message"]):
-        problems.append(Problem(file, None, None, "invalid-descriptor", error[0] or error[1],
-                                "correct the property (Data Package specification)"))
+    for note, message in Package.validate_descriptor(standard).flatten(["note", "message"]):
+        problems.append(problem("invalid-descriptor", file, why=note or message))
     if descriptor.get("name") != folder:
-        problems.append(Problem(file, None, "name", "name-mismatch",
-                                f'package name "{descriptor.get("name")}" is not its folder name "{folder}"',
-                                "the name is the plan id: rename the folder or the package"))
+        problems.append(problem("name-mismatch", file, None, "name", name=descriptor.get("name"), folder=folder))
+    _, found = parse_cell(FieldSpec("name", role="id"), folder)
+    if found:
+        problems.append(problem("unsafe-plan-id", file, None, "name", plan=folder, limit=CONTRACT.id_max_length))
+    elif folder.casefold() in (r.casefold() for r in CONTRACT.reserved_plan_ids):
+        problems.append(problem("reserved-plan-id", file, None, "name", plan=folder,
+                                reserved=", ".join(CONTRACT.reserved_plan_ids)))
     return problems
 
 
 def check_plan(descriptor: dict, file: str) -> list[Problem]:
-    """Descriptor -> problems with its `plan` object (presence, keys, value types); ids are checked later."""
+    """Descriptor -> problems with its `plan` object (presence, keys, value types, text rules);
+    the ids it names are checked against the tables later."""
     plan = descriptor.get("plan")
+    keys = CONTRACT.plan_keys
     if not isinstance(plan, dict):
-        return [Problem(file, None, "plan", "missing-plan", 'the descriptor has no "plan" object',
-                        f'add a "plan" object with {", ".join(PLAN_KEYS)} ({_CONTRACT_HINT})')]
+        return [problem("missing-plan", file, None, "plan", keys=", ".join(keys))]
     problems = []
-    for key in PLAN_KEYS:
-        if key not in plan:
-            problems.append(Problem(file, None, f"plan.{key}", "missing-plan-key", f'plan has no "{key}"',
-                                    f"add it ({_CONTRACT_HINT})"))
+    for key, spec in keys.items():
+        if key not in plan and spec.required:
+            problems.append(problem("missing-plan-key", file, None, f"plan.{key}", key=key))
     for key in plan:
-        if key not in PLAN_KEYS:
-            problems.append(Problem(file, None, f"plan.{key}", "unknown-plan-key", f'unknown plan key "{key}"',
-                                    did_you_mean(key, PLAN_KEYS, "remove it or correct its name")))
-    for key in (k for k in BILINGUAL_PLAN_KEYS if k in plan):
-        value = plan[key]
-        if not (isinstance(value, dict) and all(isinstance(value.get(lang), str) for lang in ("zh", "en"))):
-            problems.append(_plan_value(file, key, value, '{"zh": "...", "en": "..."}'))
-    for key in (k for k in ("period_start", "period_end", "order") if k in plan):
-        value = plan[key]
-        if not isinstance(value, int) or isinstance(value, bool):
-            problems.append(_plan_value(file, key, value, "a whole number"))
-        elif key != "order" and not YEAR_MIN <= value <= YEAR_MAX:
-            problems.append(year_problem(file, None, f"plan.{key}", value))
-    issued = plan.get("issued")
-    if issued is not None and not (isinstance(issued, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", issued)):
-        problems.append(_plan_value(file, "issued", issued, "a date YYYY-MM-DD or null"))
-    for key, nullable in (("region_id", False), ("source_id", False), ("predecessor", True)):
-        if key not in plan:
-            continue
-        value = plan[key]
-        if not (isinstance(value, str) and value) and not (nullable and value is None):
-            problems.append(_plan_value(file, key, value, "an id" + (" or null" if nullable else "")))
+        if key not in keys:
+            problems.append(problem("unknown-plan-key", file, None, f"plan.{key}", key=key,
+                                    suggestion=did_you_mean(key, keys)))
+    for key, value in plan.items():
+        if key in keys and not (value is None and not keys[key].required):
+            problems += _plan_value(file, keys[key], value)
     return problems
 
 
-def _plan_value(file: str, key: str, value, expected: str) -> Problem:
+def _plan_value(file: str, spec: FieldSpec, value) -> list[Problem]:
+    field = f"plan.{spec.name}"
+    if spec.type == "bilingual":
+        if not (isinstance(value, dict) and all(isinstance(value.get(lang), str) for lang in ("zh", "en"))):
+            return [_wrong(file, field, value, '{"zh": "...", "en": "..."}')]
+        problems = []
+        for lang in ("zh", "en"):
+            text = value[lang]
+            if text == "" and spec.role == "text":
+                continue  # a note may be empty in one language
+            _, found = parse_cell(FieldSpec(spec.name, role=spec.role, max_length=spec.max_length), text)
+            if found or text == "":
+                code, values = found or ("blank-name", {"cell": ""})
+                problems.append(problem(code, file, None, f"{field}.{lang}", **values))
+        return problems
+    if spec.type in ("integer", "year"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return [_wrong(file, field, value, "a whole number")]
+        if spec.type == "year" and not CONTRACT.year_minimum <= value <= CONTRACT.year_maximum:
+            return [problem("year-out-of-range", file, None, field, cell=value, low=CONTRACT.year_minimum,
+                            high=CONTRACT.year_maximum)]
+        return []
+    if spec.type == "date":
+        if not (isinstance(value, str) and _DATE.fullmatch(value)):
+            return [_wrong(file, field, value, "a date YYYY-MM-DD or null")]
+        return []
+    if not (isinstance(value, str) and value):
+        return [_wrong(file, field, value, "an id" + ("" if spec.required else " or null"))]
+    _, found = parse_cell(spec, value)
+    return [problem(found[0], file, None, field, **found[1])] if found else []
+
+
+def _wrong(file: str, field: str, value, expected: str) -> Problem:
     shown = repr(value) if not isinstance(value, str) else f'"{value}"'
-    return Problem(file, None, f"plan.{key}", "invalid-plan-value", f"{shown} is not {expected}",
-                   f"correct the value ({_CONTRACT_HINT})")
+    return problem("invalid-plan-value", file, None, field, value=shown, expected=expected)
 
 
 def check_resource_list(descriptor: dict, file: str) -> tuple[dict[str, dict], list[Problem]]:
     """Descriptor -> (resource name -> resource descriptor, problems with the list and missing resources)."""
     resources = descriptor.get("resources")
     if not isinstance(resources, list):
-        return {}, [Problem(file, None, "resources", "invalid-descriptor", '"resources" is not a list',
-                            "list the resources of the package")]
+        return {}, [problem("resources-not-list", file, None, "resources")]
     found: dict[str, dict] = {}
     problems = []
     for index, resource in enumerate(resources):
         name = resource.get("name") if isinstance(resource, dict) else None
         if not isinstance(name, str) or name in found:
             why = "has no name" if not isinstance(name, str) else f'repeats the name "{name}"'
-            problems.append(Problem(file, None, f"resources[{index}]", "invalid-descriptor",
-                                    f"resource {index + 1} {why}", "give every resource its own name"))
+            problems.append(problem("resource-unnamed", file, None, f"resources[{index}]", number=index + 1, why=why))
             continue
         found[name] = resource
-    for name in CONTRACT_FIELDS:
+    for name in CONTRACT.resources:
         if name not in found:
-            problems.append(Problem(file, None, "resources", "missing-resource", f'no resource "{name}"',
-                                    did_you_mean(name, [n for n in found if n not in CONTRACT_FIELDS],
-                                                 f"add it with data/{name}.csv ({_CONTRACT_HINT})")))
+            problems.append(problem("missing-resource", file, None, "resources", resource=name,
+                                    suggestion=did_you_mean(name, [n for n in found if n not in CONTRACT.resources])))
     return found, problems
 
 
-def check_resource_path(resource: dict, package_dir: Path, folder_shown: str, file: str) -> tuple[Path | None, str, list[Problem]]:
-    """Resource descriptor -> (local file path or None, file as shown, problems with the path)."""
-    name = resource["name"]
-    path = resource.get("path")
-    field = f"{name}.path"
-    if not isinstance(path, str) or not path:
-        return None, file, [Problem(file, None, field, "invalid-descriptor",
-                                    f'resource "{name}" has no single "path"', f"set path to data/{name}.csv")]
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path):
-        return None, file, [Problem(file, None, field, "remote-path", f'path "{path}" is a URL',
-                                    "the build never downloads anything: save the file in the package's data/ "
-                                    "folder and give its relative path")]
-    pure = PurePosixPath(path.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts or re.match(r"^[A-Za-z]:", path) or path.startswith("~"):
-        return None, file, [Problem(file, None, field, "path-outside-package", f'path "{path}" leaves the package',
-                                    f"use a relative path inside the package folder, e.g. data/{name}.csv")]
-    local = package_dir / pure
-    shown = f"{folder_shown}/{pure.as_posix()}"
-    try:
-        inside = local.resolve().is_relative_to(package_dir.resolve())
-    except OSError:
-        inside = False
-    if not inside:
-        return None, file, [Problem(file, None, field, "path-outside-package",
-                                    f'path "{path}" leads out of the package (through a link)',
-                                    "copy the file into the package instead of linking it")]
-    if not local.is_file():
-        nearby = sorted(p.relative_to(package_dir).as_posix() for p in local.parent.glob("*.csv")) \
-            if local.parent.is_dir() else []
-        return None, shown, [Problem(shown, None, None, "missing-file", f'file of resource "{name}" not found',
-                                     did_you_mean(pure.as_posix(), nearby, f'add the file or correct "path" in {file}'))]
-    return local, shown, []
-
-
 def check_schema(resource: dict, names: dict[str, dict], file: str) -> list[Problem]:
-    """Resource descriptor (+ all resources by name) -> problems with its Table Schema."""
+    """Resource descriptor (+ all resources by name) -> problems with its Table Schema: shape, field
+    types, keys, and the contract's fields (present, of the contract's type)."""
     name = resource["name"]
     schema = resource.get("schema")
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-        return [Problem(file, None, f"{name}.schema", "invalid-schema",
-                        f'resource "{name}" has no inline schema with a list of fields',
-                        'write the Table Schema inside datapackage.json under "schema"')]
-    problems = []
+        return [problem("invalid-schema", file, None, f"{name}.schema", resource=name)]
     fields = [f for f in schema["fields"] if isinstance(f, dict)]
     field_names = [f.get("name") for f in fields]
+    problems = []
     if len(fields) != len(schema["fields"]) or not all(isinstance(n, str) and n for n in field_names):
-        problems.append(Problem(file, None, f"{name}.schema", "invalid-schema", "a field has no name",
-                                "give every field a name"))
+        problems.append(problem("unnamed-field", file, None, f"{name}.schema"))
     for spec in fields:
         kind = spec.get("type", "string")
         if kind not in TABLE_SCHEMA_TYPES:
-            problems.append(Problem(file, None, f'{name}.{spec.get("name")}', "unknown-field-type",
-                                    f'unknown field type "{kind}"',
-                                    did_you_mean(kind, TABLE_SCHEMA_TYPES, "use a Table Schema type: "
-                                                 + ", ".join(TABLE_SCHEMA_TYPES[:7]) + " ...")))
+            problems.append(problem("unknown-field-type", file, None, f'{name}.{spec.get("name")}', type=kind,
+                                    types=", ".join(TABLE_SCHEMA_TYPES[:7]),
+                                    suggestion=did_you_mean(kind, TABLE_SCHEMA_TYPES)))
+    contract = CONTRACT.resources.get(name)
     key = schema.get("primaryKey")
     if not key:
-        problems.append(Problem(file, None, f"{name}.primaryKey", "missing-primary-key",
-                                f'resource "{name}" has no primaryKey',
-                                f'add "primaryKey": ["{PRIMARY_KEYS.get(name, field_names[0] if field_names else "id")}"]'))
-    for field in [key] if isinstance(key, str) else key or []:
-        if field not in field_names:
-            problems.append(_unknown_key_field(file, name, "primaryKey", field, field_names))
+        default = contract.primary_key if contract else (field_names[0] if field_names else "id")
+        problems.append(problem("missing-primary-key", file, None, f"{name}.primaryKey", resource=name, column=default))
+    for key_field in [key] if isinstance(key, str) else key or []:
+        if key_field not in field_names:
+            problems.append(_unknown_key_field(file, name, "primaryKey", key_field, field_names))
     for fk in schema.get("foreignKeys", []):
         problems.extend(_check_foreign_key(fk, name, field_names, names, file))
-    for field in CONTRACT_FIELDS.get(name, "").split():
-        if field not in field_names:
-            problems.append(Problem(file, None, f"{name}.{field}", "missing-field",
-                                    f'the schema of "{name}" has no field "{field}"',
-                                    f"add the field to the schema and the column to the CSV ({_CONTRACT_HINT})"))
+    if contract:
+        problems += _contract_fields(contract, {f.get("name"): f for f in fields}, name, file)
+    return problems
+
+
+def _contract_fields(contract, declared: dict, name: str, file: str) -> list[Problem]:
+    problems = []
+    for field_name, spec in contract.fields.items():
+        if field_name not in declared:
+            if not spec.optional_column:
+                problems.append(problem("missing-field", file, None, f"{name}.{field_name}", resource=name,
+                                        column=field_name))
+            continue
+        kind = declared[field_name].get("type", "string")
+        if kind in TABLE_SCHEMA_TYPES and kind != spec.type and not (spec.type == "integer" and kind == "year"):
+            problems.append(problem("field-type-mismatch", file, None, f"{name}.{field_name}", type=kind,
+                                    expected=spec.type))
     return problems
 
 
 def _unknown_key_field(file: str, resource: str, where: str, field, field_names) -> Problem:
-    return Problem(file, None, f"{resource}.{where}", "unknown-key-field",
-                   f'{where} names "{field}", which is not a field of "{resource}"',
-                   did_you_mean(field, [n for n in field_names if isinstance(n, str)], "name an existing field"))
+    return problem("unknown-key-field", file, None, f"{resource}.{where}", where=where, column=field,
+                   resource=resource, suggestion=did_you_mean(field, [n for n in field_names if isinstance(n, str)]))
 
 
 def _check_foreign_key(fk, name: str, field_names: list, names: dict[str, dict], file: str) -> list[Problem]:
@@ -213,9 +181,8 @@ def _check_foreign_key(fk, name: str, field_names: list, names: dict[str, dict],
     target = reference.get("resource") or name
     problems = [_unknown_key_field(file, name, "foreignKeys", f, field_names) for f in fields if f not in field_names]
     if target not in names:
-        problems.append(Problem(file, None, f"{name}.foreignKeys", "unknown-key-field",
-                                f'a foreign key refers to resource "{target}", which does not exist',
-                                did_you_mean(target, names, "name an existing resource")))
+        problems.append(problem("unknown-key-resource", file, None, f"{name}.foreignKeys", resource=target,
+                                suggestion=did_you_mean(target, names)))
         return problems
     target_fields = [f.get("name") for f in names[target].get("schema", {}).get("fields", []) if isinstance(f, dict)]
     for ref in as_list(reference.get("fields")):
@@ -231,13 +198,16 @@ def as_list(value) -> list:
 
 
 def foreign_keys(name: str, schema: dict) -> list[tuple[list[str], str, list[str]]]:
-    """Resource name and its (checked) schema -> foreign keys (fields, resource, fields): declared ones plus the contract's."""
+    """Resource name and its (checked) schema -> foreign keys (fields, resource, fields): the
+    package's declared ones plus the contract's (`references`)."""
     keys = []
     for fk in schema.get("foreignKeys", []):
         keys.append((as_list(fk["fields"]), fk["reference"].get("resource") or name, as_list(fk["reference"]["fields"])))
     field_names = {f["name"] for f in schema["fields"]}
-    for field, target in CONTRACT_FOREIGN_KEYS.get(name, {}).items():
-        key = ([field], target, [PRIMARY_KEYS[target]])
-        if field in field_names and key not in keys:
-            keys.append(key)
+    contract = CONTRACT.resources.get(name)
+    for field_name, spec in (contract.fields.items() if contract else []):
+        if spec.references and field_name in field_names:
+            key = ([field_name], spec.references, [CONTRACT.resources[spec.references].primary_key])
+            if key not in keys:
+                keys.append(key)
     return keys

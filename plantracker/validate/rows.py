@@ -1,0 +1,115 @@
+"""Checks across rows and tables of one package: keys unique (ignoring case, as file systems do),
+references that resolve, units of the right dimension, amounts their unit makes possible, and the
+ids the plan object names -> problems."""
+from __future__ import annotations
+
+from ..contract import CONTRACT, Table, allowed_range
+from ..problems import Problem, did_you_mean, problem
+from .descriptor import foreign_keys
+
+
+def unique_keys(table: Table) -> list[Problem]:
+    """Rows -> a problem for each id used before in the table, ignoring case (ids become file
+    names, and `T01` and `t01` are one file on Windows and macOS)."""
+    spec = CONTRACT.resources.get(table.name)
+    if spec is None or spec.primary_key not in table.columns:
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for n, values in table.rows:
+        key = values.get(spec.primary_key)
+        if key is None:
+            continue
+        folded = key.casefold()
+        if folded in first:
+            problems.append(problem("duplicate-key", table.file, n, spec.primary_key, cell=key, first=first[folded]))
+        else:
+            first[folded] = n
+    return problems
+
+
+def references(tables: dict[str, Table], schemas: dict[str, dict]) -> list[Problem]:
+    """Tables read -> a problem for every foreign key value not found among its target's keys."""
+    problems = []
+    for name, table in tables.items():
+        for fields, target, target_fields in foreign_keys(name, schemas[name]):
+            if target not in tables or not tables[target].readable:
+                continue  # its own problems are reported; do not pile up follow-on errors
+            problems += _references(table, fields, tables[target], target_fields, target)
+    return problems
+
+
+def _references(table: Table, fields: list[str], target: Table, target_fields: list[str], target_name: str) -> list[Problem]:
+    known = {tuple(values.get(f) for f in target_fields) for _, values in target.rows}
+    known |= {(key,) for key in target.unread_keys}
+    choices = sorted(", ".join(str(v) for v in k) for k in known)
+    suggestions: dict[str, str] = {}  # one per distinct unknown value: difflib is slow on big tables
+    singular = target_name[:-1] if target_name.endswith("s") else target_name
+    code = f"unknown-{singular}" if target_name in CONTRACT.resources else "unknown-reference"
+    problems = []
+    for n, values in table.rows:
+        key = tuple(values.get(f) for f in fields)
+        if all(v is None for v in key) or key in known or any((n, f) in table.bad_cells for f in fields):
+            continue
+        shown = ", ".join(str(v) for v in key)
+        if shown not in suggestions:
+            suggestions[shown] = did_you_mean(shown, choices)
+        problems.append(problem(code, table.file, n, ", ".join(fields), cell=shown, table=target.file,
+                                suggestion=suggestions[shown]))
+    return problems
+
+
+def units_and_amounts(tables: dict[str, Table]) -> list[Problem]:
+    """Targets and observations -> problems where a unit measures another thing than its indicator's
+    unit, or an amount is one its unit's dimension makes impossible (negative mass, a share above 100 %)."""
+    if not all(name in tables and tables[name].readable for name in ("units", "indicators")):
+        return []
+    units = {v.get("unit_id"): v for _, v in tables["units"].rows}
+    indicator_unit = {v.get("indicator_id"): v.get("unit_id") for _, v in tables["indicators"].rows}
+    problems = []
+    for name in ("targets", "observations"):
+        table = tables.get(name)
+        if table is None or not table.readable:
+            continue
+        amounts = [spec for spec in CONTRACT.resources[name].fields.values() if spec.role == "amount"]
+        for n, values in table.rows:
+            expected = units.get(indicator_unit.get(values.get("indicator_id")))
+            for spec in amounts:
+                unit = units.get(values.get(spec.unit_field))
+                if unit is None:
+                    continue
+                if expected and unit["dimension"] != expected["dimension"]:
+                    problems.append(problem("unit-dimension-mismatch", table.file, n, spec.unit_field,
+                                            unit=unit["unit_id"], dimension=unit["dimension"],
+                                            indicator=values.get("indicator_id"), indicator_unit=expected["unit_id"],
+                                            indicator_dimension=expected["dimension"]))
+                problems += _amount_bounds(table, n, spec.name, values.get(spec.name), unit)
+    return problems
+
+
+def _amount_bounds(table: Table, n: int, field: str, value, unit: dict) -> list[Problem]:
+    if value is None or unit.get("factor") is None:
+        return []
+    bounds = CONTRACT.dimensions.get(unit["dimension"], {})
+    base = value * unit["factor"]
+    low, high = bounds.get("minimum"), bounds.get("maximum")
+    if low is not None and base < low or high is not None and base > high:
+        return [problem("impossible-amount", table.file, n, field, cell=f"{value:g}", unit=unit["unit_id"],
+                        dimension=unit["dimension"], range=allowed_range(low, high))]
+    return []
+
+
+def plan_ids(plan, tables: dict[str, Table], file: str) -> list[Problem]:
+    """The plan object's region_id and source_id -> a problem for each not found in its table."""
+    if not isinstance(plan, dict):
+        return []
+    problems = []
+    for key, table_name, code in (("region_id", "regions", "unknown-region"), ("source_id", "sources", "unknown-source")):
+        value, table = plan.get(key), tables.get(table_name)
+        if not isinstance(value, str) or table is None or not table.readable:
+            continue
+        known = [v.get(key) for _, v in table.rows]
+        if value not in known:
+            problems.append(problem(code, file, None, f"plan.{key}", cell=value, table=table.file,
+                                    suggestion=did_you_mean(value, known)))
+    return problems
