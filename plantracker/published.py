@@ -83,8 +83,7 @@ def _extract_packages(repo_dir: Path, tree: str, dest: Path) -> None:
     if archive is None:
         raise InputError([problem])
     with tempfile.TemporaryDirectory(prefix="plantracker-downloads-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
+        _extract_tar(archive, Path(tmp))
         found = 0
         for descriptor in sorted(Path(tmp).glob("*/datapackage.json")) + sorted(Path(tmp).glob("*/package/datapackage.json")):
             plan_dir = dest / (descriptor.parent.name if descriptor.parent.name != "package"
@@ -96,6 +95,22 @@ def _extract_packages(repo_dir: Path, tree: str, dest: Path) -> None:
             found += 1
     if not found:
         raise InputError([problem])
+
+
+def _extract_tar(archive: bytes, dest: Path) -> None:
+    """A tar archive -> dest, never writing outside it. tarfile's "data" filter (PEP 706) came in
+    Python 3.11.4; Debian 12's Python is 3.11.2, where only plain files and folders with relative
+    paths that stay inside dest are extracted (links and devices are left out: downloads have none)."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(dest, filter="data")
+            return
+        safe = [member for member in tar.getmembers()
+                if (member.isfile() or member.isdir()) and not Path(member.name).is_absolute()
+                and ".." not in Path(member.name).parts]
+        for member in safe:
+            member.mode &= 0o755  # as the data filter: no setuid, group or other write
+        tar.extractall(dest, members=safe)
 
 
 def _place_resources(plan_dir: Path) -> None:

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import shutil
 import subprocess
+import tarfile
 from pathlib import Path
 
 import markdown
 import pytest
 
 from plantracker.pages.changes import changes_page_context
-from plantracker.published import previous_release_data
+from plantracker.published import _extract_tar, previous_release_data
 from plantracker.publish import publish_release
 from plantracker.settings import Release
 
@@ -165,3 +167,43 @@ def test_only_web_addresses_become_links():
 
     assert _source("t", "javascript:alert(1)", "s") == {"title": "t", "url": None}
     assert _source("t", "https://example.org/", "s") == {"title": "t", "url": "https://example.org/"}
+
+
+def _archive(members: list[tuple[str, bytes | str | None]]) -> bytes:
+    """(name, file bytes | symlink target | None for a folder) -> a tar archive."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for name, content in members:
+            info = tarfile.TarInfo(name)
+            if content is None:
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                tar.addfile(info)
+            elif isinstance(content, str):
+                info.type, info.linkname = tarfile.SYMTYPE, content
+                tar.addfile(info)
+            else:
+                info.size, info.mode = len(content), 0o4777
+                tar.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("python", ["with-data-filter", "before-3.11.4"])
+def test_previous_release_archive_is_extracted_inside_its_folder(tmp_path, monkeypatch, python):
+    """Files land inside the folder, with no setuid or world-write bit, and nothing (no file, no link)
+    outside it, on Pythons with tarfile's "data" filter and on those without (Debian 12's 3.11.2)."""
+    if python == "before-3.11.4":
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    elif not hasattr(tarfile, "data_filter"):
+        pytest.skip("this Python's tarfile has no data filter (before 3.11.4)")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    _extract_tar(_archive([("plan", None), ("plan/datapackage.json", b"{}")]), dest)
+    extracted = dest / "plan" / "datapackage.json"
+    assert extracted.read_bytes() == b"{}" and extracted.stat().st_mode & 0o7777 == 0o755
+    for bad in [("../escaped.txt", b"x"), (str(tmp_path / "absolute.txt"), b"x"), ("link", "/etc/passwd")]:
+        try:
+            _extract_tar(_archive([bad]), dest)
+        except tarfile.FilterError:
+            pass  # the data filter refuses it; without the filter it is left out
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert not any(p.is_symlink() for p in dest.rglob("*"))

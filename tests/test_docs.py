@@ -8,26 +8,77 @@ import sys
 from plantracker.pipeline import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+DATA = (REPO_ROOT / "DATA.md").read_text(encoding="utf-8")
 CI = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+SETUP = REPO_ROOT / "setup.sh"
+WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
+
+# The set-up makes a virtual environment (Debian's own Python refuses `pip install`, PEP 668) and
+# every documented command runs the project with its Python.
+VENV_PYTHON = ".venv/bin/python"
+BUILD_COMMAND = f"./setup.sh && {VENV_PYTHON} build.py"
+TEST_COMMAND = f"./setup.sh --test && {VENV_PYTHON} -m pytest"
 
 
 def readme_commands() -> list[str]:
     return re.findall(r"```sh\n(.+?)\n```", README)
 
 
+def commands_in(text: str) -> list[str]:
+    """The lines of a shell script that run something (no comments, blanks or shell options)."""
+    lines = [line.strip() for line in text.splitlines()]
+    return [line for line in lines if line and not line.startswith(("#", "set ", "cd ", "export "))]
+
+
 def test_readme_gives_a_build_and_a_test_command():
-    commands = readme_commands()
-    assert len(commands) == 2
-    build, test = commands
-    assert "pip install -e ." in build and "build.py" in build
-    assert "pytest" in test and "chromium" in test
+    """Two one-line commands: the set-up script (the build's needs, or with --test the tests' too),
+    then the project run by the virtual environment's Python."""
+    assert readme_commands() == [BUILD_COMMAND, TEST_COMMAND]
+    assert SETUP.stat().st_mode & 0o111, "setup.sh must be executable: the README runs it as ./setup.sh"
 
 
-def test_ci_installs_what_the_readme_installs_and_runs_its_test_runner():
+def test_ci_runs_the_readme_test_command_verbatim():
+    """.ci/run's last command is the README's test command, character for character."""
     _, test = readme_commands()
-    assert "apt-get install -y" in CI and "chromium fonts-wqy-microhei" in CI
-    assert "pip install --quiet -e '.[test]'" in CI
-    assert "python3 -m pytest" in CI and "python3 -m pytest" in test
+    assert commands_in(CI)[-1] == test
+
+
+def test_setup_script_is_posix_sh_and_installs_what_the_docs_say():
+    subprocess.run(["sh", "-n", str(SETUP)], check=True)  # /bin/sh is dash on Debian
+    script = SETUP.read_text(encoding="utf-8")
+    assert script.startswith("#!/bin/sh\n")
+    # Build: the venv module, git, the charts' font; tests add Chromium (+ libatomic1 for Playwright's
+    # driver), Java (vnu) and curl.
+    for package in ("python3-venv", "git", "fonts-wqy-microhei", "chromium", "libatomic1", "default-jre-headless",
+                    "curl"):
+        assert f"need {package}" in script
+    assert "python3 -m venv" in script and "pip install" in script and "-e \"$target\"" in script
+    for package in ("python3-venv", "git", "fonts-wqy-microhei"):
+        assert package in README.split("```sh")[0].rsplit("## The two commands", 1)[1]
+
+
+def test_workflows_set_up_and_run_like_the_readme():
+    """The workflows install with the README's set-up and run everything with the venv's Python."""
+    assert WORKFLOWS
+    for workflow in WORKFLOWS:
+        text = workflow.read_text(encoding="utf-8")
+        runs = [line.split("run:", 1)[1].strip() for line in text.splitlines() if line.strip().startswith("run:")]
+        assert "./setup.sh --test" in runs, workflow.name
+        assert "pip install" not in text, workflow.name
+        for run in runs:
+            if "build.py" in run or "pytest" in run:
+                assert run.startswith(f"{VENV_PYTHON} "), f"{workflow.name}: {run}"
+
+
+def test_docs_run_the_project_with_the_venv_python():
+    """Commands a reader copies (README's preview and data steps, DATA.md's checks) name the venv's
+    Python; the others are read after the README says to activate it."""
+    assert f"`{VENV_PYTHON} build.py serve`" in README
+    assert "`. .venv/bin/activate`" in README
+    assert f"3. Run `{VENV_PYTHON} build.py validate`, then `{VENV_PYTHON} build.py serve`" in README
+    block = DATA.split("## Check your change locally", 1)[1].split("```\n", 2)[1]
+    lines = block.strip().splitlines()
+    assert lines and all(line.startswith(".venv/bin/") for line in lines), lines
 
 
 def test_documented_commands_exist():
