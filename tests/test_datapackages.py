@@ -183,7 +183,8 @@ def test_values_match_the_researched_facts(facts):
 
 
 def test_provincial_yearbook_rows_match_the_extract(provincial):
-    rows = {r["observation_id"]: r for r in read("jjj-2020-2022", "observations") if r["observation_id"].startswith("NBS")}
+    rows = {r["observation_id"]: r for r in read("jjj-2020-2022", "observations")
+            if r["observation_id"].startswith("NBS2024-")}
     assert len(rows) == len(provincial) == 14
     for fact in provincial:
         suffix = "G" if fact["indicator"].endswith("_generated") else "U"
@@ -191,6 +192,38 @@ def test_provincial_yearbook_rows_match_the_extract(provincial):
         assert (row["region_id"], row["year"], row["value"]) == (fact["region"], fact["year"], fact["value"])
         assert row["unit_id"] == UNIT_OF_FACT[fact["unit"]] and row["kind"] == "reported"
         assert f"row '{row['quote']}'" in fact["notes"]
+
+
+@pytest.fixture(scope="module")
+def provincial_2021() -> list[dict[str, str]]:
+    if not FACTS_DIR.is_dir():
+        pytest.skip(f"researched facts not found at {FACTS_DIR} (shared/ is expected beside the clone)")
+    with open(FACTS_DIR / "observed_2021_nbs.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_2021_rows_match_the_research_as_printed(provincial_2021):
+    """Every one of the 31 researched 2021 figures is in the package once, under the indicator it
+    measures, with the value and unit as printed, its quote reproducing the printed cell, and the
+    two weaknesses the research records as flags: one copy only, the year inferred."""
+    letters = {"generated": "G", "utilized": "U", "disposed": "D", "stored": "S", "dumped": "X"}
+    rows = {r["observation_id"]: r for r in read("jjj-2020-2022", "observations")
+            if r["observation_id"].startswith("NBS2021-")}
+    assert len(rows) == len(provincial_2021) == 31
+    for fact in provincial_2021:
+        measure = fact["indicator"].rsplit("_", 1)[1]
+        row = rows[f"NBS2021-{fact['region'][3:]}-{letters[measure]}"]
+        assert row["indicator_id"] == f"general-industrial-solid-waste-{measure}"
+        assert (row["region_id"], row["year"], row["value"], row["kind"]) == (fact["region"], "2021", fact["value"], "reported")
+        assert row["unit_id"] == "wan-tonne" and fact["unit"] == "10000_tons"
+        region, column, printed = row["quote"].split(",")
+        assert f"Row '{region}', column '{column}', printed '{printed}'" in fact["notes"]
+        assert printed == f"{fact['value']}万吨"
+        assert row["confidence"] == "single_copy;year_inferred" and fact["agreement"] == "single"
+        assert row["source_id"] == "knowledge-graph-csy2022-solid-waste"
+    source = next(s for s in read("jjj-2020-2022", "sources") if s["source_id"] == "knowledge-graph-csy2022-solid-waste")
+    fact = provincial_2021[0]
+    assert fact["source_commit"] in source["url"] and source["authority"] == "secondary"
 
 
 def test_yearbook_series_is_its_own_indicator_beside_the_target():
