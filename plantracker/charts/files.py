@@ -12,7 +12,7 @@ import vl_convert
 from ..pages.model import Chart
 from ..spreadsheet_safety import write_rows_csv
 from . import fonts
-from .style import STATIC_SIZE, WIDTH
+from .style import WIDTH, static_size
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ def _size(svg: str) -> tuple[int, int]:
 
 def planned_files(chart: Chart) -> ChartFiles | None:
     """Chart -> its files, known before rendering when its kind has a fixed static size
-    (STATIC_SIZE); None when only the render can tell the size."""
-    size = STATIC_SIZE.get(chart.kind)
+    (style.static_size); None when only the render can tell the size."""
+    size = static_size(chart.kind, chart.labels)
     if size is None:
         return None
     base, lang = chart_base(chart.plan_id, chart.chart_id), chart.lang

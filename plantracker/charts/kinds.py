@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from .style import FONT, HEIGHT, PALETTE
+from .style import FONT, PALETTE, SUBTITLE_SIZE, TITLE_SIZE, static_size, title_lines
 from .tile_map import tile_map
 
 
@@ -18,15 +18,19 @@ def _configure(layers: list, labels: dict, rows: list[dict]) -> alt.LayerChart:
     Built in one constructor call, rows assigned last: every Altair method (properties,
     configure_*) returns a deep copy of the whole chart, which cost more than half a spec's time.
     """
+    # Titles and subtitles arrive wrapped into lines (style.title_lines): Vega cuts a long line off.
+    title, subtitle = title_lines(labels)
+    _, height = static_size("target_progress", labels)
     # `description` names the interactive view for screen readers (Vega sets it as the SVG's label).
-    chart = alt.layer(*layers, title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
+    chart = alt.layer(*layers, title=alt.Title(title, subtitle=subtitle or ""),
                       description=labels.get("description", labels["title"]),
-                      width="container", height=HEIGHT, autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+                      width="container", height=height, autosize=alt.AutoSizeParams(type="fit", contains="padding"),
                       config=alt.Config(
                           font=FONT, background="white",
                           axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, labelColor="#222", titleColor="#222"),
                           legend=alt.LegendConfig(orient="bottom", labelFontSize=12, titleFontSize=12, labelLimit=400),
-                          title=alt.TitleConfig(fontSize=15, subtitleFontSize=12, anchor="start", subtitleColor="#333")))
+                          title=alt.TitleConfig(fontSize=TITLE_SIZE, subtitleFontSize=SUBTITLE_SIZE, anchor="start",
+                                                subtitleColor="#333", limit=0)))
     chart.data = alt.Data(values=rows)
     return chart
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from .style import FONT, GAP, HATCH, TILE_PIXELS, TILE_STROKE
+from .style import FONT, GAP, HATCH, TILE_PIXELS, TILE_STROKE, title_lines
 
 
 def hatch_segments(x: float, y: float, size: float = 1 - GAP, step: float = 0.16) -> list[dict]:
@@ -20,6 +20,15 @@ def hatch_segments(x: float, y: float, size: float = 1 - GAP, step: float = 0.16
         segments.append({"x": x + u0, "y": y + u0 + c, "x2": x + u1, "y2": y + u1 + c})
         c += step
     return segments
+
+
+MAP_TITLE_SIZES = (18, 14)  # the map's type is larger than the other charts'
+
+
+def _title(labels: dict, width: int) -> alt.Title:
+    """The map's title and subtitle lines (style.title_lines), wrapped to the map's width."""
+    title, subtitle = title_lines(labels, width, MAP_TITLE_SIZES)
+    return alt.Title(title, subtitle=subtitle or "")
 
 
 def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
@@ -66,12 +75,14 @@ def tile_map(rows: list[dict], labels: dict) -> alt.TopLevelMixin:
     # One constructor call, not chained methods: each of those deep-copies the chart (kinds._configure).
     chart = alt.layer(*layers,
                       # description: Vega makes it the interactive view's accessible name (else "Vega visualization").
-                      title=alt.Title(labels["title"], subtitle=labels.get("subtitle", "")),
+                      title=_title(labels, width),
                       description=labels.get("description", labels["title"]), width=width, height=height,
                       config=alt.Config(
                           font=FONT, background="white", view=alt.ViewConfig(stroke=None),
                           legend=alt.LegendConfig(labelFontSize=14, titleFontSize=14, labelColor="#222", titleColor="#222"),
-                          title=alt.TitleConfig(fontSize=18, subtitleFontSize=14, anchor="start", subtitleColor="#333")))
+                          title=alt.TitleConfig(fontSize=MAP_TITLE_SIZES[0], subtitleFontSize=MAP_TITLE_SIZES[1],
+                                                anchor="start", subtitleColor="#333",
+                                                limit=0)))
     chart.data = alt.Data(values=tiles)
     return chart
 
