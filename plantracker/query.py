@@ -18,7 +18,7 @@ from .numbers import UnitBook
 SQL_DIR = Path(__file__).parent / "sql"
 # The resources whose rows PlanData keeps, keyed by their id where they have one.
 _KEYED = {"units": None, "regions": "region_id", "indicators": "indicator_id", "targets": "target_id",
-          "sources": "source_id", "sites": None}
+          "sources": "source_id", "sites": None, "observations": "observation_id"}
 
 
 @cache
@@ -46,7 +46,8 @@ def grouped(rows: list[dict], column: str) -> dict:
 class PlanData:
     """Everything about one plan that pages and assets need, keyed for lookup.
 
-    Lookups: regions, indicators, targets, sources by id; units as a UnitBook; sites in file order.
+    Lookups: regions, indicators, targets, sources, observations by id; units as a UnitBook; sites
+    in file order.
     Query rows: `progress` (target_progress.sql, by target id), `reporting_grid`, `series`
     (target_series.sql) and `related` (related_figures.sql) by target id, `region_figures` by
     region id, `province_totals` by plan region id, `map_figures` (rows of map_figures.sql).
@@ -58,6 +59,7 @@ class PlanData:
     indicators: dict[str, dict]
     targets: dict[str, dict]
     sources: dict[str, dict]
+    observations: dict[str, dict]
     sites: list[dict]
     progress: dict[str, dict]
     reporting_grid: dict[str, list[dict]] = field(default_factory=dict)

@@ -15,6 +15,7 @@ from .changes import changes_page_context
 from .map import map_pages
 from .model import Chart, Page
 from .nav import nav_sections, plans_in_nav
+from .evidence import flags_used
 from .plan import plan_pages, plan_summary
 
 __all__ = ["Chart", "Page", "build_pages", "nav_sections"]
@@ -29,7 +30,9 @@ def _site_pages(site: SiteData, strings: dict) -> list[Page]:
     for page in pages:
         for lang in LANGUAGES:
             t, link = strings[lang], Linker(page.path, lang)
-            page.contexts[lang] = {"plans": [plan_summary(p, lang, t, link) for p in site.plans]}
+            summaries = [plan_summary(p, lang, t, link) for p in site.plans]
+            page.contexts[lang] = {"plans": summaries, "flags": flags_used(
+                *(s["official"] for s in summaries), *([r["latest_evidence"] for r in s["headline"]] for s in summaries))}
             page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"],
                                  "plans": t["plans"]}[page.template]
     return pages

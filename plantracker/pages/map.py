@@ -1,5 +1,6 @@
-"""A plan -> its map page: provinces as a schematic tile map coloured by one reported indicator,
-with the plan's sites listed per province (finished values per language, one chart request each)."""
+"""A plan -> its map page: provinces as a schematic tile map coloured by one reported indicator, one
+map per year it was reported in (one colour scale for all, so years compare), each carrying the
+series' caveats; a table with a column per year; the plan's sites per province."""
 from __future__ import annotations
 
 import math
@@ -8,8 +9,10 @@ from ..charts.style import BLUES, NO_DATA_FILL, ink_for
 from ..numbers import DisplayUnit, format_number, join_unit
 from ..query import PlanData
 from ..site_map import LANGUAGES, Linker
+from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat
 from .model import Chart, Page
-from .wording import plan_ref, source_ref, target_title
+from .target import qualified
+from .wording import plan_ref, target_title
 
 MAX_CLASSES = len(BLUES)
 
@@ -54,88 +57,115 @@ def _site_rows(plan: PlanData, region_id: str, lang: str, t: dict, link: Linker)
     return rows
 
 
-def _tiles(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker) -> tuple[list[dict], dict]:
-    """Query rows -> (province rows with finished text and class, the colour key)."""
+def _scale(plan: PlanData, figures: list[dict], lang: str, t: dict) -> dict:
+    """Every year's figures -> one colour scale: display unit, class edges, labels and colours."""
     first = figures[0] if figures else {}
     dim = plan.units.dimension(first["indicator_unit_id"]) if first.get("indicator_unit_id") else None
     values = [f["value"] for f in figures if f["value"] is not None]
     unit = plan.units.choose(max(values), dim, lang) if values else None
     edges = class_edges(values, unit) if values else []
-    labels = _class_labels(edges, unit, lang) if values else []
-    colours = _class_colours(len(edges))
+    return {"dimension": dim, "unit": unit, "edges": edges, "labels": _class_labels(edges, unit, lang) if values else [],
+            "colours": _class_colours(len(edges))}
+
+
+def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict, link: Linker) -> list[dict]:
+    """One year's query rows -> province rows with finished text, evidence and colour class."""
     provinces = []
     for f in figures:
         has = f["value"] is not None
-        index = next((i for i, edge in enumerate(edges) if f["value"] < edge), len(edges) - 1) if has else None
-        fill = colours[index] if has else NO_DATA_FILL
-        sites = _site_rows(plan, f["region_id"], lang, t, link)
+        index = next((i for i, edge in enumerate(scale["edges"]) if f["value"] < edge), len(scale["edges"]) - 1) if has else None
+        fill = scale["colours"][index] if has else NO_DATA_FILL
         qualifier = t.get(f"qualifier_{f['qualifier']}", "") if f["qualifier"] else ""
+        evidence = observation_evidence(plan, f["observation_id"], lang, t, link) if has else None
         provinces.append({
             "id": f["region_id"], "name": plan.name(f, lang), "tile_x": f["tile_x"], "tile_y": f["tile_y"],
             "href": link.page(f"{plan.plan_id}/regions/{f['region_id']}"),
-            "has_value": has, "value": plan.units.quantity(f["value"], dim, lang, unit) if has else t["map_no_data"],
+            "has_value": has, "year": f["map_year"],
+            "value": (qualified(plan, f["value"], scale["dimension"], f["qualifier"], lang, t, scale["unit"])
+                      if has else t["map_no_data"]),
             "printed": (f"{qualifier} {plan.units.printed(f['printed_value'], f['printed_unit_id'], lang)}".strip()
                         if has else ""),
-            "base_value": f["value"], "year": f["map_year"] if has else "",
-            "source": source_ref(plan, f["source_id"], link),
-            "class_label": labels[index] if has else t["map_no_data"], "fill": fill, "ink": ink_for(fill),
-            "sites": sites,
+            "base_value": f["value"], "evidence": evidence,
+            "class_label": scale["labels"][index] if has else t["map_no_data"], "fill": fill, "ink": ink_for(fill),
+            "sites": _site_rows(plan, f["region_id"], lang, t, link),
         })
-    key = {"unit": unit.label if unit else "", "classes": [*labels, t["map_no_data"]],
-           "colours": [*colours, NO_DATA_FILL]}
-    return provinces, key
+    return provinces
 
 
 def _summary(provinces: list[dict], t: dict, lang: str) -> str:
     """Provinces -> "Hebei 230.34 million tonnes; ...; no data: A, B." (largest first)."""
-    sep = "；" if lang == "zh" else "; "
     ranked = sorted((p for p in provinces if p["has_value"]), key=lambda p: -p["base_value"])
     parts = [f"{p['name']} {p['value']}" for p in ranked]
     missing = [p["name"] for p in provinces if not p["has_value"]]
     if missing:
-        colon, comma = ("：", "、") if lang == "zh" else (": ", ", ")
-        parts.append(f"{t['map_no_data']}{colon}{comma.join(missing)}")
-    return sep.join(parts) + ("。" if lang == "zh" else ".")
+        parts.append(t["map_missing"].format(names=t["list_separator"].join(missing)))
+    return t["summary_separator"].join(parts) + t["sentence_end"]
 
 
-def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker) -> tuple[dict, Chart]:
-    """Map query rows for one plan in one language -> (template context, the map chart)."""
-    placed = [f for f in figures if f["tile_x"] is not None and f["tile_y"] is not None]
-    provinces, key = _tiles(plan, placed, lang, t, link)
-    first = figures[0] if figures else {}
-    indicator = first.get(f"indicator_{lang}") or first.get("indicator_zh")
+def _year_chart(plan: PlanData, provinces: list[dict], scale: dict, indicator: str | None, indicator_id: str | None,
+                year, lang: str, t: dict) -> tuple[Chart, dict]:
+    """One year's provinces -> (its tile map, what the page says of it)."""
+    unit_label = scale["unit"].label if scale["unit"] else ""
+    colour_by = (t["map_colour_by"].format(indicator=indicator, year=year, unit=unit_label) if indicator
+                 else t["map_no_figures"])
+    caveats = series_caveat(plan, indicator_id, None, year, lang, t) if indicator_id else []
+    evidence = [p["evidence"] for p in provinces if p["evidence"]]
+    shared = set.intersection(*(set(f["key"] for f in e["flags"]) for e in evidence)) if evidence else set()
+    flags = [f for f in evidence[0]["flags"] if f["key"] in shared] if evidence else []
+    if flags:
+        caveats.append(t["caveat_flags"].format(flags=t["list_separator"].join(f["label"] for f in flags)))
     plan_title = plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
-    if indicator:
-        colour_by = t["map_colour_by"].format(indicator=indicator, year=first["map_year"], unit=key["unit"])
-    else:
-        colour_by = t["map_no_figures"]
-    title = t["map_chart_title"].format(plan=plan_title)
+    title = t["map_chart_title"].format(plan=plan_title) + (f" · {year}" if year else "")
     # On the tile the number alone (the unit is in the subtitle and legend): long English units
     # would run past a tile's edge; the tooltip, table and summary keep the unit.
     rows = [{"tile_x": p["tile_x"], "tile_y": p["tile_y"], "name": p["name"], "value_text": p["value"],
-             "tile_text": p["value"].replace(key["unit"], "").strip() if p["has_value"] and key["unit"] else p["value"],
+             "tile_text": p["value"].replace(unit_label, "").strip() if p["has_value"] and unit_label else p["value"],
              "class_label": p["class_label"], "fill": p["fill"], "ink": p["ink"],
              "sites_text": t["map_sites_count"].format(n=len(p["sites"])) if p["sites"] else "",
-             "sites": ("、" if lang == "zh" else "; ").join(s["name"] for s in p["sites"]) or "—",
-             "year": str(p["year"]), "source": p["source"]["title"] if p["source"] else "",
+             "sites": t["list_separator"].join(s["name"] for s in p["sites"]) or "—",
+             "year": str(year or ""), "unit": unit_label, **csv_evidence(p["evidence"]),
              "region_id": p["id"]} for p in provinces]
-    labels = {"title": title, "subtitle": [colour_by, t["map_schematic"]], "legend": t["map_legend"],
-              "classes": key["classes"], "colours": key["colours"], "region": t["region"], "value": t["value"],
-              "year": t["year"], "source": t["source"], "sites": t["map_sites"]}
-    space = "" if lang == "zh" else " "
-    summary = space.join([t["map_schematic_short"], colour_by, _summary(provinces, t, lang)])
+    labels = {"title": title, "subtitle": [colour_by, t["map_schematic"]], "caveats": caveats, "legend": t["map_legend"],
+              "classes": [*scale["labels"], t["map_no_data"]], "colours": [*scale["colours"], NO_DATA_FILL],
+              "region": t["region"], "value": t["value"], "year": t["year"], "source": t["source"], "sites": t["map_sites"]}
+    summary = t["word_separator"].join([t["map_schematic_short"], colour_by, *caveats, _summary(provinces, t, lang)])
     labels["description"] = summary
-    chart = Chart(plan.plan_id, "map", "tile_map", lang, f"{plan.plan_id}/map", title, summary, rows, labels,
-                  ["region_id", "name", "tile_x", "tile_y", "year", "value_text", "class_label", "sites", "source"])
-    unplaced = [plan.name(f, lang) for f in figures if f["tile_x"] is None or f["tile_y"] is None]
+    chart = Chart(plan.plan_id, f"map-{year}" if year else "map", "tile_map", lang, f"{plan.plan_id}/map", title,
+                  summary, rows, labels,
+                  ["region_id", "name", "tile_x", "tile_y", "year", "value_text", "unit", "class_label", "sites",
+                   *CSV_EVIDENCE],
+                  caveats=caveats)
+    return chart, {"year": year, "chart_id": chart.chart_id, "colour_by": colour_by, "caveats": caveats,
+                   "reporting": t["coverage_of"].format(n=sum(p["has_value"] for p in provinces), m=len(provinces))}
+
+
+def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker) -> tuple[dict, list[Chart]]:
+    """Map query rows for one plan in one language -> (template context, a map chart per year)."""
+    placed = [f for f in figures if f["tile_x"] is not None and f["tile_y"] is not None]
+    scale = _scale(plan, placed, lang, t)
+    first = figures[0] if figures else {}
+    indicator = first.get(f"indicator_{lang}") or first.get("indicator_zh")
+    years = list(dict.fromkeys(f["map_year"] for f in placed))
+    charts, maps, by_year = [], [], {}
+    for year in years:
+        provinces = _tiles(plan, [f for f in placed if f["map_year"] == year], scale, lang, t, link)
+        chart, view = _year_chart(plan, provinces, scale, indicator, first.get("indicator_id"), year, lang, t)
+        charts.append(chart)
+        maps.append(view)
+        by_year[year] = {p["id"]: p for p in provinces}
+    order = list(by_year[years[0]]) if years else []
+    rows = [{"id": rid, "name": by_year[years[0]][rid]["name"], "href": by_year[years[0]][rid]["href"],
+             "sites": by_year[years[0]][rid]["sites"], "years": [by_year[y][rid] for y in years]} for rid in order]
+    plan_title = plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
     context = {
         "plan": {**plan_ref(plan, lang, link), "short_title": plan_title},
-        "map": {"colour_by": colour_by, "indicator": indicator or "", "year": first.get("map_year") or "",
-                "reporting": t["coverage_of"].format(n=sum(p["has_value"] for p in provinces), m=len(provinces)),
-                "unplaced": unplaced, "sites_href": link.page(f"{plan.plan_id}/sites")},
-        "provinces": provinces,
+        "map": {"indicator": indicator or "", "years": years, "maps": maps,
+                "unplaced": [plan.name(f, lang) for f in figures if f["tile_x"] is None or f["tile_y"] is None],
+                "sites_href": link.page(f"{plan.plan_id}/sites")},
+        "provinces": rows,
+        "flags": flags_used(*([p["evidence"] for p in by_year[y].values()] for y in years)),
     }
-    return context, chart
+    return context, charts
 
 
 def map_pages(plan: PlanData, strings: dict) -> list[Page]:
@@ -146,7 +176,7 @@ def map_pages(plan: PlanData, strings: dict) -> list[Page]:
     page = Page(f"{plan.plan_id}/map", "map")
     for lang in LANGUAGES:
         t, link = strings[lang], Linker(page.path, lang)
-        context, chart = map_context(plan, figures, lang, t, link)
+        context, charts = map_context(plan, figures, lang, t, link)
         page.contexts[lang], page.titles[lang] = context, t["map"]
-        page.charts.append(chart)
+        page.charts += charts
     return [page]

@@ -41,6 +41,7 @@ def _plan_section(plan, both, page_titles: dict[str, dict]) -> tuple:
                for r in plan.regions.values() if f"{pid}/regions/{r['region_id']}" in page_titles]
     return (title, [
         (both("plan_overview"), f"{pid}/index"),
+        (both("missing_title"), f"{pid}/missing"),
         (both("target_pages"), targets),
         (both("region_pages"), regions),
         (both("sites"), f"{pid}/sites"),

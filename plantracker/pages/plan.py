@@ -6,22 +6,32 @@ from ..query import PlanData, SiteData
 from ..site_map import LANGUAGES, Linker
 from .model import Page
 from .nav import plans_in_nav
-from .target import target_context
+from .evidence import flags_used, observation_evidence, series_caveat
+from .known import missing_grid, missing_summary, official_figures
+from .target import qualified, target_context
 from .wording import plan_ref, source_ref, target_text, target_title
 
 
-def _status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only: bool) -> list[dict]:
+def status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only: bool = False,
+                region_id: str | None = None) -> list[dict]:
+    """A plan's targets (headline ones only, or those of one region) -> table rows: title, target,
+    latest reported figure with its qualifier and source, status. A table of one region does not
+    repeat the region's name in each title."""
     rows = []
     for target_id, target in plan.targets.items():
-        if headline_only and not target["headline"]:
+        if headline_only and not target["headline"] or region_id and target["region_id"] != region_id:
             continue
         progress = plan.progress[target_id]
+        shown_region = region_id or plan.plan["region_id"]
+        latest = progress["latest_observation_id"]
         rows.append({
-            "id": target_id, "title": target_title(plan, target, lang),
-            "href": link.page(f"{plan.plan_id}/targets/{target_id}"),
+            "id": target_id, "href": link.page(f"{plan.plan_id}/targets/{target_id}"),
+            "title": (plan.name(plan.indicators[target["indicator_id"]], lang) if target["region_id"] == shown_region
+                      else target_title(plan, target, lang)),
             "target": target_text(plan, target, progress, lang, t), "year": target["target_year"],
-            "latest": (f"{plan.units.quantity(progress['latest_value'], progress['dimension'], lang)} ({progress['latest_year']})"
-                       if progress["latest_value"] is not None else t["none_reported"]),
+            "latest": (f"{qualified(plan, progress['latest_value'], progress['dimension'], progress.get('latest_qualifier'), lang, t)}"
+                       f" ({progress['latest_year']})" if progress["latest_value"] is not None else None),
+            "latest_evidence": observation_evidence(plan, latest, lang, t, link) if latest else None,
             "status": progress["status"], "status_label": t["status_" + progress["status"]],
         })
     return rows
@@ -48,10 +58,12 @@ def plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
         "region": plan.name(region, lang),
         "members": [{"name": plan.name(r, lang), "href": link.page(f"{plan.plan_id}/regions/{r['region_id']}")}
                     for r in plan.members(region["region_id"])],
-        "headline": _status_rows(plan, lang, t, link, headline_only=True),
+        "headline": status_rows(plan, lang, t, link, headline_only=True),
         "status_counts": _status_counts(plan, t),
         "licence_note": plan.text(plan.plan.get("licence_note"), lang),
         "source": source_ref(plan, plan.plan.get("source_id"), link),
+        "official": official_figures(plan, lang, t), "missing": missing_summary(plan, lang, t),
+        "missing_href": link.page(f"{plan.plan_id}/missing"),
     }
 
 
@@ -63,19 +75,30 @@ def _regions_shown(plan: PlanData) -> list[dict]:
     return first + [r for r in plan.regions.values() if r["region_id"] not in shown]
 
 
-def _region_context(plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
-    figures = []
+def _region_series(plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> list[dict]:
+    """Every figure reported for a region -> one series per indicator, by year, each figure with its
+    evidence and flags, each series with its caveats (a related series, years outside the period)."""
+    series: dict[str, dict] = {}
     for row in plan.region_figures.get(region["region_id"], []):
-        figures.append({"indicator": row[f"indicator_{lang}"], "year": row["year"], "kind": t["kind_" + row["kind"]],
-                        "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
-                        "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
-                        "source": source_ref(plan, row["source_id"], link), "note": row[f"note_{lang}"] or "",
-                        "outside_period": row["outside_period"]})
-    targets = [r for r in _status_rows(plan, lang, t, link, headline_only=False)
-               if plan.targets[r["id"]]["region_id"] == region["region_id"]]
+        indicator = plan.indicators[row["indicator_id"]]
+        group = series.setdefault(row["indicator_id"], {
+            "indicator": row[f"indicator_{lang}"], "definition": indicator.get(f"definition_{lang}") or "",
+            "comparability": indicator.get(f"comparability_{lang}") or "",
+            "caveats": series_caveat(plan, row["indicator_id"], None, None, lang, t), "figures": []})
+        group["figures"].append({
+            "year": row["year"], "kind": t["kind_" + row["kind"]], "outside_period": row["outside_period"],
+            "value": qualified(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"], lang, t),
+            "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+            "evidence": observation_evidence(plan, row["observation_id"], lang, t, link)})
+    return list(series.values())
+
+
+def _region_context(plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
+    series = _region_series(plan, region, lang, t, link)
     return {"region": {"name": plan.name(region, lang), "id": region["region_id"], "note": region.get(f"note_{lang}") or "",
                        "members": [plan.name(r, lang) for r in plan.members(region["region_id"])]},
-            "figures": figures, "targets": targets,
+            "series": series, "targets": status_rows(plan, lang, t, link, region_id=region["region_id"]),
+            "flags": flags_used(*([f["evidence"] for f in s["figures"]] for s in series)),
             "sites": [_site_row(plan, s, lang, t, link) for s in plan.sites if s["region_id"] == region["region_id"]]}
 
 
@@ -131,7 +154,8 @@ def plan_pages(site: SiteData, plan: PlanData, strings: dict, has_map: bool = Fa
     """One plan -> its section: overview, a page per target and region, sites, sources (and a link
     to its map page when it has one)."""
     pid = plan.plan_id
-    pages = [Page(f"{pid}/index", "plan"), Page(f"{pid}/sites", "sites"), Page(f"{pid}/sources", "sources")]
+    pages = [Page(f"{pid}/index", "plan"), Page(f"{pid}/missing", "missing"), Page(f"{pid}/sites", "sites"),
+             Page(f"{pid}/sources", "sources")]
     pages += [Page(f"{pid}/targets/{tid}", "target", specific=tid) for tid in plan.targets]
     pages += [Page(f"{pid}/regions/{r['region_id']}", "region", specific=r["region_id"]) for r in _regions_shown(plan)]
     for page in pages:
@@ -142,10 +166,11 @@ def plan_pages(site: SiteData, plan: PlanData, strings: dict, has_map: bool = Fa
                        else plan_ref(plan, lang, link)}
             if page.template == "plan":
                 page.titles[lang] = context["plan"]["short_title"] or context["plan"]["title"]
-                context["targets"] = _status_rows(plan, lang, t, link, headline_only=False)
+                context["targets"] = status_rows(plan, lang, t, link)
                 context["regions"] = [{"name": plan.name(r, lang), "href": link.page(f"{pid}/regions/{r['region_id']}")}
                                       for r in _regions_shown(plan)]
                 context["map_href"] = link.page(f"{pid}/map") if has_map else None
+                context["flags"] = flags_used(context["plan"]["official"], [r["latest_evidence"] for r in context["targets"]])
             elif page.template == "target":
                 extra, charts = target_context(site, plan, page.specific, lang, t, link)
                 context.update(extra)
@@ -154,6 +179,11 @@ def plan_pages(site: SiteData, plan: PlanData, strings: dict, has_map: bool = Fa
             elif page.template == "region":
                 context.update(_region_context(plan, plan.regions[page.specific], lang, t, link))
                 page.titles[lang] = context["region"]["name"]
+            elif page.template == "missing":
+                context["grids"] = missing_grid(plan, lang, t, link)
+                context["summary"] = missing_summary(plan, lang, t)
+                context["flags"] = flags_used(*([c for row in g["rows"] for c in row["cells"]] for g in context["grids"]))
+                page.titles[lang] = t["missing_title"]
             elif page.template == "sites":
                 context.update(_sites_context(plan, lang, t, link))
                 page.titles[lang] = t["sites"]

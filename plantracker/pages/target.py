@@ -1,12 +1,28 @@
-"""A target of a plan -> its page context (finished values) and the charts it shows."""
+"""A target of a plan -> its page context (finished values) and the charts it shows.
+
+Every figure on the page carries its evidence (pages.evidence: source, authority, the source's own
+words, confidence flags); a series that is not the target's own measure, or lies outside the plan
+period, carries its caveats into its chart's subtitle, caption and summary, and beside any sum the
+site computes from it. A computed figure never stands where the target's reported figure would.
+"""
 from __future__ import annotations
 
 from ..query import PlanData, SiteData
 from ..site_map import Linker
+from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat, source_view, target_evidence
 from .model import Chart
-from .wording import source_ref, target_text, target_title
+from .wording import target_text, target_title
 
 SERIES_ORDER = ("reported", "baseline", "target_baseline", "target")
+
+
+def qualified(plan: PlanData, value: float | None, dimension: str, qualifier: str | None, lang: str, t: dict,
+              unit=None) -> str:
+    """A base-unit value and its qualifier -> "about 1.5亿吨" / "约1.5亿吨": the qualifier shown
+    wherever the value is."""
+    text = plan.units.quantity(value, dimension, lang, unit)
+    word = t.get(f"qualifier_{qualifier}", "") if qualifier else ""
+    return f"{word} {text}" if word and lang == "en" else f"{word}{text}"
 
 
 def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: dict) -> str:
@@ -17,12 +33,23 @@ def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: d
         parts.append(t["summary_baseline"].format(value=plan.units.quantity(progress["baseline_value"], dim, lang),
                                                   year=progress["baseline_year"]))
     if progress["latest_value"] is not None:
-        parts.append(t["summary_latest"].format(value=plan.units.quantity(progress["latest_value"], dim, lang),
-                                                year=progress["latest_year"]))
+        parts.append(t["summary_latest"].format(
+            value=qualified(plan, progress["latest_value"], dim, progress.get("latest_qualifier"), lang, t),
+            year=progress["latest_year"]))
     else:
         parts.append(t["summary_none"])
     parts.append(t["summary_status"].format(status=t["status_" + progress["status"]]))
     return " ".join(parts)
+
+
+def _evidence(plan: PlanData, row: dict, target: dict, lang: str, t: dict, link: Linker) -> dict | None:
+    """A row of target_series.sql -> its figure's evidence (an observation's, or the target's)."""
+    if row["series"] in ("reported", "baseline"):
+        return observation_evidence(plan, row["figure_id"], lang, t, link)
+    if row["series"] == "target":
+        return target_evidence(plan, target, lang, t, link)
+    source = source_view(plan, row["source_id"], lang, t, link)
+    return {"id": row["figure_id"], "source": source, "quote": None, "flags": [], "forecast": False, "note": ""}
 
 
 def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dict, link: Linker):
@@ -35,22 +62,84 @@ def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dic
         if row["series"] == "target_baseline" and key in seen:
             continue
         seen.add(key)
-        source = source_ref(plan, row["source_id"], link)
-        value_text = plan.units.quantity(row["value"], progress["dimension"], lang, unit)
+        evidence = _evidence(plan, row, target, lang, t, link)
+        value_text = qualified(plan, row["value"], progress["dimension"], row["qualifier"], lang, t, unit)
         qualifier = t.get(f"qualifier_{row['qualifier']}", "") if row["qualifier"] else ""
         table.append({"year": row["year"], "series": t["series_" + row["series"]], "value": value_text,
                       "printed": f"{qualifier} {plan.units.printed(row['printed_value'], row['printed_unit_id'], lang)}".strip(),
-                      "source": source, "outside_period": row["outside_period"], "id": row["figure_id"]})
-        chart.append({"year": row["year"], "value": round(row["value"] / unit.factor, 6), "series": row["series"],
-                      "series_label": t["series_" + row["series"]], "value_text": value_text,
-                      "source": source["title"] if source else "", "figure_id": row["figure_id"]})
+                      "source": evidence["source"] if evidence else None, "evidence": evidence,
+                      "outside_period": row["outside_period"], "id": row["figure_id"]})
+        chart.append({"year": row["year"], "value": round(row["value"] / unit.factor, 6), "unit": unit.label,
+                      "series": row["series"], "series_label": t["series_" + row["series"]], "value_text": value_text,
+                      **csv_evidence(evidence), "figure_id": row["figure_id"]})
     if progress["baseline_value"] is not None:
         for year, value in ((progress["baseline_year"], progress["baseline_value"]),
                             (target["target_year"], progress["target_value"])):
-            chart.append({"year": year, "value": round(value / unit.factor, 6), "series": "path",
+            chart.append({"year": year, "value": round(value / unit.factor, 6), "unit": unit.label, "series": "path",
                           "series_label": t["series_path"], "value_text": plan.units.quantity(value, progress["dimension"], lang, unit),
-                          "source": "", "figure_id": ""})
+                          **csv_evidence(None), "figure_id": ""})
     return table, chart, unit
+
+
+def _inputs(plan: PlanData, target: dict, progress: dict, table: list[dict], lang: str, t: dict, link: Linker) -> dict:
+    """What the status was judged from, each figure with its evidence."""
+    dim = progress["dimension"]
+    baseline = next((r for r in table if r["id"] and r["year"] == progress["baseline_year"]
+                     and r["series"] == t["series_baseline"]), None)
+    latest = progress["latest_observation_id"]
+    forecast = progress.get("forecast_observation_id")
+    return {
+        "target": target_text(plan, target, progress, lang, t),
+        "baseline": (f"{plan.units.quantity(progress['baseline_value'], dim, lang)} ({progress['baseline_year']})"
+                     if progress["baseline_value"] is not None else None),
+        "baseline_evidence": (baseline["evidence"] if baseline else
+                              {"source": source_view(plan, target.get("baseline_source_id"), lang, t, link),
+                               "quote": None, "flags": []}),
+        "latest": (f"{qualified(plan, progress['latest_value'], dim, progress.get('latest_qualifier'), lang, t)} "
+                   f"({progress['latest_year']})" if progress["latest_value"] is not None else None),
+        "latest_evidence": observation_evidence(plan, latest, lang, t, link) if latest else None,
+        "forecast": (f"{qualified(plan, progress['forecast_value'], dim, 'expected', lang, t)} ({progress['forecast_year']})"
+                     if forecast else None),
+        "forecast_evidence": observation_evidence(plan, forecast, lang, t, link) if forecast else None,
+        "share": None if progress["share_reached"] is None else f"{progress['share_reached'] * 100:.1f}%",
+        "required": (plan.units.quantity(progress["required_value"], dim, lang)
+                     if progress["required_value"] is not None else None),
+    }
+
+
+def _related(plan: PlanData, target: dict, lang: str, t: dict, link: Linker) -> list[dict]:
+    """Figures that bear on the target without being its own series -> rows with evidence."""
+    rows = []
+    for row in plan.related.get(target["target_id"], []):
+        rows.append({
+            "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
+            "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
+            "value": qualified(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"], lang, t),
+            "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+            "evidence": observation_evidence(plan, row["observation_id"], lang, t, link),
+            "comparability": row[f"comparability_{lang}"] or "", "outside_period": row["outside_period"],
+            "same_series": row["same_series"], "region_kind": row["region_kind"], "in_plan_region": row["in_plan_region"],
+            "indicator_id": row["indicator_id"], "base_value": row["value"], "region_id": row["region_id"],
+        })
+    return rows
+
+
+def _related_groups(plan: PlanData, target: dict, related: list[dict], totals: list[dict], lang: str,
+                    t: dict) -> list[dict]:
+    """Related figures -> one group per indicator: its caveats and comparability note once, its
+    figures, and the site's own sums over provinces (each carrying the same caveats)."""
+    groups: dict[str, dict] = {}
+    for row in related:
+        group = groups.setdefault(row["indicator_id"], {
+            "indicator": row["indicator"], "comparability": row["comparability"],
+            "caveats": series_caveat(plan, row["indicator_id"], target, None, lang, t),
+            "figures": [], "totals": [], "chart_ids": []})
+        group["figures"].append(row)
+    for total in totals:
+        groups[total["indicator_id"]]["totals"].append(total)
+        if total["chart_id"]:
+            groups[total["indicator_id"]]["chart_ids"].append(total["chart_id"])
+    return list(groups.values())
 
 
 def target_context(site: SiteData, plan: PlanData, target_id: str, lang: str, t: dict,
@@ -58,72 +147,61 @@ def target_context(site: SiteData, plan: PlanData, target_id: str, lang: str, t:
     """One target in one language -> (template context, the charts the page shows)."""
     target = plan.targets[target_id]
     progress = plan.progress[target_id]
-    dim = progress["dimension"]
     indicator = plan.indicators[target["indicator_id"]]
     table, chart_rows, unit = _series_rows(plan, target, progress, lang, t, link)
     title = target_title(plan, target, lang)
     years = sorted({r["year"] for r in chart_rows} | {plan.plan["period_start"], target["target_year"]})
-    chart_id = f"target-{target_id}"
     summary = status_summary(plan, target, progress, lang, t)
     labels = {"title": title, "subtitle": target_text(plan, target, progress, lang, t) + f" ({target['target_year']})",
               "series_order": [t["series_" + s] for s in SERIES_ORDER if any(r["series"] == s for r in chart_rows)],
               "legend": t["kind"], "x": t["year"], "y": unit.label, "value": t["value"], "source": t["source"],
               "years": list(range(years[0], years[-1] + 1)), "description": summary}
     page = f"{plan.plan_id}/targets/{target_id}"
-    charts = [Chart(plan.plan_id, chart_id, "target_progress", lang, page, title, summary, chart_rows, labels,
-                    ["year", "series", "value", "value_text", "source", "figure_id"], table)]
-    related = []
-    for row in plan.related.get(target_id, []):
-        related.append({
-            "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
-            "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
-            "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
-            "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
-            "source": source_ref(plan, row["source_id"], link), "note": row[f"note_{lang}"] or "",
-            "comparability": row[f"comparability_{lang}"] or "", "outside_period": row["outside_period"],
-            "same_series": row["same_series"], "region_kind": row["region_kind"], "in_plan_region": row["in_plan_region"],
-            "indicator_id": row["indicator_id"], "base_value": row["value"], "region_id": row["region_id"],
-        })
+    charts = [Chart(plan.plan_id, f"target-{target_id}", "target_progress", lang, page, title, summary, chart_rows,
+                    labels, ["year", "series", "value", "unit", "value_text", *CSV_EVIDENCE, "figure_id"], table)]
+    related = _related(plan, target, lang, t, link)
+    comparison = None
     if indicator.get("concept"):
-        comparison = plan_comparison_chart(site, plan, target, indicator["concept"], lang, t)
+        comparison = plan_comparison_chart(site, plan, target, indicator["concept"], lang, t, link)
         if comparison:
             charts.append(comparison)
-    province_charts, totals = province_view(plan, target, related, lang, t, link)
+    province_charts, totals = province_view(plan, target, related, lang, t)
     charts += province_charts
+    inputs = _inputs(plan, target, progress, table, lang, t, link)
     grid = [{"year": g["year"], "reported": g["reported_count"] > 0} for g in plan.reporting_grid.get(target_id, [])]
     context = {
         "target": {
             "id": target_id, "title": title, "wording_zh": target["wording_zh"], "summary_en": target["summary_en"],
             "target_text": target_text(plan, target, progress, lang, t), "target_year": target["target_year"],
-            "quote": target["quote"], "source": source_ref(plan, target["source_id"], link),
-            "note": target[f"note_{lang}"] or "",
+            "evidence": target_evidence(plan, target, lang, t, link), "note": target[f"note_{lang}"] or "",
             "indicator": plan.name(indicator, lang), "definition": indicator.get(f"definition_{lang}") or "",
             "region": plan.name(plan.regions[target["region_id"]], lang),
             "region_href": link.page(f"{plan.plan_id}/regions/{target['region_id']}"),
         },
         "status": progress["status"], "status_label": t["status_" + progress["status"]],
         "status_reason": t["reason_" + progress["status_reason"]],
-        "inputs": {
-            "target": target_text(plan, target, progress, lang, t),
-            "baseline": (f"{plan.units.quantity(progress['baseline_value'], dim, lang)} ({progress['baseline_year']})"
-                         if progress["baseline_value"] is not None else None),
-            "baseline_source": source_ref(plan, target.get("baseline_source_id"), link),
-            "latest": (f"{plan.units.quantity(progress['latest_value'], dim, lang)} ({progress['latest_year']})"
-                       if progress["latest_value"] is not None else None),
-            "latest_source": source_ref(plan, progress["latest_source_id"], link),
-            "share": None if progress["share_reached"] is None else f"{progress['share_reached'] * 100:.1f}%",
-            "required": (plan.units.quantity(progress["required_value"], dim, lang)
-                         if progress["required_value"] is not None else None),
-        },
+        "inputs": inputs, "progress_chart": charts[0].chart_id,
+        "comparison_chart": comparison.chart_id if comparison else None,
         "grid": grid, "missing_years": [g["year"] for g in grid if not g["reported"]],
-        "related": related, "totals": totals,
+        "related_groups": _related_groups(plan, target, related, totals, lang, t),
+        "flags": flags_used([inputs["latest_evidence"], inputs["baseline_evidence"], inputs["forecast_evidence"]],
+                            [row.get("evidence") for row in table], [row["evidence"] for row in related]),
     }
     return context, charts
 
 
-def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, t: dict, link: Linker):
+def _flag_caveat(evidence: list[dict], t: dict) -> list[str]:
+    """Figures' evidence -> one caveat naming the flags all of them carry ("one copy only, year inferred")."""
+    keys = [set(f["key"] for f in e["flags"]) for e in evidence]
+    shared = set.intersection(*keys) if keys else set()
+    flags = [f for f in evidence[0]["flags"] if f["key"] in shared] if evidence else []
+    return [t["caveat_flags"].format(flags=t["list_separator"].join(f["label"] for f in flags))] if flags else []
+
+
+def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, t: dict):
     """Province figures related to a plan-region target -> (bar charts per indicator and year,
-    the site's own sums over provinces, each labelled as computed and showing what it adds up)."""
+    the site's own sums over provinces, each labelled as computed and showing what it adds up).
+    Each chart and sum carries the series' caveats (other series, outside the plan period, flags)."""
     if not plan.members(target["region_id"]):
         return [], []
     indicators = {r["indicator_id"] for r in related if r["in_plan_region"]}
@@ -135,53 +213,85 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         dim = plan.units.dimension(indicator["unit_id"])
         rows = [r for r in related if r["indicator_id"] == total["indicator_id"] and r["year"] == total["year"]
                 and r["in_plan_region"] and r["kind"] == t["kind_reported"]]
+        caveats = (series_caveat(plan, total["indicator_id"], target, total["year"], lang, t)
+                   + _flag_caveat([r["evidence"] for r in rows], t))
         totals.append({
-            "indicator": plan.name(indicator, lang), "year": total["year"],
+            "indicator_id": total["indicator_id"], "indicator": plan.name(indicator, lang), "year": total["year"],
             "value": plan.units.quantity(total["total_value"], dim, lang),
             "coverage": t["coverage_of"].format(n=total["regions_reporting"], m=total["region_members"]),
             "complete": total["complete"], "observations": total["observation_ids"].split(" "),
-            "outside_period": total["year"] > plan.plan["period_end"],
+            "outside_period": total["year"] > plan.plan["period_end"], "caveats": caveats,
+            "chart_id": f"target-{target['target_id']}-{total['indicator_id']}-{total['year']}" if len(rows) >= 2 else None,
         })
         if len(rows) < 2:
             continue
         unit = plan.units.choose(max(r["base_value"] for r in rows), dim, lang)
-        chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6),
+        chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6), "unit": unit.label,
                        "value_text": plan.units.quantity(r["base_value"], dim, lang, unit), "year": r["year"],
-                       "source": r["source"]["title"] if r["source"] else ""} for r in rows]
+                       **csv_evidence(r["evidence"]), "figure_id": r["evidence"]["id"]} for r in rows]
         title = f"{plan.name(indicator, lang)} · {total['year']}"
-        labels = {"title": title, "subtitle": t["province_view"], "x": t["region"], "y": unit.label,
-                  "value": t["value"], "year": t["year"], "source": t["source"]}
-        chart_id = f"target-{target['target_id']}-{total['indicator_id']}-{total['year']}"
+        labels = {"title": title, "subtitle": t["province_view"], "caveats": caveats, "x": t["region"],
+                  "y": unit.label, "value": t["value"], "year": t["year"], "source": t["source"]}
+        chart_id = totals[-1]["chart_id"]
         ranked = sorted(rows, key=lambda r: -r["base_value"])
-        summary = "; ".join(f"{r['region']} {r['value']}" for r in ranked)
-        labels["description"] = f"{title}: {summary}."
+        listed = t["list_separator"].join(f"{r['region']} {r['value']}" for r in ranked)
+        summary = " ".join([f"{title}: {listed}.", *caveats])
+        labels["description"] = summary
         table = [{"year": r["year"], "series": r["region"], "value": r["value"], "printed": r["printed"],
-                  "source": r["source"], "outside_period": r["outside_period"], "id": ""} for r in ranked]
+                  "source": r["evidence"]["source"], "evidence": r["evidence"], "outside_period": r["outside_period"],
+                  "id": r["evidence"]["id"]} for r in ranked]
         charts.append(Chart(plan.plan_id, chart_id, "region_bars", lang, f"{plan.plan_id}/targets/{target['target_id']}",
-                            title, f"{title}: {summary}.", chart_rows, labels,
-                            ["region_label", "year", "value", "value_text", "source"], table))
+                            title, summary, chart_rows, labels,
+                            ["region_label", "year", "value", "unit", "value_text", *CSV_EVIDENCE, "figure_id"], table, caveats))
     return charts, totals
 
 
-def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept: str, lang: str, t: dict) -> Chart | None:
-    """Targets of several plans measuring the same thing (shared `concept`) -> a side-by-side chart."""
+def _plan_differences(site: SiteData, rows: list[dict], lang: str, t: dict) -> list[str]:
+    """Targets of several plans side by side -> what differs between them, from the data: each
+    plan's region (its provinces) and its own wording of the target."""
+    plans = {p.plan_id: p for p in site.plans}
+    differences = []
+    for row in rows:
+        other = plans[row["plan_id"]]
+        target = other.targets[row["target_id"]]
+        region = other.regions[target["region_id"]]
+        members = other.members(region["region_id"])
+        wording = other.indicators[target["indicator_id"]].get("plan_wording_zh") or target["wording_zh"]
+        differences.append(t["compare_plan_scope"].format(
+            plan=row[f"plan_{lang}"], region=other.name(region, lang), count=len(members),
+            members=t["list_separator"].join(other.name(m, lang) for m in members), wording=wording))
+    return differences
+
+
+def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept: str, lang: str, t: dict,
+                          link: Linker) -> Chart | None:
+    """Targets of several plans measuring the same thing (shared `concept`) -> a side-by-side chart
+    that states what differs between them (region, wording) and cites each target's source."""
     rows = site.concept_targets.get(concept, [])
     dims = {r["dimension"] for r in rows}
     if len({r["plan_id"] for r in rows}) < 2 or len(dims) != 1:
         return None
     dim = dims.pop()
     unit = plan.units.choose(max(r["target_value"] for r in rows), dim, lang)
+    plans = {p.plan_id: p for p in site.plans}
+    evidence = {r["target_id"]: target_evidence(plans[r["plan_id"]], plans[r["plan_id"]].targets[r["target_id"]], lang, t, link)
+                for r in rows}
     chart_rows = [{"plan_label": f"{r['plan_' + lang]} ({r['target_year']})",
-                   "value": round(r["target_value"] / unit.factor, 6), "target_year": r["target_year"],
+                   "value": round(r["target_value"] / unit.factor, 6), "unit": unit.label, "target_year": r["target_year"],
                    "value_text": f"{t['comparison_' + r['comparison']]} {plan.units.quantity(r['target_value'], dim, lang, unit)}".strip(),
-                   "target_id": r["target_id"], "plan_id": r["plan_id"]} for r in rows]
+                   "target_id": r["target_id"], "plan_id": r["plan_id"], **csv_evidence(evidence[r["target_id"]])}
+                  for r in rows]
     title = t["plans_compared"]
-    labels = {"title": title, "subtitle": plan.name(plan.indicators[target["indicator_id"]], lang), "x": t["plans"],
-              "y": unit.label, "value": t["target_value"], "year": t["target_year"]}
-    summary = "; ".join(f"{r['plan_label']}: {r['value_text']}" for r in chart_rows)
-    labels["description"] = f"{title}: {summary}."
+    caveats = [t["compare_caveat"], *_plan_differences(site, rows, lang, t)]
+    labels = {"title": title, "subtitle": plan.name(plan.indicators[target["indicator_id"]], lang), "caveats": caveats,
+              "x": t["plans"], "y": unit.label, "value": t["target_value"], "year": t["target_year"]}
+    listed = t["list_separator"].join(f"{r['plan_label']}: {r['value_text']}" for r in chart_rows)
+    summary = " ".join([f"{title}: {listed}.", *caveats])
+    labels["description"] = summary
     table = [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"], "printed": "",
-              "source": None, "outside_period": False, "id": r["target_id"]} for r in chart_rows]
+              "source": evidence[r["target_id"]]["source"], "evidence": evidence[r["target_id"]], "outside_period": False,
+              "id": r["target_id"]} for r in chart_rows]
     return Chart(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang,
-                 f"{plan.plan_id}/targets/{target['target_id']}", title, f"{title}: {summary}.", chart_rows, labels,
-                 ["plan_id", "target_id", "plan_label", "target_year", "value", "value_text"], table)
+                 f"{plan.plan_id}/targets/{target['target_id']}", title, summary, chart_rows, labels,
+                 ["plan_id", "target_id", "plan_label", "target_year", "value", "unit", "value_text", *CSV_EVIDENCE],
+                 table, caveats)

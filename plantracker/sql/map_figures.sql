@@ -1,8 +1,10 @@
--- map_figures: one row per province of a plan region, with its tile position and its reported
--- figure of the map's indicator in the map's year (figure columns null where it has none).
--- The map's indicator and year: the indicator x year with the most provinces reporting; ties go to
--- an indicator a target measures or is comparable to, then to the later year, then to the
--- indicator listed first. No province reporting anything: indicator and figure columns are null.
+-- map_figures: one row per province of a plan region x year of the map's indicator, with its tile
+-- position and its reported figure (figure columns null where the province has none that year).
+-- The map's indicator: the one with the most provinces reporting in a year; ties go to an indicator
+-- a target measures or is comparable to, then to the later year, then to the indicator listed
+-- first. Its years: every year in which a province reported it (newest first), so the page can
+-- show each year's map side by side. No province reporting anything: one row per province with
+-- indicator, year and figure columns null.
 -- Parameters: $plan_id, $region_id (the plan region).
 with provinces as (
     select region_id, name_zh, name_en, tile_x, tile_y, source_row
@@ -37,20 +39,27 @@ candidates as (
 ),
 
 chosen as (
-    select indicator_id, year, provinces_reporting
+    select indicator_id
     from candidates
     order by provinces_reporting desc, target_related desc, year desc, indicator_row
     limit 1
+),
+
+map_years as (
+    select distinct r.year as map_year
+    from reported as r
+    join chosen as c on c.indicator_id = r.indicator_id
 )
 
 select
     p.region_id, p.name_zh, p.name_en, p.tile_x, p.tile_y,
-    c.indicator_id, c.year as map_year, c.provinces_reporting,
+    c.indicator_id, y.map_year,
     i.name_zh as indicator_zh, i.name_en as indicator_en, i.unit_id as indicator_unit_id,
     r.observation_id, r.value, r.printed_value, r.printed_unit_id, r.qualifier, r.source_id
 from provinces as p
 left join chosen as c on true
+left join map_years as y on true
 left join indicators as i on i.plan_id = $plan_id and i.indicator_id = c.indicator_id
-left join reported as r on r.region_id = p.region_id and r.indicator_id = c.indicator_id and r.year = c.year
-qualify row_number() over (partition by p.region_id order by r.source_row) = 1
-order by p.tile_y nulls last, p.tile_x nulls last, p.source_row
+left join reported as r on r.region_id = p.region_id and r.indicator_id = c.indicator_id and r.year = y.map_year
+qualify row_number() over (partition by p.region_id, y.map_year order by r.source_row) = 1
+order by y.map_year desc nulls last, p.tile_y nulls last, p.tile_x nulls last, p.source_row

@@ -1,0 +1,176 @@
+"""Every figure true to its source (issue 16) and the 2021 figures shown where readers look
+(issue 17), on the real site built from the shipped packages: the source's own words beside every
+figure, confidence flags as visible markers with their explanation, caveats that travel with a
+related series (chart subtitle, caption, summary, embed, map, beside computed sums), chart CSVs
+with source, URL, quote and unit, the home page leading with what is known, and what is missing."""
+from __future__ import annotations
+
+import csv
+import html
+import html.parser
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PLAN = "jjj-2020-2022"
+
+
+class Text(html.parser.HTMLParser):
+    """An HTML page -> its visible text (script and style left out) and its elements' attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skip, self.tags = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self.skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def parsed(page: str) -> Text:
+    parser = Text()
+    parser.feed(page)
+    return parser
+
+
+def text_of(page: str) -> str:
+    return " ".join(" ".join(parsed(page).parts).split())
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def article(page: str) -> str:
+    """A built page -> its <article> (the content, without the navigation and table of contents)."""
+    match = re.search(r"<article\b.*?</article>", page, re.S)
+    return match.group(0) if match else page
+
+
+@pytest.fixture(scope="module")
+def pages(real_site) -> dict[str, str]:
+    """Every built page's visible content text, by site path."""
+    return {p.relative_to(real_site.root).as_posix(): text_of(article(p.read_text(encoding="utf-8")))
+            for p in real_site.root.rglob("index.html")}
+
+
+def test_every_observation_quote_is_on_a_page_in_both_languages(real_site, pages):
+    for package in sorted((REPO / "datapackages").glob("*/datapackage.json")):
+        for row in rows(package.parent / "data" / "observations.csv"):
+            quote = " ".join(row["quote"].split())
+            zh = [p for p, text in pages.items() if not p.startswith("en/") and quote in text]
+            en = [p for p, text in pages.items() if p.startswith("en/") and quote in text]
+            assert zh and en, (row["observation_id"], quote)
+
+
+def test_the_2021_figures_show_on_their_region_pages_with_their_flags(pages):
+    for region, generated in (("CN-BJ", "194万吨"), ("CN-HE", "40899万吨"), ("CN-HA", "16647万吨")):
+        text = pages[f"{PLAN}/regions/{region}/index.html"]
+        assert generated in text and "2021" in text and "2024" in text
+        assert "单一副本" in text and "年份为推断" in text
+        assert "只找到这一份副本，未能与第二份独立来源核对。" in text  # the legend explains each marker
+        en = pages[f"en/{PLAN}/regions/{region}/index.html"]
+        assert "single copy" in en and "year inferred" in en
+
+
+def test_flags_link_to_their_explanation_on_the_same_page(real_site):
+    page = real_site.page(f"{PLAN}/regions/CN-SX/")
+    tags = parsed(page).tags
+    links = {a["href"] for tag, a in tags if tag == "a" and "pt-flag" in a.get("class", "")}
+    targets = {a.get("id") for _, a in tags}
+    assert links >= {"#flag-single_copy", "#flag-year_inferred"} and {h[1:] for h in links} <= targets
+
+
+def test_the_target_has_no_reported_figure_and_the_computed_sum_carries_its_caveats(pages):
+    text = pages[f"{PLAN}/targets/T01/index.html"]
+    # The yearbook series never stands in the target's "latest reported" slot.
+    inputs = text.split("判断依据")[1].split("进展状态")[0]
+    assert "未找到报告数值" in inputs and "8.9842亿吨" not in inputs and "10.4915亿吨" not in inputs
+    # The site's own sums stand with the related series, each beside its caveats.
+    related = text.split("相关数据")[1]
+    for total, outside in (("8.9842亿吨", False), ("10.4915亿吨", True)):
+        row = related.split(total)[1].split("NBS20")[0]  # the row ends with the ids it adds up
+        assert "本站计算" in row and "不能说明目标是否完成" in row
+        assert "不是“区域年综合利用工业固废量”的衡量口径" in row
+        assert ("计划期（2020–2022年）之外" in row) == outside
+        assert "单一副本" in row and "年份为推断" in row
+
+
+def test_caveats_travel_with_the_related_chart_into_its_spec_svg_png_embed_and_summary(real_site):
+    charts = real_site.root / "assets" / "charts" / PLAN
+    spec = json.loads((charts / "target-T01-general-industrial-solid-waste-utilized-2024.vegalite.zh.json").read_text("utf-8"))
+    subtitle = "".join(spec["title"]["subtitle"])
+    assert "不是“区域年综合利用工业固废量”的衡量口径" in subtitle and "2024年在计划期" in subtitle
+    svg = (charts / "target-T01-general-industrial-solid-waste-utilized-2024.zh.svg").read_text("utf-8")
+    assert "2024年在计划期" in html.unescape(svg)
+    embed = (real_site.root / "embed" / PLAN / "target-T01-general-industrial-solid-waste-utilized-2024.zh.html")
+    assert "2024年在计划期" in text_of(embed.read_text("utf-8"))
+    page = real_site.page(f"{PLAN}/targets/T01/")
+    figures = re.findall(r"<figure[^>]*chart-target-T01-general[^>]*>(.*?)</figure>", page, re.S)
+    assert figures and all("不能说明目标是否完成" in html.unescape(f) for f in figures)  # alt text and caption
+
+
+def test_the_map_compares_both_years_and_carries_the_caveats(real_site, pages):
+    text = pages[f"{PLAN}/map/index.html"]
+    assert "2021" in text and "2024" in text and "2024年在计划期" in text
+    page = real_site.page(f"{PLAN}/map/")
+    assert 'id="chart-map-2024"' in page and 'id="chart-map-2021"' in page
+    assert page.count('class="pt-embed"') == 2  # each map has the embed box its embed page offers
+    header = re.search(r"<thead>(.*?)</thead>", page.split("pt-map-table")[1], re.S).group(1)
+    assert "<th scope=\"col\">2024</th>" in header and "<th scope=\"col\">2021</th>" in header
+    for lang in ("zh", "en"):
+        spec = json.loads((real_site.root / "assets" / "charts" / PLAN / f"map-2024.vegalite.{lang}.json").read_text("utf-8"))
+        assert any("2024" in line for line in spec["title"]["subtitle"][2:]), spec["title"]["subtitle"]
+
+
+def test_the_two_plan_comparison_states_what_differs_and_cites_both_targets(pages, real_site):
+    text = pages[f"{PLAN}/targets/T01/index.html"]
+    assert "6个省级地区" in text and "7个省级地区" in text
+    assert "年消纳工业固体废物" in text and "区域年综合利用工业固废量" in text
+    with (real_site.root / "assets" / "charts" / PLAN / "compare-T01.zh.csv").open(encoding="utf-8-sig") as handle:
+        table = list(csv.DictReader(handle))
+    assert all(row["source"] and row["source_url"].startswith(("https://", "http://")) and row["quote"] for row in table)
+
+
+def test_chart_csvs_carry_unit_source_url_quote_and_flags(real_site):
+    charts = real_site.root / "assets" / "charts" / PLAN
+    with (charts / "target-T01-general-industrial-solid-waste-utilized-2021.en.csv").open(encoding="utf-8-sig") as h:
+        table = list(csv.DictReader(h))
+    assert {"unit", "source", "source_url", "authority", "quote", "confidence"} <= set(table[0])
+    hebei = next(r for r in table if r["figure_id"] == "NBS2021-HE-U")
+    assert hebei["quote"] == "河北,一般工业固体废物综合利用量,22320万吨"
+    assert hebei["source_url"].startswith("https://github.com/lifeiyang123/knowledge_graph/blob/4404c2b")
+    assert hebei["confidence"] == "single_copy;year_inferred" and hebei["unit"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_home_page_leads_with_what_is_known_then_the_table(pages, lang):
+    text = pages["index.html" if lang == "zh" else "en/index.html"]
+    known = text.split("主要目标" if lang == "zh" else "Headline targets")[0]
+    if lang == "zh":
+        assert "找到的官方分省数据" in known and "一般工业固体废物综合利用量 · 2021" in known
+        assert "缺少什么" in known and "11项目标中有11项" in known
+    else:
+        assert "Official provincial figures found" in known and "What is missing" in known
+    assert "2024" in known
+
+
+def test_the_missing_page_lists_each_gap_and_what_would_fill_it(pages, real_site):
+    text = pages[f"{PLAN}/missing/index.html"]
+    assert "区域年综合利用工业固废量" in text and "一般工业固体废物综合利用量" in text
+    assert "缺" in text and "22320万吨" in text  # a filled 2021 cell, with its flags
+    assert "单一副本" in text
+    page = real_site.page(f"{PLAN}/missing/")
+    assert page.count("pt-cell--missing") > 10 and "pt-cell--filled" in page
