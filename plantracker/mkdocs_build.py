@@ -12,6 +12,7 @@ import yaml
 from markupsafe import escape
 
 from .site_map import LANGUAGES
+from .text_safety import without_control_characters
 
 
 def copy_hand_written(site_src: Path, docs_dir: Path) -> None:
@@ -24,12 +25,12 @@ def copy_hand_written(site_src: Path, docs_dir: Path) -> None:
 def nav_for(sections: list, lang: str) -> list:
     """Nav tree of (titles by language, doc path or children) -> MkDocs nav for one language.
 
-    Titles are HTML-escaped here: MkDocs' theme templates print nav titles without escaping, and
-    titles come from the data.
+    Titles are HTML-escaped here, and lose control characters: MkDocs' theme templates print nav
+    titles without escaping, and titles come from the data. yaml.safe_dump quotes them for YAML.
     """
     nav = []
     for titles, item in sections:
-        title = str(escape(titles[lang]))
+        title = str(escape(without_control_characters(titles[lang])))
         if isinstance(item, list):
             nav.append({title: nav_for(item, lang)})
         else:

@@ -29,6 +29,7 @@ from .render import render_pages
 from .settings import Release, load_release
 from .site_map import LANGUAGES
 from .strings import load_strings
+from .text_safety import scrub_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("validate", "load", "query", "pages", "charts", "assets", "render", "mkdocs")
@@ -116,6 +117,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
     result = BuildResult(release)
     with step("load"):
         db = load(options.data_dir, _previous_release(options, release))
+        scrub_database(db)  # defence behind validation: no control character reaches any output
     with ExitStack() as cleanup:
         cleanup.callback(db.close)
         with step("query"):

@@ -34,7 +34,7 @@ __all__ = ["Assets", "write_assets"]
 
 # The code and libraries that decide the downloads' bytes.
 DOWNLOAD_CODE = ("assets/downloads.py", "assets/exports.py", "assets/workbook.py", "assets/data_dictionary.py",
-                 "spreadsheet_safety.py", "settings.py", "load.py", "sql/resource_rows.sql", "sql/download_parquet.sql")
+                 "spreadsheet_safety.py", "text_safety.py", "settings.py", "load.py", "sql/resource_rows.sql", "sql/download_parquet.sql")
 DOWNLOAD_PACKAGES = ("duckdb", "openpyxl")
 
 

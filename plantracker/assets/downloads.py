@@ -4,7 +4,7 @@ For each package `datapackages/<plan-id>/`, under `<dest>/downloads/<plan-id>/`:
 
 | file | for | bytes |
 |---|---|---|
-| `datapackage.json`, `<resource>.csv` | programs; the next release's "What changed" page | exactly the package's files |
+| `datapackage.json`, `<resource>.csv` | programs; the next release's "What changed" page | exactly the package's files (less control characters, which validation refuses) |
 | `<resource>.spreadsheet.csv` | Excel, WPS, LibreOffice | UTF-8 with BOM, CRLF, text cells neutralized |
 | `<resource>.json` | programs, browsers | see `exports.write_json` |
 | `<resource>.parquet` | analysts (DuckDB, pandas, R) | schema types, written by DuckDB |
@@ -25,6 +25,7 @@ from pathlib import Path
 from ..load import Database, PlanPackage
 from ..problems import InputError, Problem
 from ..query import run_query
+from ..text_safety import clean_file_bytes
 from ..settings import COMPILATION_LICENCE, COMPILATION_LICENCE_URL, Release
 from ..site_map import DOWNLOADS
 from .data_dictionary import describe_resource
@@ -88,7 +89,7 @@ def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path
         source = _checked_path(package_dir, resource)
         rows = [tuple(row.values()) for row in run_query(db.con, "resource_rows", table=name, plan_id=plan_id)]
         tables[name] = (fields, rows)
-        shutil.copyfile(source, out / f"{name}.csv")
+        (out / f"{name}.csv").write_bytes(clean_file_bytes(source))
         write_spreadsheet_copy(source, fields, out / f"{name}.spreadsheet.csv")
         write_json(descriptor, resource, rows, release, out / f"{name}.json")
         write_parquet(db.con, name, plan_id, out / f"{name}.parquet", release, _licence_name(descriptor),

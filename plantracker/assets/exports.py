@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 import zipfile
@@ -18,6 +19,7 @@ import duckdb
 
 from ..query import sql_text
 from ..settings import Release
+from ..text_safety import clean_file_bytes
 from ..spreadsheet_safety import spreadsheet_csv_cell, write_spreadsheet_csv
 
 NUMERIC_TYPES = {"number", "integer", "year"}
@@ -35,11 +37,10 @@ def write_parquet(con: duckdb.DuckDBPyConnection, table: str, plan_id: str, path
 def write_spreadsheet_copy(csv_path: Path, fields: list[dict], path: Path) -> None:
     """A package CSV -> the same table as a spreadsheet-safe CSV (BOM, CRLF, text neutralized)."""
     numeric = [f.get("type") in NUMERIC_TYPES for f in fields]
-    with csv_path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        rows = [[spreadsheet_csv_cell(cell, numeric[i] if i < len(numeric) else False)
-                 for i, cell in enumerate(row)] for row in reader]
+    reader = csv.reader(io.StringIO(clean_file_bytes(csv_path).decode("utf-8"), newline=""))
+    header = next(reader)
+    rows = [[spreadsheet_csv_cell(cell, numeric[i] if i < len(numeric) else False)
+             for i, cell in enumerate(row)] for row in reader]
     write_spreadsheet_csv(header, rows, path)
 
 
@@ -86,7 +87,7 @@ def hashed_descriptor(package_dir: Path, descriptor: dict) -> dict:
     the form Frictionless 5 checks), placed right after `path`."""
     resources = []
     for resource in descriptor["resources"]:
-        data = (package_dir / resource["path"]).read_bytes()
+        data = clean_file_bytes(package_dir / resource["path"])
         updated = {}
         for key, value in resource.items():
             if key in ("bytes", "hash"):
@@ -113,9 +114,10 @@ def write_reproducible_zip(entries: dict[str, bytes], date: dt.date, path: Path,
 
 
 def write_package_zip(package_dir: Path, descriptor: dict, release: Release, path: Path) -> None:
-    """A data package -> a zip of datapackage.json (with bytes and hash) and its data files, unchanged."""
+    """A data package -> a zip of datapackage.json (with bytes and hash) and its data files, unchanged
+    (less control characters: text_safety.clean_file_bytes)."""
     hashed = hashed_descriptor(package_dir, descriptor)
     entries = {"datapackage.json": (json.dumps(hashed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")}
     for resource in descriptor["resources"]:
-        entries[resource["path"]] = (package_dir / resource["path"]).read_bytes()
+        entries[resource["path"]] = clean_file_bytes(package_dir / resource["path"])
     write_reproducible_zip(entries, release.date, path)
