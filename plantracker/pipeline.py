@@ -21,6 +21,7 @@ from .changes import compare_releases
 from .charts import render_charts
 from .citation import citation
 from .load import load
+from .locks import build_locks
 from .pages import build_pages, nav_sections
 from .problems import InputError
 from .published import previous_release_data
@@ -97,14 +98,19 @@ def _previous_release(options: BuildOptions, release: Release) -> tuple[str, Pat
 
 def build(options: BuildOptions, step: Callable[[str], object] | None = None) -> BuildResult:
     """Data packages -> site in options.out_dir. `step(name)` returns a context manager around each
-    stage (progress display, timing); raises InputError on bad input, leaving out_dir untouched."""
+    stage (progress display, timing); raises InputError on bad input, leaving out_dir untouched,
+    and at once when another build holds the work or output folder."""
     step = step or (lambda name: nullcontext())
-    store = cache.Store(options.work_dir)
-    try:
-        result = _build(options, step, store)
-    finally:
-        store.save()  # what this build did, also when it failed
-    store.prune()  # only after success: entries a failed build did not reach stay for the next one
+    # One build at a time per work folder and per output folder (InputError `work-folder-busy`,
+    # `output-folder-busy`); then undo what a killed build left beside the output folder.
+    with build_locks(options.work_dir, options.out_dir):
+        mkdocs_build.recover_out_dir(options.out_dir)
+        store = cache.Store(options.work_dir)
+        try:
+            result = _build(options, step, store)
+        finally:
+            store.save()  # what this build did, also when it failed
+        store.prune()  # only after success: entries a failed build did not reach stay for the next one
     return result
 
 

@@ -12,6 +12,7 @@ from mike import commands as mike_commands
 from mike import git_utils
 from mike.versions import Version
 
+from .locks import output_lock
 from .problems import InputError, Problem
 from .settings import LATEST, Release
 
@@ -43,32 +44,40 @@ def publish_release(site_dir: Path, release: Release, repo_dir: Path, *, branch:
     site_dir, repo_dir = Path(site_dir).resolve(), Path(repo_dir).resolve()
     version = release.version
     _check_inputs(site_dir, alias_type, version)
-    with contextlib.chdir(repo_dir):  # mike's git calls work on the current directory
-        _update_from_remote(remote, branch)
-        versions = mike_commands.list_versions(branch)
-        existing = versions.find(version)
-        if existing and _tree_entries(branch, version) == _folder_entries(site_dir):
-            status = "unchanged"
-        elif existing and not force:
-            raise InputError([Problem(
-                str(site_dir), None, "version", "version-exists",
-                f"version {version} is already published on {branch} with different content",
-                "bump [release] version in release.toml, or republish with --force to replace it")])
-        else:
-            status = "replaced" if existing else "created"
-            newest = all(Version(version) >= info.version for info in versions)
-            aliases = [LATEST] if newest else []
-            cfg = {"site_dir": str(site_dir), "use_directory_urls": True}
-            with mike_commands.deploy(cfg, version, title=version, aliases=aliases, update_aliases=True,
-                                      alias_type=mike_commands.AliasType[alias_type], branch=branch,
-                                      message=_message(release)):
-                pass  # the site is already built: mike commits site_dir as it is
-        _set_default(branch)
-        if push:
-            git_utils.push_branch(remote, branch)
-        latest = mike_commands.list_versions(branch).find(LATEST)
-        return PublishResult(version, status, git_utils.get_latest_commit(branch),
-                             latest[0] if latest else None, push)
+    # No build may replace the folder while mike commits it (output-folder-busy).
+    with output_lock(site_dir, "a build is writing this site folder"), contextlib.chdir(repo_dir):
+        return _publish(site_dir, release, branch, push, force, remote, alias_type)
+
+
+def _publish(site_dir: Path, release: Release, branch: str, push: bool, force: bool, remote: str,
+             alias_type: str) -> PublishResult:
+    """publish_release's work, in repo_dir, holding the site folder's lock."""
+    version = release.version
+    _update_from_remote(remote, branch)
+    versions = mike_commands.list_versions(branch)
+    existing = versions.find(version)
+    if existing and _tree_entries(branch, version) == _folder_entries(site_dir):
+        status = "unchanged"
+    elif existing and not force:
+        raise InputError([Problem(
+            str(site_dir), None, "version", "version-exists",
+            f"version {version} is already published on {branch} with different content",
+            "bump [release] version in release.toml, or republish with --force to replace it")])
+    else:
+        status = "replaced" if existing else "created"
+        newest = all(Version(version) >= info.version for info in versions)
+        aliases = [LATEST] if newest else []
+        cfg = {"site_dir": str(site_dir), "use_directory_urls": True}
+        with mike_commands.deploy(cfg, version, title=version, aliases=aliases, update_aliases=True,
+                                  alias_type=mike_commands.AliasType[alias_type], branch=branch,
+                                  message=_message(release)):
+            pass  # the site is already built: mike commits site_dir as it is
+    _set_default(branch)
+    if push:
+        git_utils.push_branch(remote, branch)
+    latest = mike_commands.list_versions(branch).find(LATEST)
+    return PublishResult(version, status, git_utils.get_latest_commit(branch),
+                         latest[0] if latest else None, push)
 
 
 def _check_inputs(site_dir: Path, alias_type: str, version: str) -> None:
