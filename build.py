@@ -146,8 +146,9 @@ def serve(ctx: click.Context, data: Path, out: Path, previous: Path | None, port
 def publish(ctx: click.Context, data: Path, out: Path, previous: Path | None, push: bool, force: bool,
             alias_type: str) -> None:
     """Build (refusing on any validation error), then deploy as the release version with mike."""
-    from plantracker.publish import publish_release
+    from plantracker.publish import check_committed, publish_release
 
+    _run(ctx, lambda: check_committed(REPO_ROOT))  # before the build, not after it: refused at once
     result = _run(ctx, lambda: build_site(_options(data, out, previous=previous), Progress()))
     published = _run(ctx, lambda: publish_release(out, result.release, REPO_ROOT, push=push, force=force,
                                                   alias_type=alias_type))

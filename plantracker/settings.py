@@ -14,7 +14,9 @@ _KEYS = {
     "release": {"version": str, "date": dt.date},
     "site": {"url": str},
 }
-_VERSION = re.compile(r"^\d{4}\.\d+$")
+# YEAR.N in ASCII digits, no leading zero in N: one spelling per release, so one folder on gh-pages
+# (`2026.01` would be a second folder for 2026.1; `\d` would also take full-width digits).
+_VERSION = re.compile(r"[0-9]{4}\.(0|[1-9][0-9]*)", re.ASCII)
 
 
 # mike's alias for the newest release; the site root redirects to it.
@@ -39,6 +41,16 @@ class Release:
     def url(self) -> str:
         """Permanent URL of this release on the published site."""
         return f"{self.site_url}{self.version}/"
+
+
+def check_version(version: str, file: str) -> Problem | None:
+    """A release version -> None when it is canonical (YEAR.N: `2026.1`), else the problem
+    (`invalid-setting`, field release.version of `file`)."""
+    if isinstance(version, str) and _VERSION.fullmatch(version):
+        return None
+    return Problem(file, None, "release.version", "invalid-setting",
+                   f"version {version!r} is not in the canonical form YEAR.N",
+                   "four ASCII digits, a dot and a whole number without leading zeros or spaces, e.g. 2026.1")
 
 
 def load_release(path: Path) -> Release:
@@ -72,9 +84,9 @@ def load_release(path: Path) -> Release:
     if problems:
         raise InputError(problems)
     version = raw["release"]["version"]
-    if not _VERSION.match(version):
-        raise InputError([Problem(name, None, "release.version", "invalid-setting",
-                                  f"version {version!r} is not YEAR.N", "e.g. 2026.1")])
+    version_problem = check_version(version, name)
+    if version_problem:
+        raise InputError([version_problem])
     url = raw["site"]["url"]
     if not url.startswith(("https://", "http://")):
         raise InputError([Problem(name, None, "site.url", "invalid-setting", "site url must start with https://")])
