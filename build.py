@@ -114,9 +114,26 @@ def build(ctx: click.Context, data: Path, out: Path, work: Path | None, previous
 @data_option
 @click.pass_context
 def validate(ctx: click.Context, data: Path) -> None:
-    """Check the data packages and release.toml; print every problem."""
+    """Check the data packages, release.toml and CITATION.cff against it; print every problem."""
     release = _run(ctx, lambda: validate_input(_options(data, REPO_ROOT / "site")))
     click.echo(f"valid: release {release.version}, packages in {data}", err=True)
+
+
+@cli.command()
+@click.option("--release", "release_file", type=click.Path(path_type=Path, dir_okay=False), default=REPO_ROOT / "release.toml",
+              show_default="release.toml", help="The release declaration to copy from.")
+@click.option("--file", "citation_file", type=click.Path(path_type=Path, dir_okay=False), default=REPO_ROOT / "CITATION.cff",
+              show_default="CITATION.cff", help="The citation file to update.")
+@click.pass_context
+def citation(ctx: click.Context, release_file: Path, citation_file: Path) -> None:
+    """Copy the release's version, date and URL from release.toml into CITATION.cff (nothing else changes)."""
+    from plantracker.citation_cff import write_citation
+    from plantracker.settings import load_release
+
+    release = _run(ctx, lambda: load_release(release_file))
+    changed = _run(ctx, lambda: write_citation(citation_file, release))
+    click.echo(f"{citation_file.name}: version {release.version}, date-released {release.date}, url {release.url} "
+               f"({'updated' if changed else 'already up to date'})", err=True)
 
 
 @cli.command()

@@ -20,10 +20,11 @@ from .assets import write_assets
 from .changes import compare_releases
 from .charts import render_charts
 from .citation import citation
+from .citation_cff import citation_problems
 from .load import load
 from .locks import build_locks
 from .pages import build_pages, nav_sections
-from .problems import InputError
+from .problems import InputError, Problem
 from .published import previous_release_data
 from .query import query_site
 from .render import render_pages
@@ -47,6 +48,9 @@ class BuildOptions:
     # The previous release's data, for "What changed": a folder of packages, or else the newest
     # release older than this one on the published branch of repo_dir (none: the first release).
     previous_dir: Path | None = None
+    # Checked against the release file (citation-out-of-date): the repository's own CITATION.cff,
+    # which follows release.toml. None for a release file of its own (tests, benchmarks).
+    citation_file: Path | None = REPO_ROOT / "CITATION.cff"
     repo_dir: Path = REPO_ROOT
     pages_branch: str = "gh-pages"
 
@@ -60,28 +64,40 @@ class BuildResult:
 
 
 def validate(options: BuildOptions) -> Release:
-    """Release file and data packages -> the release; raises InputError listing every problem."""
+    """Release file, citation file and data packages -> the release; raises InputError listing every problem."""
     from .validate import validate_packages  # here: frictionless takes half a second to import,
     # and a build of data validated before never needs it
 
     problems = validate_packages(options.data_dir)
-    try:
-        release = load_release(options.release_file)
-    except InputError as error:
-        problems += error.problems
-        release = None
+    release, release_problems = _release(options)
+    problems += release_problems
     if problems:
         raise InputError(problems)
     return release
 
 
+def _release(options: BuildOptions) -> tuple[Release | None, list[Problem]]:
+    """Release file, and the citation file against it -> (release or None, problems)."""
+    try:
+        release = load_release(options.release_file)
+    except InputError as error:
+        return None, error.problems
+    if options.citation_file is None:
+        return release, []
+    return release, citation_problems(options.citation_file, release)
+
+
 def _validate_unless_validated(options: BuildOptions, store: cache.Store) -> Release:
     """validate(), skipped when the data packages and the code are byte for byte those of the last
-    validation that passed in this work dir (the release file is always read: it is not in the key)."""
+    validation that passed in this work dir (the release and citation files are always read: they
+    are not in the key)."""
     key = cache.digest(cache.tree_digest(options.data_dir), cache.code_version(["."], ["frictionless"]))
     if store.memory.get("validated") == key:
         store.last_build["validation"] = "skipped"
-        return load_release(options.release_file)
+        release, problems = _release(options)
+        if problems:
+            raise InputError(problems)
+        return release
     store.last_build["validation"] = "run"
     release = validate(options)
     store.memory["validated"] = key

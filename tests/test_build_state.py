@@ -56,6 +56,7 @@ def test_repeat_builds_then_publish_in_one_work_folder_after_a_release(tmp_path)
     repo = make_repo(tmp_path / "repo")
     data = mini_data(tmp_path / "data")
     first = BuildOptions(data_dir=data, out_dir=tmp_path / "site", work_dir=tmp_path / "work", repo_dir=repo,
+                         citation_file=None,
                          release_file=release_file(tmp_path / "a.toml", "2026.1", "2026-01-15"))
     publish_release(first.out_dir, build(first).release, repo)
 

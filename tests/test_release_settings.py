@@ -1,10 +1,17 @@
 """release.toml: the one release declaration, read strictly (issue 15 item 6, issue 16 items 6 and 7)."""
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from plantracker.cache import read_record
+from plantracker.citation_cff import citation_problems
+from plantracker.pipeline import BuildOptions, build, validate
 from plantracker.problems import InputError
 from plantracker.settings import load_release
 
@@ -39,3 +46,64 @@ def test_a_version_not_in_canonical_form_is_refused(tmp_path, version):
 @pytest.mark.parametrize("version", ['"2026.1"', '"2026.0"', '"2027.12"'])
 def test_canonical_versions_are_read(tmp_path, version):
     assert load_release(release_toml(tmp_path, version)).version == version.strip('"')
+
+
+def bumped_release(tmp_path: Path) -> tuple[Path, Path]:
+    """Copies of release.toml, bumped to 2026.2 as README's release step says, and of CITATION.cff."""
+    release, cff = tmp_path / "release.toml", tmp_path / "CITATION.cff"
+    text = (REPO_ROOT / "release.toml").read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^version = ".*"$', 'version = "2026.2"', text)
+    release.write_text(re.sub(r"(?m)^date = .*$", "date = 2027-01-10", text), encoding="utf-8")
+    shutil.copyfile(REPO_ROOT / "CITATION.cff", cff)
+    return release, cff
+
+
+def test_a_citation_file_behind_the_release_stops_validation(tmp_path, mini_data):
+    """Issue 16: bumping release.toml left CITATION.cff at the old version and publish went ahead."""
+    release, cff = bumped_release(tmp_path)
+    with pytest.raises(InputError) as refused:
+        validate(BuildOptions(data_dir=mini_data, release_file=release, citation_file=cff))
+    problems = refused.value.problems
+    assert [(p.file, p.field, p.code) for p in problems] == [
+        (str(cff), field, "citation-out-of-date") for field in ("date-released", "url", "version")]
+    assert problems[2].line() == (f"{cff}: version: version is '2026.1', release.toml says '2026.2' "
+                                  "(run python3 build.py citation) [citation-out-of-date]")
+
+
+def test_the_citation_command_copies_the_release_and_keeps_the_rest(tmp_path, mini_data):
+    release, cff = bumped_release(tmp_path)
+    before = cff.read_text(encoding="utf-8").splitlines()
+    run = subprocess.run([sys.executable, "build.py", "citation", "--release", str(release), "--file", str(cff)],
+                         cwd=REPO_ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "(updated)" in run.stderr
+    after = cff.read_text(encoding="utf-8").splitlines()
+    changed = [(old, new) for old, new in zip(before, after) if old != new]
+    assert len(after) == len(before) and changed == [
+        ('version: "2026.1"', 'version: "2026.2"'), ('date-released: "2026-11-29"', 'date-released: "2027-01-10"'),
+        ('url: "https://jjj-resource-tracker.github.io/2026.1/"', 'url: "https://jjj-resource-tracker.github.io/2026.2/"')]
+    assert validate(BuildOptions(data_dir=mini_data, release_file=release, citation_file=cff)).version == "2026.2"
+    again = subprocess.run([sys.executable, "build.py", "citation", "--release", str(release), "--file", str(cff)],
+                           cwd=REPO_ROOT, capture_output=True, text=True)
+    assert "(already up to date)" in again.stderr and cff.read_text(encoding="utf-8").splitlines() == after
+
+
+def test_a_build_whose_validation_is_skipped_still_checks_the_citation_file(tmp_path, mini_data):
+    """The build skips validating data it validated before; the release and citation files are read anyway."""
+    release, cff = tmp_path / "release.toml", tmp_path / "CITATION.cff"
+    shutil.copyfile(REPO_ROOT / "release.toml", release)
+    shutil.copyfile(REPO_ROOT / "CITATION.cff", cff)
+    options = BuildOptions(data_dir=mini_data, out_dir=tmp_path / "site", work_dir=tmp_path / "work",
+                           release_file=release, citation_file=cff)
+    build(options)
+    (tmp_path / "bumped").mkdir()
+    bumped, _ = bumped_release(tmp_path / "bumped")
+    shutil.copyfile(bumped, release)
+    with pytest.raises(InputError) as refused:
+        build(options)
+    assert {p.code for p in refused.value.problems} == {"citation-out-of-date"}
+    assert read_record(options.work_dir)["last_build"]["validation"] == "skipped"
+
+
+def test_the_repository_citation_file_follows_release_toml():
+    assert citation_problems(REPO_ROOT / "CITATION.cff", load_release(REPO_ROOT / "release.toml")) == []
