@@ -172,7 +172,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             config = mkdocs_build.write_mkdocs_config(
                 REPO_ROOT, work, docs_dir, options.out_dir,
                 nav_sections(site.plans, strings, {p.path: p.titles for p in pages}),
-                {"vega_bundle": assets.bundle}, release.latest_url)
+                {"vega_bundle": assets.bundle, "corrections": corrections_line(release, strings)}, release.latest_url)
         with step("mkdocs"):
             # Skipped when docs, config, theme and static files are unchanged and out_dir still holds
             # that build; never skipped while charts are rendering (new charts: a changed site).
@@ -185,6 +185,13 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                                         "listing": cache.folder_listing(options.out_dir)}
                 store.last_build["mkdocs"] = "built"
     return result
+
+
+def corrections_line(release: Release, strings: dict) -> dict:
+    """Release and strings -> what the theme's footer says about reporting an error (extra.corrections):
+    {"url", <lang>: {"lead", "link", "what"}}."""
+    words = {lang: {key: strings[lang][f"corrections_{key}"] for key in ("lead", "link", "what")} for lang in LANGUAGES}
+    return {"url": release.corrections, **words}
 
 
 # Installed packages whose code decides the built site's bytes besides our config and docs.

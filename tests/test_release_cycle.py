@@ -21,7 +21,8 @@ NEW_ROW = "xa-recycled-2021,recycled-mass,XA,2021,55,"
 
 
 def release_file(path, version: str, date: str):
-    path.write_text(f'[release]\nversion = "{version}"\ndate = {date}\n\n[site]\nurl = "https://example.org/t/"\n',
+    path.write_text(f'[release]\nversion = "{version}"\ndate = {date}\n\n[site]\nurl = "https://example.org/t/"\n'
+                    'corrections = "mailto:corrections@example.org"\n',
                     encoding="utf-8")
     return path
 

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from plantracker.citation_cff import citation_problems
 from plantracker.pipeline import BuildOptions, build, validate
 from plantracker.problems import InputError
 from plantracker.settings import load_release
+from plantracker.strings import load_strings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,3 +109,80 @@ def test_a_build_whose_validation_is_skipped_still_checks_the_citation_file(tmp_
 
 def test_the_repository_citation_file_follows_release_toml():
     assert citation_problems(REPO_ROOT / "CITATION.cff", load_release(REPO_ROOT / "release.toml")) == []
+
+
+def release_with_corrections(tmp_path: Path, line: str | None) -> Path:
+    path = tmp_path / "release.toml"
+    text = (REPO_ROOT / "release.toml").read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^corrections = .*\n', "" if line is None else line + "\n", text)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("address", ["https://github.com/o/r/issues/new", "http://example.org/fix",
+                                     "mailto:corrections@example.org"])
+def test_a_corrections_address_is_read(tmp_path, address):
+    assert load_release(release_with_corrections(tmp_path, f'corrections = "{address}"')).corrections == address
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", "ftp://example.org/", "https://", "mailto:nobody",
+                                     "https://example.org/a b", "example.org/issues", "", "data:text/html,x"])
+def test_a_corrections_address_that_is_not_http_or_mailto_is_refused(tmp_path, address):
+    path = release_with_corrections(tmp_path, f'corrections = "{address}"')
+    with pytest.raises(InputError) as refused:
+        load_release(path)
+    [problem] = refused.value.problems
+    assert (problem.file, problem.field, problem.code) == (str(path), "site.corrections", "invalid-setting")
+    assert "http(s) or mailto:" in problem.message
+
+
+def test_the_corrections_address_is_required(tmp_path):
+    path = release_with_corrections(tmp_path, None)
+    with pytest.raises(InputError) as refused:
+        load_release(path)
+    assert [(p.field, p.code) for p in refused.value.problems] == [("site.corrections", "missing-setting")]
+
+
+class Links(HTMLParser):
+    """A page -> its language (<html lang>), its links [href, text] and its text."""
+
+    def __init__(self):
+        super().__init__()
+        self.lang, self.links, self.text = "", [], ""
+        self._in_link = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "html":
+            self.lang = dict(attrs).get("lang") or ""
+        if tag == "a":
+            self.links.append([dict(attrs).get("href") or "", ""])
+            self._in_link = True
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._in_link = False
+
+    def handle_data(self, data):
+        self.text += data
+        if self._in_link:
+            self.links[-1][1] += data
+
+
+def test_every_page_says_how_to_report_an_error(mini_site):
+    """Issue 16: every page, both languages (embeds and the 404 page too), links release.toml's
+    corrections address and says what to include."""
+    release = load_release(REPO_ROOT / "release.toml")
+    strings = load_strings(REPO_ROOT / "templates")
+    pages = sorted(mini_site.root.rglob("*.html"))
+    assert len(pages) > 40 and any("/embed/" in p.as_posix() for p in pages)
+    seen = set()
+    for page in pages:
+        parsed = Links()
+        parsed.feed(page.read_text(encoding="utf-8"))
+        lang = "zh" if parsed.lang.startswith("zh") else "en"
+        seen.add(lang)
+        t = strings[lang]
+        assert [release.corrections, t["corrections_link"]] in [[h, " ".join(x.split())] for h, x in parsed.links], page
+        text = " ".join(parsed.text.split())
+        assert t["corrections_lead"] in text and t["corrections_what"] in text, page
+    assert seen == {"zh", "en"}

@@ -100,7 +100,7 @@ def write_embeds(charts: list[Chart], files: dict, static_dir: Path, release: Re
             loader=relative(path, CHART_LOADER) if bundle else "", bundle=relative(path, bundle) if bundle else "",
             chart_url=chart_page_url(chart, release), sources=_sources(chart),
             release={"version": release.version, "date": release.date.isoformat(), "url": release.url,
-                     "home": release.url + page_url("index", chart.lang)},
+                     "home": release.url + page_url("index", chart.lang), "corrections": release.corrections},
             canonical=release.url + path)
         target = static_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
