@@ -61,13 +61,17 @@ def scrub_database(db) -> None:
     column of every table, and from the packages' descriptors: every stage after the load (pages,
     charts, API, feeds, downloads written from the tables) works on clean text."""
     con = db.con
-    columns = con.execute("select table_schema, table_name, column_name from information_schema.columns "
-                          "where data_type = 'VARCHAR' order by all").fetchall()
-    for schema, table, column in columns:
+    tables: dict[str, list[str]] = {}
+    for schema, table, column in con.execute("select table_schema, table_name, column_name from "
+                                             "information_schema.columns where data_type = 'VARCHAR' order by all").fetchall():
         # Identifiers come from the database's own catalogue (the contract's names), quoted anyway.
-        name, col = f'"{schema}"."{table}"', f'"{column}"'
-        con.execute(f"update {name} set {col} = regexp_replace({col}, ?, '', 'g') "
-                    f"where regexp_matches({col}, ?)", [_CONTROL_RE2, _CONTROL_RE2])
+        tables.setdefault(f'"{schema}"."{table}"', []).append(f'"{column}"')
+    for table, columns in tables.items():
+        # One scan per table finds the columns holding any (almost always none: nothing to update).
+        found = con.execute("select " + ", ".join(f"coalesce(bool_or(regexp_matches({c}, $p)), false)" for c in columns)
+                            + f" from {table}", {"p": _CONTROL_RE2}).fetchone()
+        for column in (c for c, hit in zip(columns, found) if hit):
+            con.execute(f"update {table} set {column} = regexp_replace({column}, $p, '', 'g')", {"p": _CONTROL_RE2})
     for schema, packages in (("main", db.packages), ("previous", db.previous_packages or [])):
         for package in packages:
             package.descriptor = scrubbed(package.descriptor)
