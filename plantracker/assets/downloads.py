@@ -25,9 +25,9 @@ from pathlib import Path
 from ..load import Database, PlanPackage
 from ..problems import InputError, Problem
 from ..query import run_query
-from ..text_safety import clean_file_bytes
 from ..settings import COMPILATION_LICENCE, COMPILATION_LICENCE_URL, Release
 from ..site_map import DOWNLOADS
+from ..text_safety import clean_file_bytes
 from .data_dictionary import describe_resource
 from .exports import write_json, write_package_zip, write_parquet, write_spreadsheet_copy
 

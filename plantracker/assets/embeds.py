@@ -20,8 +20,8 @@ from markupsafe import escape
 from ..charts import ChartFiles
 from ..pages.model import Chart
 from ..settings import Release
-from ..text_safety import printed_value, web_address
 from ..site_map import embed_path, page_url, relative
+from ..text_safety import printed_value, web_address
 
 CHART_LOADER = "assets/javascripts/charts.js"  # from site_src/, copied by mkdocs to the site root
 VEGA_BUNDLE_GLOB = "assets/vendor/vega-bundle-*.js"  # plantracker.vendor.write_chart_bundle

@@ -19,8 +19,8 @@ import duckdb
 
 from ..query import sql_text
 from ..settings import Release
-from ..text_safety import clean_file_bytes
 from ..spreadsheet_safety import spreadsheet_csv_cell, write_spreadsheet_csv
+from ..text_safety import clean_file_bytes
 
 NUMERIC_TYPES = {"number", "integer", "year"}
 
