@@ -65,8 +65,8 @@ def _run(ctx: click.Context, action):
         sys.exit(EXIT_FAULT)
 
 
-def _options(data: Path, out: Path, work: Path | None = None) -> BuildOptions:
-    return BuildOptions(data_dir=data, out_dir=out, work_dir=work or REPO_ROOT / "build")
+def _options(data: Path, out: Path, work: Path | None = None, previous: Path | None = None) -> BuildOptions:
+    return BuildOptions(data_dir=data, out_dir=out, work_dir=work or REPO_ROOT / "build", previous_dir=previous)
 
 
 data_option = click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=REPO_ROOT / "datapackages",
@@ -75,6 +75,9 @@ out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=Fal
                           show_default="site/", help="Where the built site goes (replaced only on success).")
 work_option = click.option("--work", type=click.Path(path_type=Path, file_okay=False), default=None,
                            help="Work folder for generated pages and files [default: build/].")
+previous_option = click.option("--previous", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+                               help="Folder of the previous release's data packages, for the \"What changed\" page "
+                                    "[default: the newest older release published on gh-pages].")
 
 
 @click.group(invoke_without_command=True)
@@ -89,19 +92,20 @@ def cli(ctx: click.Context, debug: bool, data: Path, out: Path) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     if ctx.invoked_subcommand is None:
-        ctx.invoke(build, data=data, out=out, work=None, quiet=False)
+        ctx.invoke(build, data=data, out=out, work=None, previous=None, quiet=False)
 
 
 @cli.command()
 @data_option
 @out_option
 @work_option
+@previous_option
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @click.pass_context
-def build(ctx: click.Context, data: Path, out: Path, work: Path | None, quiet: bool) -> None:
+def build(ctx: click.Context, data: Path, out: Path, work: Path | None, previous: Path | None, quiet: bool) -> None:
     """Validate, load, query, chart, render and build the site into --out."""
     progress = Progress(quiet)
-    result = _run(ctx, lambda: build_site(_options(data, out, work), progress))
+    result = _run(ctx, lambda: build_site(_options(data, out, work, previous), progress))
     if not quiet:
         click.echo(f"built release {result.release.version}: {result.pages} pages, {result.charts} charts -> {out}", err=True)
 
@@ -110,21 +114,39 @@ def build(ctx: click.Context, data: Path, out: Path, work: Path | None, quiet: b
 @data_option
 @click.pass_context
 def validate(ctx: click.Context, data: Path) -> None:
-    """Check the data packages and release.toml; print every problem."""
+    """Check the data packages, release.toml and CITATION.cff against it; print every problem."""
     release = _run(ctx, lambda: validate_input(_options(data, REPO_ROOT / "site")))
     click.echo(f"valid: release {release.version}, packages in {data}", err=True)
 
 
 @cli.command()
+@click.option("--release", "release_file", type=click.Path(path_type=Path, dir_okay=False), default=REPO_ROOT / "release.toml",
+              show_default="release.toml", help="The release declaration to copy from.")
+@click.option("--file", "citation_file", type=click.Path(path_type=Path, dir_okay=False), default=REPO_ROOT / "CITATION.cff",
+              show_default="CITATION.cff", help="The citation file to update.")
+@click.pass_context
+def citation(ctx: click.Context, release_file: Path, citation_file: Path) -> None:
+    """Copy the release's version, date and URL from release.toml into CITATION.cff (nothing else changes)."""
+    from plantracker.citation_cff import write_citation
+    from plantracker.settings import load_release
+
+    release = _run(ctx, lambda: load_release(release_file))
+    changed = _run(ctx, lambda: write_citation(citation_file, release))
+    click.echo(f"{citation_file.name}: version {release.version}, date-released {release.date}, url {release.url} "
+               f"({'updated' if changed else 'already up to date'})", err=True)
+
+
+@cli.command()
 @data_option
 @out_option
+@previous_option
 @click.option("--port", default=8000, show_default=True)
 @click.pass_context
-def serve(ctx: click.Context, data: Path, out: Path, port: int) -> None:
+def serve(ctx: click.Context, data: Path, out: Path, previous: Path | None, port: int) -> None:
     """Build, serve on 127.0.0.1 and rebuild when data, templates or site_src change."""
     from plantracker.preview import serve_and_rebuild
 
-    options = _options(data, out)
+    options = _options(data, out, previous=previous)
     _run(ctx, lambda: build_site(options, Progress()))
     serve_and_rebuild(options, port, rebuild=lambda: _run_quietly(ctx, options))
 
@@ -132,16 +154,19 @@ def serve(ctx: click.Context, data: Path, out: Path, port: int) -> None:
 @cli.command()
 @data_option
 @out_option
+@previous_option
 @click.option("--push", is_flag=True, help="Push the gh-pages branch after deploying (off by default).")
 @click.option("--force", is_flag=True, help="Replace an already published version whose content differs.")
 @click.option("--alias-type", type=click.Choice(["symlink", "copy"]), default="symlink", show_default=True,
               help="How `latest` points at the newest release (copy for hosts without symlinks).")
 @click.pass_context
-def publish(ctx: click.Context, data: Path, out: Path, push: bool, force: bool, alias_type: str) -> None:
+def publish(ctx: click.Context, data: Path, out: Path, previous: Path | None, push: bool, force: bool,
+            alias_type: str) -> None:
     """Build (refusing on any validation error), then deploy as the release version with mike."""
-    from plantracker.publish import publish_release
+    from plantracker.publish import check_committed, publish_release
 
-    result = _run(ctx, lambda: build_site(_options(data, out), Progress()))
+    _run(ctx, lambda: check_committed(REPO_ROOT))  # before the build, not after it: refused at once
+    result = _run(ctx, lambda: build_site(_options(data, out, previous=previous), Progress()))
     published = _run(ctx, lambda: publish_release(out, result.release, REPO_ROOT, push=push, force=force,
                                                   alias_type=alias_type))
     click.echo(f"release {published.version}: {published.status} (commit {published.commit[:12]}, "

@@ -34,7 +34,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.ASCII)
 # Control characters have no place in any text; line breaks and tabs do in notes and quotes.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _DASHES = {"-", "—", "–", "－", "―", "‐", "/", "N/A", "n/a", "NA", "..", "...", "…", "无", "空"}
 _SPACES = {" ": "a space", "\u00a0": "a no-break space (U+00A0)", "\u3000": "a full-width space (U+3000)",
            "\t": "a tab", "\u2009": "a thin space (U+2009)", "\u202f": "a narrow no-break space (U+202F)"}
@@ -136,34 +136,34 @@ CONTRACT = load_contract()
 
 # --- cells -------------------------------------------------------------------------------------
 
-def _shown(text: str, limit: int = 60) -> str:
+def shown(text: str, limit: int = 60) -> str:
     """A cell as a message quotes it: control characters made visible, long text cut."""
-    text = _CONTROL.sub(lambda m: f"U+{ord(m.group()):04X}", text)
+    text = CONTROL_CHARACTERS.sub(lambda m: f"U+{ord(m.group()):04X}", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _number_problem(text: str, kind: str) -> tuple[str, dict]:
     """A cell that is not a plain ASCII number -> (problem code, values) saying what it is instead."""
-    shown = _shown(text)
+    quoted = shown(text)
     stripped = text.strip(" \u00a0\u3000\t\u2009\u202f")
     if text.strip() in _DASHES or stripped in _DASHES:
-        return "dash-for-no-figure", {"cell": shown}
+        return "dash-for-no-figure", {"cell": quoted}
     if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-        return "not-finite", {"cell": shown}
+        return "not-finite", {"cell": quoted}
     for space, words in _SPACES.items():
         if space in text and (_NUMBER if kind == "number" else _INTEGER).fullmatch(stripped.replace(space, "")):
-            return "space-in-number", {"cell": shown, "space": words, "plain": stripped.replace(space, "")}
+            return "space-in-number", {"cell": quoted, "space": words, "plain": stripped.replace(space, "")}
     normalized = unicodedata.normalize("NFKC", text).strip()
     if normalized != text and (_NUMBER if kind == "number" else _INTEGER).fullmatch(normalized):
-        return "full-width-number", {"cell": shown, "plain": normalized}
+        return "full-width-number", {"cell": quoted, "plain": normalized}
     if re.fullmatch(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", stripped, re.ASCII):
-        return "thousands-separator", {"cell": shown, "plain": stripped.replace(",", "")}
+        return "thousands-separator", {"cell": quoted, "plain": stripped.replace(",", "")}
     if kind == "integer" and _NUMBER.fullmatch(stripped):
-        return "not-whole", {"cell": shown}
+        return "not-whole", {"cell": quoted}
     if kind == "number":
-        return "wrong-type", {"cell": shown, "what": "a number", "how": "write a plain number with a dot for decimals, "
+        return "wrong-type", {"cell": quoted, "what": "a number", "how": "write a plain number with a dot for decimals, "
                               "no thousands separators or units (the unit goes in unit_id)"}
-    return "wrong-type", {"cell": shown, "what": "a whole number", "how": "write digits only, no decimals, separators or units"}
+    return "wrong-type", {"cell": quoted, "what": "a whole number", "how": "write digits only, no decimals, separators or units"}
 
 
 def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tuple[Any, tuple[str, dict] | None]:
@@ -172,9 +172,9 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
     and the cell's own limits (range, enum, role); checks across rows and columns are validation's."""
     if text == "":
         return None, None
-    control = _CONTROL.search(text)
+    control = CONTROL_CHARACTERS.search(text)
     if control:
-        return None, ("control-character", {"cell": _shown(text), "char": f"U+{ord(control.group()):04X}"})
+        return None, ("control-character", {"cell": shown(text), "char": f"U+{ord(control.group()):04X}"})
     kind = spec.type
     if spec.role == "year" or kind in ("integer", "year"):
         if not _INTEGER.fullmatch(text):
@@ -195,14 +195,14 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
     if kind == "boolean":
         if text in TRUE_VALUES or text in FALSE_VALUES:
             return text in TRUE_VALUES, None
-        return None, ("wrong-type", {"cell": _shown(text), "what": "true or false", "how": "write true or false"})
+        return None, ("wrong-type", {"cell": shown(text), "what": "true or false", "how": "write true or false"})
     if kind == "date":
         try:
             if not _DATE.fullmatch(text):
                 raise ValueError
             return dt.date.fromisoformat(text), None
         except ValueError:
-            return None, ("wrong-date", {"cell": _shown(text)})
+            return None, ("wrong-date", {"cell": shown(text)})
     return _string(spec, text, contract)
 
 
@@ -230,31 +230,31 @@ def _bounded(spec: FieldSpec, value, text: str, contract: Contract):
 
 def _string(spec: FieldSpec, text: str, contract: Contract):
     if spec.enum and text not in spec.enum:
-        return None, ("invalid-choice", {"cell": _shown(text), "choices": ", ".join(spec.enum)})
+        return None, ("invalid-choice", {"cell": shown(text), "choices": ", ".join(spec.enum)})
     role = spec.role
     if role == "id":
         if len(text) > contract.id_max_length or not contract.id_pattern.fullmatch(text):
-            return None, ("unsafe-id", {"cell": _shown(text), "limit": contract.id_max_length})
+            return None, ("unsafe-id", {"cell": shown(text), "limit": contract.id_max_length})
     elif role == "name":
         if not any(unicodedata.category(c)[0] in "LN" for c in text):
-            return None, ("blank-name", {"cell": _shown(text)})
+            return None, ("blank-name", {"cell": shown(text)})
     elif role == "label":
         if not text.strip():
-            return None, ("blank-name", {"cell": _shown(text)})
+            return None, ("blank-name", {"cell": shown(text)})
     elif role == "url":
         if len(text) > contract.url_max_length or not _URL.fullmatch(text):
-            return None, ("invalid-url", {"cell": _shown(text)})
+            return None, ("invalid-url", {"cell": shown(text)})
     elif role == "flags":
         flags = [flag.strip() for flag in text.split(";") if flag.strip()]
         unknown = [flag for flag in flags if flag not in contract.word_list(spec.flag_set)]
         if unknown or not flags:
-            return None, ("invalid-flag", {"cell": _shown(text), "choices": ", ".join(contract.word_list(spec.flag_set))})
+            return None, ("invalid-flag", {"cell": shown(text), "choices": ", ".join(contract.word_list(spec.flag_set))})
         return ";".join(flags), None
     limit = spec.max_length or (contract.name_max_length if role in ("name", "label") else contract.text_max_length)
     if len(text) > limit:
         return None, ("text-too-long", {"length": len(text), "limit": limit})
     if role != "text" and ("\n" in text or "\r" in text):
-        return None, ("line-break", {"cell": _shown(text)})
+        return None, ("line-break", {"cell": shown(text)})
     return text, None
 
 
@@ -343,11 +343,11 @@ def _header_problems(header: list[str], names: list[str], file: str) -> list[Pro
         return [problem("full-width-commas", file, 1)]
     for position, (label, name) in enumerate(zip(header, names), start=1):
         if label != name:
-            problems.append(problem("header-mismatch", file, 1, name, label=_shown(label), position=position))
+            problems.append(problem("header-mismatch", file, 1, name, label=shown(label), position=position))
     if len(header) < len(names):
         problems.append(problem("missing-column", file, 1, names[len(header)], columns=", ".join(names[len(header):])))
     elif len(header) > len(names):
-        problems.append(problem("extra-column", file, 1, None, label=_shown(header[len(names)]),
+        problems.append(problem("extra-column", file, 1, None, label=shown(header[len(names)]),
                                 position=len(names) + 1))
     return problems
 

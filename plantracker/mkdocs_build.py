@@ -1,9 +1,12 @@
 """Work docs dir + staged static files -> a built site in out_dir, swapped in only on success."""
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -12,6 +15,7 @@ import yaml
 from markupsafe import escape
 
 from .site_map import LANGUAGES
+from .text_safety import without_control_characters
 
 
 def copy_hand_written(site_src: Path, docs_dir: Path) -> None:
@@ -24,12 +28,12 @@ def copy_hand_written(site_src: Path, docs_dir: Path) -> None:
 def nav_for(sections: list, lang: str) -> list:
     """Nav tree of (titles by language, doc path or children) -> MkDocs nav for one language.
 
-    Titles are HTML-escaped here: MkDocs' theme templates print nav titles without escaping, and
-    titles come from the data.
+    Titles are HTML-escaped here, and lose control characters: MkDocs' theme templates print nav
+    titles without escaping, and titles come from the data. yaml.safe_dump quotes them for YAML.
     """
     nav = []
     for titles, item in sections:
-        title = str(escape(titles[lang]))
+        title = str(escape(without_control_characters(titles[lang])))
         if isinstance(item, list):
             nav.append({title: nav_for(item, lang)})
         else:
@@ -79,11 +83,69 @@ def run_mkdocs(config_path: Path, site_dir: Path | None = None, build_date: dt.d
     mkdocs_build(config)
 
 
+def _old_site(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}-old")
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # <fcntl.h>, <linux/fs.h>
+
+
+def _exchange(new: Path, out_dir: Path) -> bool:
+    """Swap two folders' names in one step (Linux renameat2 RENAME_EXCHANGE) -> True; False where
+    the C library, kernel or file system has no such call (then nothing happened)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:  # glibc before 2.28, or another C library
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(out_dir), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # not offered here: rename instead
+        return False
+    raise OSError(error, os.strerror(error), str(out_dir))
+
+
+def swap_into_place(new: Path, out_dir: Path) -> None:
+    """A complete new site folder -> out_dir, the old one deleted. Where the system can exchange
+    two names in one step, out_dir is never missing; elsewhere it is renamed to `.<out>-old` and
+    the new folder renamed into its place, and a build killed in between leaves the old site in
+    `.<out>-old`, which the next build puts back (recover_out_dir)."""
+    if out_dir.exists() and _exchange(new, out_dir):
+        shutil.rmtree(new)  # the old site, now under the new folder's name
+        return
+    old = _old_site(out_dir)
+    if out_dir.exists():
+        if old.exists():
+            shutil.rmtree(old)
+        out_dir.rename(old)
+    new.rename(out_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def recover_out_dir(out_dir: Path) -> None:
+    """Before a build: put back the old site if a build was killed between the two renames of a
+    swap (out_dir missing, `.<out>-old` present), and delete what killed builds left beside
+    out_dir (`.<out>-new-*`, `.<out>-old`). Call it holding the output folder's lock."""
+    out_dir = Path(out_dir).resolve()
+    old = _old_site(out_dir)
+    if not out_dir.exists() and old.is_dir():
+        old.rename(out_dir)
+    if old.exists():
+        shutil.rmtree(old)
+    for leftover in out_dir.parent.glob(f".{out_dir.name}-new-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+
+
 def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: dt.date | None = None,
                before_static_copy: Callable[[], object] = lambda: None) -> None:
     """Build into a temporary folder beside out_dir, call before_static_copy (the chart renders
-    finishing), copy the staged static files in, then swap: a failure at any step leaves the
-    previous out_dir untouched."""
+    finishing), copy the staged static files in, then swap (swap_into_place): a failure at any
+    step leaves the previous out_dir untouched."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
@@ -96,15 +158,7 @@ def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: d
             os.chmod(folder, 0o755)
             for name in files:
                 os.chmod(Path(folder) / name, 0o644)
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}-old")
-            if old.exists():
-                shutil.rmtree(old)
-            out_dir.rename(old)
-        temp.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old)
+        swap_into_place(temp, out_dir)
     finally:
         if temp.exists():
             shutil.rmtree(temp)

@@ -20,9 +20,11 @@ from .assets import write_assets
 from .changes import compare_releases
 from .charts import render_charts
 from .citation import citation
+from .citation_cff import citation_problems
 from .load import load
+from .locks import build_locks
 from .pages import build_pages, nav_sections
-from .problems import InputError
+from .problems import InputError, Problem
 from .published import previous_release_data
 from .query import query_site
 from .render import render_pages
@@ -45,6 +47,9 @@ class BuildOptions:
     # The previous release's data, for "What changed": a folder of packages, or else the newest
     # release older than this one on the published branch of repo_dir (none: the first release).
     previous_dir: Path | None = None
+    # Checked against the release file (citation-out-of-date): the repository's own CITATION.cff,
+    # which follows release.toml. None for a release file of its own (tests, benchmarks).
+    citation_file: Path | None = REPO_ROOT / "CITATION.cff"
     repo_dir: Path = REPO_ROOT
     pages_branch: str = "gh-pages"
 
@@ -58,28 +63,40 @@ class BuildResult:
 
 
 def validate(options: BuildOptions) -> Release:
-    """Release file and data packages -> the release; raises InputError listing every problem."""
+    """Release file, citation file and data packages -> the release; raises InputError listing every problem."""
     from .validate import validate_packages  # here: frictionless takes half a second to import,
     # and a build of data validated before never needs it
 
     problems = validate_packages(options.data_dir)
-    try:
-        release = load_release(options.release_file)
-    except InputError as error:
-        problems += error.problems
-        release = None
+    release, release_problems = _release(options)
+    problems += release_problems
     if problems:
         raise InputError(problems)
     return release
 
 
+def _release(options: BuildOptions) -> tuple[Release | None, list[Problem]]:
+    """Release file, and the citation file against it -> (release or None, problems)."""
+    try:
+        release = load_release(options.release_file)
+    except InputError as error:
+        return None, error.problems
+    if options.citation_file is None:
+        return release, []
+    return release, citation_problems(options.citation_file, release)
+
+
 def _validate_unless_validated(options: BuildOptions, store: cache.Store) -> Release:
     """validate(), skipped when the data packages and the code are byte for byte those of the last
-    validation that passed in this work dir (the release file is always read: it is not in the key)."""
+    validation that passed in this work dir (the release and citation files are always read: they
+    are not in the key)."""
     key = cache.digest(cache.tree_digest(options.data_dir), cache.code_version(["."], ["frictionless"]))
     if store.memory.get("validated") == key:
         store.last_build["validation"] = "skipped"
-        return load_release(options.release_file)
+        release, problems = _release(options)
+        if problems:
+            raise InputError(problems)
+        return release
     store.last_build["validation"] = "run"
     release = validate(options)
     store.memory["validated"] = key
@@ -96,14 +113,19 @@ def _previous_release(options: BuildOptions, release: Release) -> tuple[str, Pat
 
 def build(options: BuildOptions, step: Callable[[str], object] | None = None) -> BuildResult:
     """Data packages -> site in options.out_dir. `step(name)` returns a context manager around each
-    stage (progress display, timing); raises InputError on bad input, leaving out_dir untouched."""
+    stage (progress display, timing); raises InputError on bad input, leaving out_dir untouched,
+    and at once when another build holds the work or output folder."""
     step = step or (lambda name: nullcontext())
-    store = cache.Store(options.work_dir)
-    try:
-        result = _build(options, step, store)
-    finally:
-        store.save()  # what this build did, also when it failed
-    store.prune()  # only after success: entries a failed build did not reach stay for the next one
+    # One build at a time per work folder and per output folder (InputError `work-folder-busy`,
+    # `output-folder-busy`); then undo what a killed build left beside the output folder.
+    with build_locks(options.work_dir, options.out_dir):
+        mkdocs_build.recover_out_dir(options.out_dir)
+        store = cache.Store(options.work_dir)
+        try:
+            result = _build(options, step, store)
+        finally:
+            store.save()  # what this build did, also when it failed
+        store.prune()  # only after success: entries a failed build did not reach stay for the next one
     return result
 
 
@@ -148,7 +170,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             config = mkdocs_build.write_mkdocs_config(
                 REPO_ROOT, work, docs_dir, options.out_dir,
                 nav_sections(site.plans, strings, {p.path: p.titles for p in pages}),
-                {"vega_bundle": assets.bundle}, release.latest_url)
+                {"vega_bundle": assets.bundle, "corrections": corrections_line(release, strings)}, release.latest_url)
         with step("mkdocs"):
             # Skipped when docs, config, theme and static files are unchanged and out_dir still holds
             # that build; never skipped while charts are rendering (new charts: a changed site).
@@ -161,6 +183,13 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                                         "listing": cache.folder_listing(options.out_dir)}
                 store.last_build["mkdocs"] = "built"
     return result
+
+
+def corrections_line(release: Release, strings: dict) -> dict:
+    """Release and strings -> what the theme's footer says about reporting an error (extra.corrections):
+    {"url", <lang>: {"lead", "link", "what"}}."""
+    words = {lang: {key: strings[lang][f"corrections_{key}"] for key in ("lead", "link", "what")} for lang in LANGUAGES}
+    return {"url": release.corrections, **words}
 
 
 # Installed packages whose code decides the built site's bytes besides our config and docs.

@@ -12,8 +12,14 @@ from mike import commands as mike_commands
 from mike import git_utils
 from mike.versions import Version
 
+from .locks import output_lock
 from .problems import InputError, Problem
-from .settings import LATEST, Release
+from .settings import LATEST, Release, check_version
+
+# What the published site is built from: a change here that is not committed would be published
+# under a source commit that does not hold it. (tests/, docs and bench/ do not reach the site.)
+SOURCE_PATHS = ("datapackages", "templates", "site_src", "plantracker", "build.py", "mkdocs.yml",
+                "release.toml", "pyproject.toml", "CITATION.cff")
 
 # "symlink": `latest` is one symlink entry on the branch (small, and GitHub Pages serves it).
 # "copy": `latest/` is a full copy, for hosts that do not follow symlinks in the published tree.
@@ -39,36 +45,48 @@ def publish_release(site_dir: Path, release: Release, repo_dir: Path, *, branch:
     Never rebuilds: mike commits the folder as it is. An existing version with different content
     is refused (problem `version-exists`) unless `force`; identical content is left as it is.
     Other versions' trees are never touched; `latest` moves only when this is the newest version.
+    Refused first: a version not in canonical form (`invalid-setting`) and uncommitted changes to
+    what the site is built from (`uncommitted-changes`, see check_committed). The branch commit's
+    message names the source commit (HEAD of repo_dir).
     """
     site_dir, repo_dir = Path(site_dir).resolve(), Path(repo_dir).resolve()
     version = release.version
     _check_inputs(site_dir, alias_type, version)
-    with contextlib.chdir(repo_dir):  # mike's git calls work on the current directory
-        _update_from_remote(remote, branch)
-        versions = mike_commands.list_versions(branch)
-        existing = versions.find(version)
-        if existing and _tree_entries(branch, version) == _folder_entries(site_dir):
-            status = "unchanged"
-        elif existing and not force:
-            raise InputError([Problem(
-                str(site_dir), None, "version", "version-exists",
-                f"version {version} is already published on {branch} with different content",
-                "bump [release] version in release.toml, or republish with --force to replace it")])
-        else:
-            status = "replaced" if existing else "created"
-            newest = all(Version(version) >= info.version for info in versions)
-            aliases = [LATEST] if newest else []
-            cfg = {"site_dir": str(site_dir), "use_directory_urls": True}
-            with mike_commands.deploy(cfg, version, title=version, aliases=aliases, update_aliases=True,
-                                      alias_type=mike_commands.AliasType[alias_type], branch=branch,
-                                      message=_message(release)):
-                pass  # the site is already built: mike commits site_dir as it is
-        _set_default(branch)
-        if push:
-            git_utils.push_branch(remote, branch)
-        latest = mike_commands.list_versions(branch).find(LATEST)
-        return PublishResult(version, status, git_utils.get_latest_commit(branch),
-                             latest[0] if latest else None, push)
+    check_committed(repo_dir)
+    # No build may replace the folder while mike commits it (output-folder-busy).
+    with output_lock(site_dir, "a build is writing this site folder"), contextlib.chdir(repo_dir):
+        return _publish(site_dir, release, branch, push, force, remote, alias_type)
+
+
+def _publish(site_dir: Path, release: Release, branch: str, push: bool, force: bool, remote: str,
+             alias_type: str) -> PublishResult:
+    """publish_release's work, in repo_dir, holding the site folder's lock."""
+    version = release.version
+    _update_from_remote(remote, branch)
+    versions = mike_commands.list_versions(branch)
+    existing = versions.find(version)
+    if existing and _tree_entries(branch, version) == _folder_entries(site_dir):
+        status = "unchanged"
+    elif existing and not force:
+        raise InputError([Problem(
+            str(site_dir), None, "version", "version-exists",
+            f"version {version} is already published on {branch} with different content",
+            "bump [release] version in release.toml, or republish with --force to replace it")])
+    else:
+        status = "replaced" if existing else "created"
+        newest = all(Version(version) >= info.version for info in versions)
+        aliases = [LATEST] if newest else []
+        cfg = {"site_dir": str(site_dir), "use_directory_urls": True}
+        with mike_commands.deploy(cfg, version, title=version, aliases=aliases, update_aliases=True,
+                                  alias_type=mike_commands.AliasType[alias_type], branch=branch,
+                                  message=_message(release)):
+            pass  # the site is already built: mike commits site_dir as it is
+    _set_default(branch)
+    if push:
+        git_utils.push_branch(remote, branch)
+    latest = mike_commands.list_versions(branch).find(LATEST)
+    return PublishResult(version, status, git_utils.get_latest_commit(branch),
+                         latest[0] if latest else None, push)
 
 
 def _check_inputs(site_dir: Path, alias_type: str, version: str) -> None:
@@ -78,9 +96,9 @@ def _check_inputs(site_dir: Path, alias_type: str, version: str) -> None:
         raise InputError([Problem(str(site_dir), None, None, "site-missing",
                                   "no built site here (index.html is missing)",
                                   "run `python build.py build` first")])
-    if version == LATEST:
-        raise InputError([Problem("release.toml", None, "release.version", "invalid-setting",
-                                  f"{LATEST!r} is the alias, not a version")])
+    problem = check_version(version, "release.toml")  # also a Release made in code, not read from the file
+    if problem:
+        raise InputError([problem])
 
 
 def _update_from_remote(remote: str, branch: str) -> None:
@@ -102,9 +120,34 @@ def _set_default(branch: str) -> None:
         pass
 
 
+def check_committed(repo_dir: Path) -> None:
+    """Raise InputError (`uncommitted-changes`, listing the paths) when the working tree of repo_dir
+    has staged, unstaged or untracked (not ignored) changes under SOURCE_PATHS: the published
+    commit message names HEAD as the source, so HEAD must hold exactly what was built."""
+    out = subprocess.run(["git", "-C", str(repo_dir), "status", "--porcelain=v1", "-z", "--untracked-files=all",
+                          "--", *SOURCE_PATHS], capture_output=True, check=False)
+    if out.returncode != 0:
+        raise InputError([Problem(str(repo_dir), None, None, "not-a-repository",
+                                  f"git status failed: {out.stderr.decode('utf-8', 'replace').strip()}",
+                                  "publish from a git checkout of the project")])
+    paths, records = [], out.stdout.split(b"\0")
+    while records:
+        record = records.pop(0)
+        if record:
+            paths.append(record[3:].decode("utf-8", "replace"))
+            if {record[:1], record[1:2]} & {b"R", b"C"}:  # a rename or copy: the next record is its old path
+                records.pop(0)
+    if paths:
+        shown = ", ".join(paths[:20]) + (f" and {len(paths) - 20} more" if len(paths) > 20 else "")
+        raise InputError([Problem(str(repo_dir), None, None, "uncommitted-changes",
+                                  f"uncommitted changes to what the site is built from: {shown}",
+                                  "commit them (or stash them) and publish again: the published version "
+                                  "names its source commit, which must hold what was built")])
+
+
 def _message(release: Release) -> str:
     try:
-        source = git_utils.get_latest_commit("HEAD", short=True)
+        source = git_utils.get_latest_commit("HEAD")
     except git_utils.GitError:
         source = "a working tree with no commit"
     return f"Publish data release {release.version} ({release.date}) built from {source}"

@@ -3,6 +3,7 @@ the work docs dir, through the Jinja templates in `templates/pages/`."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -12,23 +13,20 @@ from markupsafe import Markup, escape
 from .assets import Assets
 from .pages.model import Page
 from .site_map import Linker
+from .cache import code_version
+from .text_safety import printed_value, without_control_characters
 
 # Characters that start Markdown syntax; escaped so text from the data is shown, never interpreted.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
-
-
-def without_control_characters(text: str) -> str:
-    """Drop C0/C1 control characters: they are not allowed in HTML (Markdown also uses two as markers)."""
-    return _CONTROL.sub("", text)
 
 
 def markdown_text(value) -> Markup:
     """Text from the data -> safe inside Markdown: HTML-escaped, Markdown syntax backslash-escaped,
-    control characters dropped, line breaks folded (a title must stay one line)."""
+    control characters dropped, line breaks folded (a title must stay one line). `?` becomes an
+    entity: it cannot be backslash-escaped, and `??? type` at a line start opens a details block."""
     text = str(escape(without_control_characters("" if value is None else str(value))))
     text = " ".join(text.split())
-    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
+    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("?", "&#63;"))
 
 
 def template_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
@@ -36,13 +34,28 @@ def template_environment(templates_dir: Path, compiled_dir: Path | None = None) 
     builds (Jinja checks each template's source against it): compiling them all takes 0.15 s."""
     cache = None
     if compiled_dir is not None:
-        compiled_dir.mkdir(parents=True, exist_ok=True)
+        _compiled_for_this_environment(compiled_dir)
         cache = jinja2.FileSystemBytecodeCache(str(compiled_dir))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir / "pages"), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache)
+                             trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
+                             finalize=printed_value)
     env.filters["md"] = markdown_text
     return env
+
+
+def _compiled_for_this_environment(compiled_dir: Path) -> None:
+    """Empty compiled_dir unless its code was compiled by this environment: Jinja checks a compiled
+    template against its source only, yet the code also depends on the environment (`finalize`,
+    filters, autoescape), which this module and the installed Jinja decide."""
+    version = code_version(["render.py", "text_safety.py"], ["jinja2", "markupsafe"])
+    stamp = compiled_dir / "environment.txt"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == version:
+        return
+    if compiled_dir.exists():
+        shutil.rmtree(compiled_dir)
+    compiled_dir.mkdir(parents=True)
+    stamp.write_text(version, encoding="utf-8")
 
 
 def _template_for(env: jinja2.Environment, page) -> jinja2.Template:

@@ -6,15 +6,18 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .problems import InputError, Problem
 
 # Every key the file may hold, with its type; anything else is an error.
 _KEYS = {
     "release": {"version": str, "date": dt.date},
-    "site": {"url": str},
+    "site": {"url": str, "corrections": str},
 }
-_VERSION = re.compile(r"^\d{4}\.\d+$")
+# YEAR.N in ASCII digits, no leading zero in N: one spelling per release, so one folder on gh-pages
+# (`2026.01` would be a second folder for 2026.1; `\d` would also take full-width digits).
+_VERSION = re.compile(r"[0-9]{4}\.(0|[1-9][0-9]*)", re.ASCII)
 
 
 # mike's alias for the newest release; the site root redirects to it.
@@ -29,6 +32,9 @@ class Release:
     version: str
     date: dt.date
     site_url: str  # always ends with "/"
+    # Where readers report an error in a figure: an http(s) or mailto: address. Always set by
+    # load_release; empty only in a Release made in code.
+    corrections: str = ""
 
     @property
     def latest_url(self) -> str:
@@ -41,6 +47,16 @@ class Release:
         return f"{self.site_url}{self.version}/"
 
 
+def check_version(version: str, file: str) -> Problem | None:
+    """A release version -> None when it is canonical (YEAR.N: `2026.1`), else the problem
+    (`invalid-setting`, field release.version of `file`)."""
+    if isinstance(version, str) and _VERSION.fullmatch(version):
+        return None
+    return Problem(file, None, "release.version", "invalid-setting",
+                   f"version {version!r} is not in the canonical form YEAR.N",
+                   "four ASCII digits, a dot and a whole number without leading zeros or spaces, e.g. 2026.1")
+
+
 def load_release(path: Path) -> Release:
     """release.toml -> Release; raises InputError naming every bad or unknown key."""
     name = str(path)
@@ -48,7 +64,7 @@ def load_release(path: Path) -> Release:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError([Problem(name, None, None, "missing-file", "file not found",
-                                  "create it with [release] version and date, [site] url")])
+                                  "create it with [release] version and date, [site] url and corrections")])
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(name, None, None, "invalid-toml", str(exc))])
     problems = []
@@ -72,10 +88,28 @@ def load_release(path: Path) -> Release:
     if problems:
         raise InputError(problems)
     version = raw["release"]["version"]
-    if not _VERSION.match(version):
-        raise InputError([Problem(name, None, "release.version", "invalid-setting",
-                                  f"version {version!r} is not YEAR.N", "e.g. 2026.1")])
+    version_problem = check_version(version, name)
+    if version_problem:
+        raise InputError([version_problem])
     url = raw["site"]["url"]
     if not url.startswith(("https://", "http://")):
         raise InputError([Problem(name, None, "site.url", "invalid-setting", "site url must start with https://")])
-    return Release(version=version, date=raw["release"]["date"], site_url=url.rstrip("/") + "/")
+    corrections = raw["site"]["corrections"]
+    if not _is_corrections_address(corrections):
+        raise InputError([Problem(name, None, "site.corrections", "invalid-setting",
+                                  f"{corrections!r} is not an http(s) or mailto: address",
+                                  'e.g. "https://github.com/<owner>/<repository>/issues/new" or '
+                                  '"mailto:corrections@example.org"')])
+    return Release(version=version, date=raw["release"]["date"], site_url=url.rstrip("/") + "/",
+                   corrections=corrections)
+
+
+def _is_corrections_address(address: str) -> bool:
+    """An address every page links to: a web page with a host, or an e-mail address; nothing else
+    (no `javascript:`), no white space or control character."""
+    if any(c.isspace() or not c.isprintable() for c in address):
+        return False
+    parts = urlsplit(address)
+    if parts.scheme in ("https", "http"):
+        return bool(parts.hostname)
+    return parts.scheme == "mailto" and bool(re.fullmatch(r"[^@/?#]+@[^@/?#]+\.[^@/?#]+", parts.path))

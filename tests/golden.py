@@ -53,7 +53,7 @@ def build_golden_site(work: Path) -> Path:
     no_history = work / "no-history"  # not a git repository: no previous release, no feed history
     no_history.mkdir()
     options = BuildOptions(data_dir=data, out_dir=work / "site", work_dir=work / "work",
-                           release_file=GOLDEN_RELEASE, repo_dir=no_history)
+                           release_file=GOLDEN_RELEASE, citation_file=None, repo_dir=no_history)
     build(options)
     return options.out_dir
 

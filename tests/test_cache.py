@@ -204,3 +204,19 @@ def test_an_edited_template_is_compiled_again(tmp_path):
     about.write_text(about.read_text(encoding="utf-8") + "\nEdited-after-the-first-build\n", encoding="utf-8")
     build(options)
     assert "Edited-after-the-first-build" in (options.out_dir / "about" / "index.html").read_text(encoding="utf-8")
+
+
+def test_templates_compiled_by_another_environment_are_compiled_again(tmp_path):
+    """Jinja checks a compiled template against its source only; its code also depends on the
+    environment (the `finalize` that drops control characters, the filters), so code compiled by
+    another version of render.py is dropped."""
+    from plantracker.render import template_environment
+
+    templates, compiled = Path(__file__).resolve().parent.parent / "templates", tmp_path / "compiled"
+    template_environment(templates, compiled).get_template("about.md.j2")
+    assert list(compiled.glob("__jinja2_*"))
+    template_environment(templates, compiled).get_template("about.md.j2")
+    assert list(compiled.glob("__jinja2_*"))  # same environment: kept
+    (compiled / "environment.txt").write_text("compiled by an older render.py", encoding="utf-8")
+    template_environment(templates, compiled)
+    assert not list(compiled.glob("__jinja2_*"))

@@ -91,3 +91,12 @@ def test_documented_commands_exist():
         help_text = subprocess.run([sys.executable, "build.py", command, "--help"], cwd=REPO_ROOT,
                                    capture_output=True, text=True, check=True).stdout
         assert "Usage:" in help_text
+
+
+def test_every_command_the_readme_names_exists():
+    """The release step ("run `python3 build.py citation`") and every other `python3 build.py X` are real."""
+    out = subprocess.run([sys.executable, "build.py", "--help"], cwd=REPO_ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    offered = set(re.findall(r"^  (\w+)\s", out.split("Commands:", 1)[1], re.M))
+    named = set(re.findall(r"python3 build\.py (\w+)", README))
+    assert "citation" in named and named <= offered, named - offered

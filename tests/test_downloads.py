@@ -296,22 +296,23 @@ def test_hostile_text_survives_every_format_and_is_neutralized_for_spreadsheets(
     data_dir = _hostile_package(tmp_path)
     _write_downloads(data_dir, tmp_path / "static")
     out = tmp_path / "static" / "downloads" / "mini-plan"
-    # Programs get the text exactly.
+    # Programs get the text exactly (control characters never get this far: validation refuses them).
+    exact = HOSTILE
     assert (out / "targets.csv").read_bytes() == (data_dir / "mini-plan" / "data" / "targets.csv").read_bytes()
     notes = [r["note_en"] for r in json.loads((out / "targets.json").read_text("utf-8"))["rows"]]
-    assert notes[: len(HOSTILE)] == HOSTILE
+    assert notes[: len(HOSTILE)] == exact
     parquet = duckdb.connect().execute("select note_en from read_parquet($p)", {"p": str(out / "targets.parquet")})
-    assert [r[0] for r in parquet.fetchall()][: len(HOSTILE)] == HOSTILE
+    assert [r[0] for r in parquet.fetchall()][: len(HOSTILE)] == exact
     # Spreadsheets get it neutralized; numbers stay numbers.
     with (out / "targets.spreadsheet.csv").open(encoding="utf-8-sig", newline="") as handle:
         sheet_csv = list(csv.DictReader(handle))
-    assert [r["note_en"] for r in sheet_csv][: len(HOSTILE)] == [neutralize_cell(h) for h in HOSTILE]
+    assert [r["note_en"] for r in sheet_csv][: len(HOSTILE)] == [neutralize_cell(h) for h in exact]
     with (out / "observations.spreadsheet.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert next(csv.DictReader(handle))["value"] == "30"  # a number cell is written as is
     workbook = openpyxl.load_workbook(out / "mini-plan.xlsx")
     header = [c.value for c in workbook["targets"][1]]
     cells = [row[header.index("note_en")] for row in workbook["targets"].iter_rows(min_row=2)]
-    assert [c.value for c in cells][: len(HOSTILE)] == [xlsx_text(h) for h in HOSTILE]
+    assert [c.value for c in cells][: len(HOSTILE)] == [xlsx_text(h) for h in exact]
     assert all(c.data_type == "s" for c in cells)
     assert all(not str(c.value).startswith(FORMULA_PREFIXES) for c in cells)
     raw = zipfile.ZipFile(out / "mini-plan.xlsx").read("xl/worksheets/sheet5.xml").decode("utf-8")

@@ -26,6 +26,9 @@ HOSTILE = [
     "=HYPERLINK(\"http://evil\") +1 -1 @SUM(A1)",
     "\u202eevil\u202c zero\u200bwidth \u0645\u0631\u062d\u0628\u0627",
     "x" * 3000,
+    "??? note",
+    '??? danger "x"',
+    "![x](x){: onerror=alert(1) }",
 ]
 
 
@@ -53,6 +56,14 @@ def hostile_text(draw):
 def test_hostile_strings_never_become_markup(text):
     rendered = markdown.markdown(f"# {markdown_text(text)}\n\n{markdown_text(text)}", extensions=SITE_EXTENSIONS)
     assert set(re.findall(r"</?([a-zA-Z0-9]+)", rendered)) <= {"p", "h1"}
+
+
+@pytest.mark.parametrize("text", ["??? note", "??? danger x", '??? note "t"', "???+ tip", "!!! warning"])
+def test_block_syntax_at_a_line_start_stays_text(text):
+    """pymdownx.details and admonition open a block at a line start; `?` has no backslash escape."""
+    rendered = markdown.markdown(f"{markdown_text(text)}\n\n# {markdown_text(text)}", extensions=SITE_EXTENSIONS)
+    assert set(re.findall(r"</?([a-zA-Z0-9]+)", rendered)) <= {"p", "h1"}
+    assert visible_text(rendered) == f"{text} {text}"
 
 
 @pytest.fixture(scope="module")

@@ -220,3 +220,55 @@ def test_workflows_pass_actionlint():
     assert workflows
     result = subprocess.run([*command, *workflows], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def commit_source(repo: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "source files")
+
+
+def test_uncommitted_changes_to_what_the_site_is_built_from_are_refused(tmp_path):
+    """Issue 15: the gh-pages commit named a source commit that held other figures."""
+    repo = make_repo(tmp_path / "repo")
+    commit_source(repo, {"datapackages/mini-plan/data/observations.csv": "a,b\n1,2\n", "templates/page.md.j2": "x\n",
+                         "release.toml": "[release]\n", ".gitignore": "templates/*.tmp\n"})
+    (repo / "datapackages/mini-plan/data/observations.csv").write_text("a,b\n1,3\n", encoding="utf-8")  # unstaged
+    (repo / "release.toml").write_text("[release]\nversion = 'x'\n", encoding="utf-8")
+    git(repo, "add", "release.toml")                                                              # staged
+    (repo / "site_src").mkdir()
+    (repo / "site_src" / "new.css").write_text("p {}\n", encoding="utf-8")                        # untracked
+    (repo / "templates" / "scratch.tmp").write_text("ignored\n", encoding="utf-8")                # ignored: fine
+    (repo / "notes.txt").write_text("not part of the site\n", encoding="utf-8")                   # elsewhere: fine
+    with pytest.raises(InputError) as refused:
+        publish_release(make_site(tmp_path / "site", A), A, repo)
+    [problem] = refused.value.problems
+    assert problem.code == "uncommitted-changes"
+    listed = problem.message.split(": ", 1)[1].split(", ")
+    assert sorted(listed) == ["datapackages/mini-plan/data/observations.csv", "release.toml", "site_src/new.css"]
+    assert "commit them" in problem.hint
+    assert git(repo, "branch", "--list", "gh-pages") == ""  # nothing was published
+
+
+def test_the_published_commit_names_the_source_commit(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    commit_source(repo, {"datapackages/mini-plan/data/observations.csv": "a,b\n1,2\n"})
+    (repo / "notes.txt").write_text("not part of the site\n", encoding="utf-8")
+    publish_release(make_site(tmp_path / "site", A), A, repo)
+    source = git(repo, "rev-parse", "HEAD").strip()
+    message = git(repo, "log", "-1", "--grep=^Publish data release", "--format=%B", "gh-pages").strip()
+    assert message == f"Publish data release 2026.1 (2026-01-15) built from {source}"
+
+
+@pytest.mark.parametrize("version", ["2026.4\n", "２０２６.1", "2026.01", "٢٠٢٦.١", "latest", "2026.1.0", " 2026.1"])
+def test_a_version_not_in_canonical_form_is_refused(tmp_path, version):
+    repo = make_repo(tmp_path / "repo")
+    release = Release(version, A.date, SITE_URL)
+    with pytest.raises(InputError) as refused:
+        publish_release(make_site(tmp_path / "site", A), release, repo)
+    [problem] = refused.value.problems
+    assert (problem.file, problem.field, problem.code) == ("release.toml", "release.version", "invalid-setting")
+    assert "canonical" in problem.message and "2026.1" in problem.hint
+    assert git(repo, "branch", "--list", "gh-pages") == ""

@@ -21,7 +21,8 @@ NEW_ROW = "xa-recycled-2021,recycled-mass,XA,2021,55,"
 
 
 def release_file(path, version: str, date: str):
-    path.write_text(f'[release]\nversion = "{version}"\ndate = {date}\n\n[site]\nurl = "https://example.org/t/"\n',
+    path.write_text(f'[release]\nversion = "{version}"\ndate = {date}\n\n[site]\nurl = "https://example.org/t/"\n'
+                    'corrections = "mailto:corrections@example.org"\n',
                     encoding="utf-8")
     return path
 
@@ -36,7 +37,7 @@ def cycle(tmp_path_factory):
     repo = make_repo(tmp / "repo")
     data = tmp / "data"
     shutil.copytree(FIXTURES / "mini-plan", data / "mini-plan")
-    a = BuildOptions(data_dir=data, out_dir=tmp / "site-a", work_dir=tmp / "work-a", repo_dir=repo,
+    a = BuildOptions(data_dir=data, out_dir=tmp / "site-a", work_dir=tmp / "work-a", repo_dir=repo, citation_file=None,
                      release_file=release_file(tmp / "a.toml", "2026.1", "2026-01-15"))
     built_a = build(a)
     publish_release(a.out_dir, built_a.release, repo)

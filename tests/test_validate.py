@@ -354,7 +354,7 @@ CASES = {
         "(write the full http:// or https:// address of the page) [invalid-url]"]),
     "text-too-long": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", "全" * 4001 + ",示例"), [
         f"{P}/data/targets.csv:4: quote: text is 4001 characters long, more than the 4000 allowed here "
-        "(shorten it: quote only the sentence that holds the figure, and put the rest in a note) [text-too-long]"]),
+        "(shorten it (a quote: keep the sentence that holds the figure and put the rest in a note)) [text-too-long]"]),
     "control-character": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", "全区\x1b回收,示例"), [
         f'{P}/data/targets.csv:4: quote: text has an invisible control character (U+001B): "全区U+001B回收" '
         "(delete it (copying from PDFs and terminals brings them in)) [control-character]"]),

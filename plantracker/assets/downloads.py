@@ -4,7 +4,7 @@ For each package `datapackages/<plan-id>/`, under `<dest>/downloads/<plan-id>/`:
 
 | file | for | bytes |
 |---|---|---|
-| `datapackage.json`, `<resource>.csv` | programs; the next release's "What changed" page | exactly the package's files |
+| `datapackage.json`, `<resource>.csv` | programs; the next release's "What changed" page | exactly the package's files (less control characters, which validation refuses) |
 | `<resource>.spreadsheet.csv` | Excel, WPS, LibreOffice | UTF-8 with BOM, CRLF, text cells neutralized |
 | `<resource>.json` | programs, browsers | see `exports.write_json` |
 | `<resource>.parquet` | analysts (DuckDB, pandas, R) | schema types, written by DuckDB |

@@ -21,6 +21,7 @@ from ..charts import ChartFiles
 from ..pages.model import Chart
 from ..settings import Release
 from ..site_map import embed_path, page_url, relative
+from ..text_safety import printed_value, web_address
 
 CHART_LOADER = "assets/javascripts/charts.js"  # from site_src/, copied by mkdocs to the site root
 VEGA_BUNDLE_GLOB = "assets/vendor/vega-bundle-*.js"  # plantracker.vendor.write_chart_bundle
@@ -69,16 +70,15 @@ def _sources(chart: Chart) -> list[dict]:
         if not source or source["id"] in seen:
             continue
         seen.add(source["id"])
-        url = source.get("url") or ""
         sources.append({"title": source["title"], "publisher": source.get("publisher") or "",
-                        "url": url if url.startswith(("https://", "http://")) else ""})
+                        "url": web_address(source.get("url")) or ""})
     return sources
 
 
 def _environment(templates_dir: Path) -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=True,
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              trim_blocks=True, lstrip_blocks=True)
+                              trim_blocks=True, lstrip_blocks=True, finalize=printed_value)
 
 
 def write_embeds(charts: list[Chart], files: dict, static_dir: Path, release: Release, strings: dict,
@@ -100,7 +100,7 @@ def write_embeds(charts: list[Chart], files: dict, static_dir: Path, release: Re
             loader=relative(path, CHART_LOADER) if bundle else "", bundle=relative(path, bundle) if bundle else "",
             chart_url=chart_page_url(chart, release), sources=_sources(chart),
             release={"version": release.version, "date": release.date.isoformat(), "url": release.url,
-                     "home": release.url + page_url("index", chart.lang)},
+                     "home": release.url + page_url("index", chart.lang), "corrections": release.corrections},
             canonical=release.url + path)
         target = static_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)

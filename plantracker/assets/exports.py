@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 import zipfile
@@ -35,11 +36,10 @@ def write_parquet(con: duckdb.DuckDBPyConnection, table: str, plan_id: str, colu
 def write_spreadsheet_copy(csv_path: Path, fields: list[dict], path: Path) -> None:
     """A package CSV -> the same table as a spreadsheet-safe CSV (BOM, CRLF, text neutralized)."""
     numeric = [f.get("type") in NUMERIC_TYPES for f in fields]
-    with csv_path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        rows = [[spreadsheet_csv_cell(cell, numeric[i] if i < len(numeric) else False)
-                 for i, cell in enumerate(row)] for row in reader]
+    reader = csv.reader(io.StringIO(csv_path.read_bytes().decode("utf-8"), newline=""))
+    header = next(reader)
+    rows = [[spreadsheet_csv_cell(cell, numeric[i] if i < len(numeric) else False)
+             for i, cell in enumerate(row)] for row in reader]
     write_spreadsheet_csv(header, rows, path)
 
 

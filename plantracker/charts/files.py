@@ -57,6 +57,13 @@ def static_spec(spec: dict) -> dict:
     return {**spec, "width": WIDTH, "config": config}
 
 
+def one_line_labels(labels: dict) -> dict:
+    """A chart's labels -> the same with every text on one line: Vega-Lite copies axis and legend
+    titles into expressions (the marks' ARIA descriptions) without escaping line breaks, and a
+    title with one fails the render. Lists (scale domains) must match the rows, so stay as they are."""
+    return {key: " ".join(value.split()) if isinstance(value, str) else value for key, value in labels.items()}
+
+
 def write_chart(chart: Chart, static_dir: Path) -> ChartFiles:
     """Chart -> spec (interactive), SVG and PNG (static) and CSV files under static_dir."""
     from altair.utils.schemapi import debug_mode
@@ -67,7 +74,7 @@ def write_chart(chart: Chart, static_dir: Path) -> ChartFiles:
     # Unvalidated, neither as built (Altair's debug mode checks every object it makes against the
     # schema) nor as a whole: tests/test_gates.py checks every spec, not each build.
     with debug_mode(False):
-        spec = CHART_KINDS[chart.kind](chart.rows, chart.labels).to_dict(validate=False)
+        spec = CHART_KINDS[chart.kind](chart.rows, one_line_labels(chart.labels)).to_dict(validate=False)
     base = chart_base(chart.plan_id, chart.chart_id)
     target = static_dir / base
     target.parent.mkdir(parents=True, exist_ok=True)

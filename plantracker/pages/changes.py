@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..changes import Changes
 from ..numbers import format_number, join_unit
+from ..text_safety import web_address
 
 
 def changes_page_context(changes: Changes, lang: str, *, previous_url: str | None = None) -> dict:
@@ -60,5 +61,4 @@ def _source(title: str | None, url: str | None, source_id: str | None) -> dict |
     """A source link; only web addresses become links (never `javascript:` and the like)."""
     if source_id is None:
         return None
-    safe_url = url if url and url.startswith(("https://", "http://")) else None
-    return {"title": title or source_id, "url": safe_url}
+    return {"title": title or source_id, "url": web_address(url)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..query import PlanData
 from ..site_map import Linker
+from ..text_safety import web_address
 
 
 def source_ref(plan: PlanData, source_id: str | None, link: Linker) -> dict | None:
@@ -12,7 +13,7 @@ def source_ref(plan: PlanData, source_id: str | None, link: Linker) -> dict | No
         return None
     source = plan.sources[source_id]
     return {"id": source_id, "title": source["title"], "publisher": source["publisher"],
-            "href": link.page(f"{plan.plan_id}/sources", f"src-{source_id}"), "url": source["url"]}
+            "href": link.page(f"{plan.plan_id}/sources", f"src-{source_id}"), "url": web_address(source["url"])}
 
 
 def target_title(plan: PlanData, target: dict, lang: str) -> str:

@@ -63,6 +63,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     if descriptor is None:
         return None
     problems += checks.check_package_metadata(descriptor, package_dir.name, file)
+    problems += checks.check_descriptor_text(descriptor, file)
     problems += checks.check_plan(descriptor, file)
     resources, found = checks.check_resource_list(descriptor, file)
     problems += found

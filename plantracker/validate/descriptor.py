@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..contract import CONTRACT, TABLE_SCHEMA_TYPES, FieldSpec, parse_cell
+from ..contract import CONTRACT, CONTROL_CHARACTERS, TABLE_SCHEMA_TYPES, FieldSpec, parse_cell, shown
 from ..problems import Problem, did_you_mean, problem
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -20,6 +20,29 @@ def parse_descriptor(text: str, file: str) -> tuple[dict | None, list[Problem]]:
     if not isinstance(descriptor, dict):
         return None, [problem("descriptor-not-object", file)]
     return descriptor, []
+
+
+def descriptor_text(value, path: str = "") -> list[tuple[str, str]]:
+    """A descriptor (JSON) -> every string in it with its path ("plan.title.zh", "sources[0].title")."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [item for key, v in value.items() for item in descriptor_text(v, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [item for i, v in enumerate(value) for item in descriptor_text(v, f"{path}[{i}]")]
+    return []
+
+
+def check_descriptor_text(descriptor: dict, file: str) -> list[Problem]:
+    """Descriptor -> a problem for every string holding a control character (no text of a package
+    may carry one: pages, feeds and files would)."""
+    problems = []
+    for path, text in descriptor_text({k: v for k, v in descriptor.items() if k != "plan"}):  # check_plan reads the plan
+        found = CONTROL_CHARACTERS.search(text)
+        if found:
+            problems.append(problem("control-character", file, None, path, cell=shown(text),
+                                    char=f"U+{ord(found.group()):04X}"))
+    return problems
 
 
 def check_package_metadata(descriptor: dict, folder: str, file: str) -> list[Problem]:
