@@ -138,17 +138,17 @@ def citation(ctx: click.Context, release_file: Path, citation_file: Path) -> Non
 
 @cli.command()
 @data_option
-@out_option
+@work_option
 @previous_option
 @click.option("--port", default=8000, show_default=True)
 @click.pass_context
-def serve(ctx: click.Context, data: Path, out: Path, previous: Path | None, port: int) -> None:
-    """Build, serve on 127.0.0.1 and rebuild when data, templates or site_src change."""
+def serve(ctx: click.Context, data: Path, work: Path | None, previous: Path | None, port: int) -> None:
+    """Build a preview into <work>/preview/, serve it on 127.0.0.1 and rebuild what changed when data,
+    templates, site_src or release.toml change; open tabs reload themselves (Enter: a clean build)."""
     from plantracker.preview import serve_and_rebuild
 
-    options = _options(data, out, previous=previous)
-    _run(ctx, lambda: build_site(options, Progress()))
-    serve_and_rebuild(options, port, rebuild=lambda: _run_quietly(ctx, options))
+    options = _options(data, REPO_ROOT / "site", work, previous)
+    _run(ctx, lambda: serve_and_rebuild(options, port, Progress(), debug=ctx.obj["debug"]))
 
 
 @cli.command()
@@ -213,14 +213,6 @@ def import_(ctx: click.Context, export_file: Path, data: Path, plan: str, source
                        err=True)
             sys.exit(EXIT_BAD_INPUT)
         click.echo(f"valid: packages in {data}", err=True)
-
-
-def _run_quietly(ctx: click.Context, options: BuildOptions) -> None:
-    try:
-        build_site(options, Progress())
-    except InputError as error:  # keep serving the last good site
-        for problem in error.problems:
-            click.echo(problem.line(), err=True)
 
 
 if __name__ == "__main__":

@@ -8,25 +8,31 @@ the versions of the libraries involved), so a changed input always gives another
 complete or absent (filled in a temporary folder, then renamed); and entries of a kind that the
 latest successful build did not use are deleted (`prune`), so stale output never comes back.
 The record is read once when the build starts and written once when it ends. Delete
-`<work>/cache/` to start cold.
+`<work>/cache/` to start cold. CI keeps `<work>/cache/` between runs (actions/cache): every key
+names its inputs, so a store restored from another commit only ever supplies what is unchanged.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 CACHE_DIR = "cache"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def digest(*parts) -> str:
-    """Values (JSON-able; other objects by str) -> sha256 hex of their canonical JSON."""
-    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    """Values (JSON-able; other objects by str) -> sha256 hex of their canonical JSON (keys sorted;
+    in their own order where they cannot be sorted, e.g. YAML's `yes:` is a bool beside strings)."""
+    try:
+        text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    except TypeError:
+        text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -40,6 +46,61 @@ def tree_digest(root: Path | None) -> str:
         hasher.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         hasher.update(hashlib.sha256(path.read_bytes()).digest())
     return hasher.hexdigest()
+
+
+def package_digests(data_dir: Path) -> dict[str, str]:
+    """Folder of data packages -> {package folder name: tree_digest of that folder}."""
+    folders = sorted(descriptor.parent for descriptor in Path(data_dir).glob("*/datapackage.json"))
+    return {folder.name: tree_digest(folder) for folder in folders}
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write data to path unless the file already holds exactly these bytes -> True when written.
+
+    An unchanged file keeps its modification time: MkDocs' dirty build (the preview) re-renders
+    only pages whose Markdown is newer than their HTML."""
+    path = Path(path)
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def copy_tree_if_changed(source: Path, dest: Path) -> list[str]:
+    """Every file under source -> the same relative path under dest, written only where dest differs
+    (write_if_changed) -> the relative paths of every file under source, sorted."""
+    source, copied = Path(source), []
+    for parent, dirs, files in os.walk(source):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(parent) / name
+            relative = path.relative_to(source).as_posix()
+            write_if_changed(Path(dest) / relative, path.read_bytes())
+            copied.append(relative)
+    return copied
+
+
+def file_inodes(folder: Path) -> dict[str, int]:
+    """Folder -> {relative path: inode} of every file under it (from the directory entries alone:
+    no file is opened or stat'ed, which matters for the preview's 10,000-file folders)."""
+    found: dict[str, int] = {}
+    pending = [(str(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                found[prefix + entry.name] = entry.inode()
+    return found
 
 
 def code_version(modules: Iterable[str] = (), packages: Iterable[str] = ()) -> str:
@@ -86,12 +147,21 @@ class Store:
         self.memory: dict = record["memory"]
         self.last_build: dict = {}
         self._used: dict[str, set[str]] = {}
+        self._background: dict[tuple[str, str], tuple[multiprocessing.Process, Path]] = {}
 
     def folder(self, kind: str, key: str) -> Path:
         return self.root / "store" / kind / key
 
     def entry(self, kind: str, key: str) -> Path | None:
-        """A complete entry's folder (marked used), or None."""
+        """A complete entry's folder (marked used), or None. An entry being filled in the
+        background (fill_in_background) is waited for; a failed fill raises RuntimeError."""
+        if (kind, key) in self._background:
+            process, partial = self._background.pop((kind, key))
+            process.join()
+            if process.exitcode != 0:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise RuntimeError(f"filling the {kind} entry {key[:12]} failed (exit status {process.exitcode})")
+            return self.commit(kind, key, partial)
         folder = self.folder(kind, key)
         if not folder.is_dir():
             return None
@@ -113,6 +183,28 @@ class Store:
         partial.rename(folder)
         self._used.setdefault(kind, set()).add(key)
         return folder
+
+    def fill_in_background(self, kind: str, key: str, fill: Callable[[Path], None]) -> bool:
+        """Start filling the entry (kind, key) in another process, unless it is complete already
+        -> True when started. `fill(folder)` writes the entry's files; it must be a module-level
+        function (the process is spawned, not forked: the build may already run threads).
+        entry(kind, key) waits for it; close() stops it."""
+        if (kind, key) in self._background or self.folder(kind, key).is_dir():
+            return False
+        partial = self.fill(kind, key)
+        process = multiprocessing.get_context("spawn").Process(target=fill, args=(partial,), daemon=True,
+                                                               name=f"fill {kind}")
+        process.start()
+        self._background[(kind, key)] = (process, partial)
+        return True
+
+    def close(self) -> None:
+        """Stop what is still filling in the background (after a failure elsewhere); its partial
+        folders are deleted by the next prune."""
+        for process, _ in self._background.values():
+            process.terminate()
+            process.join()
+        self._background.clear()
 
     def prune(self) -> None:
         """Delete every entry (and leftover partial folder) that this build did not use."""

@@ -4,25 +4,43 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import errno
+import logging
 import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import yaml
 from markupsafe import escape
 
+from .cache import copy_tree_if_changed, file_inodes
 from .site_map import LANGUAGES
 from .text_safety import without_control_characters
 
 
-def copy_hand_written(site_src: Path, docs_dir: Path) -> None:
-    """Repository site_src/ -> a fresh work docs dir (generated pages are rendered beside it)."""
-    if docs_dir.exists():
-        shutil.rmtree(docs_dir)
-    shutil.copytree(site_src, docs_dir)
+def copy_hand_written(site_src: Path, docs_dir: Path) -> set[str]:
+    """Repository site_src/ -> the work docs dir (generated pages are rendered beside it), each file
+    written only when its bytes differ -> the relative paths copied. Unchanged files keep their
+    modification time: MkDocs' dirty build (the preview) goes by it. remove_other_files() then
+    drops what neither site_src nor the render stage wrote."""
+    return set(copy_tree_if_changed(site_src, docs_dir))
+
+
+def remove_other_files(folder: Path, keep: set[str]) -> dict[str, int]:
+    """Delete every file under folder whose relative path is not in keep, and the folders left
+    empty -> {relative path: inode} of the files kept."""
+    files = file_inodes(folder)
+    for relative in set(files) - keep:
+        (Path(folder) / relative).unlink()
+        del files[relative]
+        parent = (Path(folder) / relative).parent
+        while parent != Path(folder) and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return files
 
 
 def nav_for(sections: list, lang: str) -> list:
@@ -66,11 +84,14 @@ def write_mkdocs_config(repo_root: Path, work_dir: Path, docs_dir: Path, site_di
     return path
 
 
-def run_mkdocs(config_path: Path, site_dir: Path | None = None, build_date: dt.date | None = None) -> None:
+def run_mkdocs(config_path: Path, site_dir: Path | None = None, build_date: dt.date | None = None,
+               dirty: bool = False, plugins: dict | None = None) -> None:
     """mkdocs build --strict of a config file (into site_dir when given); raises on any warning.
 
     MkDocs stamps the build date into sitemap.xml; SOURCE_DATE_EPOCH makes it the release date, so
-    two builds of one commit are byte-identical whatever day they run.
+    two builds of one commit are byte-identical whatever day they run. `dirty`: MkDocs' --dirty
+    (only pages whose Markdown is newer than their HTML; for the preview, see preview_site);
+    `plugins`: plugin objects added to the config's (name -> object; the preview's).
     """
     if build_date is not None:
         os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(build_date.year, build_date.month, build_date.day,
@@ -80,7 +101,33 @@ def run_mkdocs(config_path: Path, site_dir: Path | None = None, build_date: dt.d
 
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config = load_config(str(config_path), strict=True, **overrides)
-    mkdocs_build(config)
+    for name, plugin in (plugins or {}).items():
+        config.plugins[name] = plugin
+    if not dirty:
+        mkdocs_build(config)
+        return
+    with _dirty_build():
+        mkdocs_build(config, dirty=True)
+
+
+def _not_the_dirty_warning(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+@contextmanager
+def _dirty_build() -> Iterator[None]:
+    """Around mkdocs build(dirty=True): mkdocs-static-i18n builds its other languages dirty only
+    when `--dirty` is in sys.argv (plugin.py, on_post_build), and MkDocs warns on every dirty
+    build, which strict mode would count as a failure; both are undone after."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    argv = list(sys.argv)
+    sys.argv.append("--dirty")
+    logger.addFilter(_not_the_dirty_warning)
+    try:
+        yield
+    finally:
+        sys.argv[:] = argv
+        logger.removeFilter(_not_the_dirty_warning)
 
 
 def _old_site(out_dir: Path) -> Path:

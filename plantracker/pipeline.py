@@ -6,6 +6,11 @@ Each stage is a module with one public function taking and returning plain value
 calls them in order, names each step (the command line shows progress with these names, the
 benchmark times them) and maps nothing to exit codes (build.py does). Everything is written in the
 work folder first; the output folder is replaced only when every stage has succeeded.
+
+The preview (preview.py) runs the same stages with a PreviewMemory: its work files live in
+<work>/preview/, the staging folder is kept between builds, only changed plans are queried, only
+changed charts rendered, only changed pages rendered, and its site folder is updated in place
+(preview_site.py) instead of being swapped.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import cache, mkdocs_build
-from .assets import write_assets
+from .assets import prefetch_bundle, write_assets
 from .changes import compare_releases
 from .charts import render_charts
 from .citation import citation
@@ -24,10 +29,11 @@ from .citation_cff import citation_problems
 from .load import load
 from .locks import build_locks
 from .pages import build_pages, nav_sections
+from .preview_memory import PreviewMemory, chart_paths
 from .problems import InputError, Problem
 from .published import previous_release_data
 from .query import query_site
-from .render import render_pages
+from .render import render_pages, template_environment
 from .settings import Release, load_release
 from .site_map import LANGUAGES
 from .strings import load_strings
@@ -86,20 +92,24 @@ def _release(options: BuildOptions) -> tuple[Release | None, list[Problem]]:
     return release, citation_problems(options.citation_file, release)
 
 
-def _validate_unless_validated(options: BuildOptions, store: cache.Store) -> Release:
-    """validate(), skipped when the data packages and the code are byte for byte those of the last
-    validation that passed in this work dir (the release and citation files are always read: they
-    are not in the key)."""
-    key = cache.digest(cache.tree_digest(options.data_dir), cache.code_version(["."], ["frictionless"]))
-    if store.memory.get("validated") == key:
-        store.last_build["validation"] = "skipped"
-        release, problems = _release(options)
-        if problems:
-            raise InputError(problems)
-        return release
-    store.last_build["validation"] = "run"
-    release = validate(options)
-    store.memory["validated"] = key
+def _validate_unless_validated(options: BuildOptions, store: cache.Store, packages: dict[str, str]) -> Release:
+    """validate(), skipping each package that is byte for byte one that passed the last validation
+    in this work dir with the same code (`packages`: cache.package_digests); the checks across
+    packages, the release and citation files always run."""
+    from .validate import validate_packages  # here: frictionless takes half a second to import,
+    # and a build of data validated before never needs it
+
+    code = cache.code_version(["."], ["frictionless"])
+    keys = {folder: cache.digest(package, code) for folder, package in packages.items()}
+    passed = store.memory.get("validated_packages") or {}
+    unchanged = {folder for folder, key in keys.items() if passed.get(folder) == key}
+    store.last_build["validation"] = "skipped" if keys and unchanged == set(keys) else "run"
+    store.last_build["packages_validated"] = len(keys) - len(unchanged)
+    problems = validate_packages(options.data_dir, unchanged=unchanged) if unchanged != set(keys) or not keys else []
+    release, release_problems = _release(options)
+    if problems + release_problems:
+        raise InputError(problems + release_problems)
+    store.memory["validated_packages"] = keys
     return release
 
 
@@ -111,37 +121,48 @@ def _previous_release(options: BuildOptions, release: Release) -> tuple[str, Pat
                                  dest=options.work_dir / "previous")
 
 
-def build(options: BuildOptions, step: Callable[[str], object] | None = None) -> BuildResult:
-    """Data packages -> site in options.out_dir. `step(name)` returns a context manager around each
-    stage (progress display, timing); raises InputError on bad input, leaving out_dir untouched,
-    and at once when another build holds the work or output folder."""
+def build(options: BuildOptions, step: Callable[[str], object] | None = None,
+          preview: PreviewMemory | None = None) -> BuildResult:
+    """Data packages -> site in options.out_dir (with `preview`: in preview.site's folder, updated
+    in place). `step(name)` returns a context manager around each stage (progress display,
+    timing); raises InputError on bad input, leaving the site untouched, and at once when another
+    build holds the work or output folder."""
     step = step or (lambda name: nullcontext())
+    out_dir = preview.site.site_dir if preview else options.out_dir
     # One build at a time per work folder and per output folder (InputError `work-folder-busy`,
     # `output-folder-busy`); then undo what a killed build left beside the output folder.
-    with build_locks(options.work_dir, options.out_dir):
-        mkdocs_build.recover_out_dir(options.out_dir)
+    with build_locks(options.work_dir, out_dir):
+        if preview is None:
+            mkdocs_build.recover_out_dir(out_dir)
         store = cache.Store(options.work_dir)
+        complete = preview is None or preview.empty  # a build that looks up every entry it needs
         try:
-            result = _build(options, step, store)
+            result = _build(options, step, store, preview)
         finally:
+            store.close()
             store.save()  # what this build did, also when it failed
-        store.prune()  # only after success: entries a failed build did not reach stay for the next one
+        if complete:  # only after success: entries a failed build did not reach stay for the next one
+            store.prune()
     return result
 
 
-def _build(options: BuildOptions, step: Callable[[str], object], store: cache.Store) -> BuildResult:
-    work = options.work_dir
+def _build(options: BuildOptions, step: Callable[[str], object], store: cache.Store,
+           preview: PreviewMemory | None) -> BuildResult:
+    work = options.work_dir / "preview" if preview else options.work_dir
     docs_dir, static_dir = work / "site_src", work / "static"
+    out_dir = preview.site.site_dir if preview else options.out_dir
     strings = load_strings(options.templates_dir)
+    prefetch_bundle(store)  # made in another process meanwhile, unless the content store has it
     with step("validate"):
-        release = _validate_unless_validated(options, store)
+        packages = cache.package_digests(options.data_dir)
+        release = _validate_unless_validated(options, store, packages)
     result = BuildResult(release)
     with step("load"):
         db = load(options.data_dir, _previous_release(options, release))
     with ExitStack() as cleanup:
         cleanup.callback(db.close)
         with step("query"):
-            site = query_site(db)
+            site = query_site(db, preview.plans_to_reuse(packages) if preview else None)
             changes = compare_releases(db, site.progress, site.plans)
         with step("pages"):
             pages = build_pages(site, changes, release, strings)
@@ -149,40 +170,80 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             result.charts = len(charts)
         # Charts render in the background through the assets, render and MkDocs stages; any failure stops them.
         with step("charts"):
-            if static_dir.exists():
+            if preview is None and static_dir.exists():
                 shutil.rmtree(static_dir)
-            static_dir.mkdir(parents=True)
-            rendering = render_charts(charts, static_dir, store)
+            static_dir.mkdir(parents=True, exist_ok=True)
+            # The preview keeps its staging folder: the charts of its last good build are there.
+            to_render, known = preview.charts_to_render(charts) if preview else (charts, {})
+            rendering = render_charts(to_render, static_dir, store)
             cleanup.callback(rendering.close)
         with step("assets"):
-            assets = write_assets(db, site, changes, charts, rendering.sized, release, strings, static_dir, store,
-                                  data_dir=options.data_dir, templates_dir=options.templates_dir,
-                                  repo_dir=options.repo_dir, pages_branch=options.pages_branch)
+            assets = write_assets(db, site, changes, charts, lambda: {**known, **rendering.sized()}, release, strings,
+                                  static_dir, store, packages=packages, templates_dir=options.templates_dir,
+                                  repo_dir=options.repo_dir, pages_branch=options.pages_branch,
+                                  embeds_written=preview.embeds if preview else None)
         with step("render"):
-            mkdocs_build.copy_hand_written(options.site_src, docs_dir)
-            common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
-                      for lang in LANGUAGES}
-            written = render_pages(pages, rendering.sized(), assets, common, strings, options.templates_dir, docs_dir,
-                                   citation=lambda page, lang, link: citation(
-                                       release, page.titles[lang], link.url, lang, strings[lang]["site_title"]),
-                                   compiled_dir=store.root / "templates")
-            result.pages = len(written)
+            chart_files = {**known, **rendering.sized()}
+            result.pages = _render(options, release, strings, pages, chart_files, assets, docs_dir, store, preview)
             config = mkdocs_build.write_mkdocs_config(
-                REPO_ROOT, work, docs_dir, options.out_dir,
+                REPO_ROOT, work, docs_dir, out_dir,
                 nav_sections(site.plans, strings, {p.path: p.titles for p in pages}),
                 {"vega_bundle": assets.bundle, "corrections": corrections_line(release, strings)}, release.latest_url)
         with step("mkdocs"):
-            # Skipped when docs, config, theme and static files are unchanged and out_dir still holds
-            # that build; never skipped while charts are rendering (new charts: a changed site).
-            site_key = None if rendering.pending else _site_key(config, docs_dir, static_dir)
-            if site_key is None or not _site_is_current(store, site_key, options.out_dir):
-                mkdocs_build.build_site(config, static_dir, options.out_dir, release.date,
-                                        before_static_copy=rendering.finish)
-                store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
-                                        "out_dir": str(Path(options.out_dir).resolve()),
-                                        "listing": cache.folder_listing(options.out_dir)}
-                store.last_build["mkdocs"] = "built"
+            if preview is not None:
+                store.last_build["mkdocs"] = preview.site.update(
+                    config, docs_dir, static_dir, release.date,
+                    staged=lambda: _staged(static_dir, assets.files, {**known, **rendering.finish()}))
+                preview.remember(site, packages, {**known, **rendering.finish()})
+                store.last_build["charts"] = len(charts)
+            else:
+                _publishable_site(options, config, docs_dir, static_dir, release, rendering, store)
     return result
+
+
+def _render(options: BuildOptions, release: Release, strings: dict, pages: list, chart_files: dict, assets,
+            docs_dir: Path, store: cache.Store, preview: PreviewMemory | None) -> int:
+    """The render stage: hand-written and generated pages into docs_dir (the preview: only pages
+    whose inputs changed), every other file there deleted -> how many pages."""
+    hand_written = mkdocs_build.copy_hand_written(options.site_src, docs_dir)
+    common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
+              for lang in LANGUAGES}
+    to_render = pages
+    if preview is not None:
+        templates = cache.tree_digest(options.templates_dir)
+        every_page = cache.digest(common, strings, release, templates, cache.code_version(["."], ["jinja2", "markupsafe"]))
+        variables = preview.template_variables(templates, template_environment(options.templates_dir))
+        to_render = preview.pages_to_render(pages, every_page, {"downloads": assets.downloads}, variables,
+                                            chart_files, assets.embeds, docs_dir)
+    render_pages(to_render, chart_files, assets, common, strings, options.templates_dir, docs_dir,
+                 citation=lambda page, lang, link: citation(release, page.titles[lang], link.url, lang,
+                                                            strings[lang]["site_title"]),
+                 compiled_dir=store.root / "templates")
+    generated = {f"{page.path}.{lang}.md" for page in pages for lang in page.contexts}
+    mkdocs_build.remove_other_files(docs_dir, hand_written | generated)
+    store.last_build["pages_rendered"] = len(to_render)
+    return len(generated)
+
+
+def _staged(static_dir: Path, asset_files: list[str], chart_files: dict) -> dict[str, int]:
+    """The preview's staging folder once the renders have finished -> {path: inode} of every file
+    it holds (what this build's assets and charts wrote; anything else there is deleted)."""
+    files = set(asset_files) | {path for files in chart_files.values() for path in chart_paths(files)}
+    return mkdocs_build.remove_other_files(static_dir, files)
+
+
+def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, static_dir: Path, release: Release,
+                      rendering, store: cache.Store) -> None:
+    """MkDocs into a fresh folder swapped in for out_dir; skipped when docs, config, theme and
+    static files are unchanged and out_dir still holds that build; never skipped while charts are
+    rendering (new charts: a changed site)."""
+    site_key = None if rendering.pending else _site_key(config, docs_dir, static_dir)
+    if site_key is None or not _site_is_current(store, site_key, options.out_dir):
+        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=rendering.finish)
+        store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
+                                "out_dir": str(Path(options.out_dir).resolve()),
+                                "listing": cache.folder_listing(options.out_dir)}
+        store.last_build["mkdocs"] = "built"
 
 
 def corrections_line(release: Release, strings: dict) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Mapping
 
 import duckdb
 
@@ -116,9 +117,13 @@ def _plan_data(con: duckdb.DuckDBPyConnection, package: PlanPackage, progress: l
     )
 
 
-def query_site(db: Database) -> SiteData:
-    """Loaded database -> SiteData (target_progress.sql runs once for every plan)."""
+def query_site(db: Database, reuse: Mapping[str, PlanData] | None = None) -> SiteData:
+    """Loaded database -> SiteData (target_progress.sql runs once for every plan). `reuse`: plan id
+    -> PlanData from an earlier call on the same package bytes (a long-running preview keeps them:
+    every per-plan query reads that plan's rows only), taken instead of querying again."""
     progress = run_query(db.con, "target_progress")
-    return SiteData(plans=[_plan_data(db.con, package, progress) for package in db.packages],
+    reuse = reuse or {}
+    return SiteData(plans=[reuse.get(package.plan_id) or _plan_data(db.con, package, progress)
+                           for package in db.packages],
                     concept_targets=grouped(run_query(db.con, "concept_targets"), "concept"),
                     progress=progress)

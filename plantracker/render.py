@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from .assets import Assets
 from .pages.model import Page
 from .site_map import Linker
-from .cache import code_version
+from .cache import code_version, write_if_changed
 from .text_safety import printed_value, without_control_characters
 
 # Characters that start Markdown syntax; escaped so text from the data is shown, never interpreted.
@@ -73,7 +73,8 @@ def _chart_view(chart, files, embed) -> dict:
 def render_pages(pages: list[Page], chart_files: dict, assets: Assets, common: dict, strings: dict,
                  templates_dir: Path, docs_dir: Path, citation: Callable, compiled_dir: Path | None = None) -> list[Path]:
     """(pages, each chart's files by chart key, assets, shared context per language, strings,
-    citation(page, lang, link) -> {text, bibtex}) -> written Markdown paths under docs_dir.
+    citation(page, lang, link) -> {text, bibtex}) -> the Markdown paths under docs_dir (each written
+    only when its bytes changed).
 
     Besides a page's own context a template gets `charts` (its charts with their files and embed
     boxes, in order) and `downloads` (the data page's file list). compiled_dir: see template_environment.
@@ -91,7 +92,8 @@ def render_pages(pages: list[Page], chart_files: dict, assets: Assets, common: d
                     "link": link, "cite": citation(page, lang, link), "charts": charts,
                     "downloads": assets.downloads}
             target = docs_dir / f"{page.path}.{lang}.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(template.render(full), encoding="utf-8")
+            # Only when the bytes differ: an unchanged page keeps its modification time, so MkDocs'
+            # dirty build (the preview) does not render it again.
+            write_if_changed(target, template.render(full).encode("utf-8"))
             written.append(target)
     return written

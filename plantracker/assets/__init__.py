@@ -8,98 +8,170 @@ Modules: `api`, `feed`, `downloads` (with `exports`, `workbook`, `data_dictionar
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import vl_convert
 
-from ..cache import Store, code_version, digest, tree_digest
+from ..cache import Store, code_version, copy_tree_if_changed, digest, tree_digest, write_if_changed
 from ..changes import Changes
 from ..load import Database
 from ..pages.model import Chart
 from ..published import published_history
 from ..query import SiteData
 from ..settings import Release
-from ..site_map import DOWNLOADS
+from ..site_map import DOWNLOADS, api_path, embed_path
 from . import vendor
 from .api import write_api
-from .downloads import DownloadFile, data_page_context, write_downloads
+from .downloads import CHECKSUMS, DownloadFile, data_page_context, write_downloads
 from .embeds import embed_view, write_embeds
 from .feed import release_entry, release_history, write_feeds
 
-__all__ = ["Assets", "write_assets"]
+__all__ = ["Assets", "prefetch_bundle", "write_assets"]
 
 # The code and libraries that decide the downloads' bytes.
 DOWNLOAD_CODE = ("assets/downloads.py", "assets/exports.py", "assets/workbook.py", "assets/data_dictionary.py",
                  "spreadsheet_safety.py", "settings.py", "load.py", "contract.py", "contract.yml",
                  "sql/resource_rows.sql", "sql/download_parquet.sql")
 DOWNLOAD_PACKAGES = ("duckdb", "openpyxl")
+BUNDLE, API = "bundle", "api"
 
 
 @dataclass
 class Assets:
     """What pages show of the assets: `downloads` (data page values: downloads.data_page_context),
     `embeds` (chart key -> embed box values: embeds.embed_view), `bundle` (the Vega bundle's path
-    from the site root, "" when there is none)."""
+    from the site root, "" when there is none); and `files`, every file written under the staging
+    folder (paths from the site root)."""
 
     downloads: dict
     embeds: dict = field(default_factory=dict)
     bundle: str = ""
+    files: list[str] = field(default_factory=list)
 
 
-def write_bundle(static_dir: Path, store: Store) -> str:
-    """-> the Vega bundle's path from the site root, written under static_dir (vendor.write_chart_bundle),
-    from the content store when vl-convert and the licence files are unchanged: asking vl-convert
-    for the bundle starts its engine, which costs more than every other step of a cached build."""
-    key = digest(vl_convert.__version__, code_version(["assets/vendor.py"]), tree_digest(vendor.LICENCE_DIR))
-    entry = store.entry("bundle", key)
+def _bundle_key() -> str:
+    return digest(vl_convert.__version__, code_version(["assets/vendor.py"]), tree_digest(vendor.LICENCE_DIR))
+
+
+def _fill_bundle(folder: Path) -> None:
+    """A content store folder -> the bundle under files/ (vendor.write_chart_bundle) and its path."""
+    written = vendor.write_chart_bundle(folder / "files")
+    (folder / "bundle-path.txt").write_text(written.relative_to(folder / "files").as_posix(), encoding="utf-8")
+
+
+def prefetch_bundle(store: Store) -> None:
+    """Start making the Vega bundle in another process when the content store lacks it: asking
+    vl-convert for the bundle starts its engine (seconds of CPU), and at the start of a build the
+    second core is idle while this process validates, loads and queries."""
+    store.fill_in_background(BUNDLE, _bundle_key(), _fill_bundle)
+
+
+def _write_bundle(static_dir: Path, store: Store) -> tuple[str, list[str]]:
+    """-> (the Vega bundle's path from the site root, every file written), under static_dir, from
+    the content store (made here when prefetch_bundle did not start it)."""
+    key = _bundle_key()
+    entry = store.entry(BUNDLE, key)
     if entry is None:
-        partial = store.fill("bundle", key)
-        written = vendor.write_chart_bundle(partial / "files")
-        (partial / "bundle-path.txt").write_text(written.relative_to(partial / "files").as_posix(), encoding="utf-8")
-        entry = store.commit("bundle", key, partial)
-    shutil.copytree(entry / "files", static_dir, dirs_exist_ok=True)
-    return (entry / "bundle-path.txt").read_text(encoding="utf-8")
+        partial = store.fill(BUNDLE, key)
+        _fill_bundle(partial)
+        entry = store.commit(BUNDLE, key, partial)
+    files = copy_tree_if_changed(entry / "files", static_dir)
+    return (entry / "bundle-path.txt").read_text(encoding="utf-8"), files
 
 
-def _downloads(db: Database, data_dir: Path, static_dir: Path, release: Release, store: Store) -> list[DownloadFile]:
-    """The downloads under static_dir, from the content store when the packages' files, the release
-    and the code that writes them are unchanged."""
-    key = digest(release.version, release.date.isoformat(), release.site_url, tree_digest(data_dir),
-                 code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES))
-    entry = store.entry(DOWNLOADS, key)
-    if entry is not None:
-        store.last_build["downloads"] = "reused"
-    else:
-        partial = store.fill(DOWNLOADS, key)
-        files = write_downloads(db, partial, release)
-        (partial / "files.json").write_text(json.dumps([asdict(f) for f in files]), encoding="utf-8")
-        entry = store.commit(DOWNLOADS, key, partial)
-        store.last_build["downloads"] = "written"
-    shutil.copytree(entry / DOWNLOADS, static_dir / DOWNLOADS, dirs_exist_ok=True)
-    return [DownloadFile(**f) for f in json.loads((entry / "files.json").read_text(encoding="utf-8"))]
+def _downloads(db: Database, packages: dict[str, str], static_dir: Path, release: Release,
+               store: Store) -> list[DownloadFile]:
+    """The downloads under static_dir, each package's from the content store when its files, the
+    release and the code that writes them are unchanged; then SHA256SUMS over them all."""
+    version = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES)
+    files: list[DownloadFile] = []
+    written = 0
+    for package in sorted(db.packages, key=lambda p: p.folder.name):
+        key = digest(release, packages[package.folder.name], version)
+        entry = store.entry(DOWNLOADS, key)
+        if entry is None:
+            partial = store.fill(DOWNLOADS, key)
+            # One package's downloads: the same function on a view of the database holding only it.
+            made = [f for f in write_downloads(Database(db.con, [package]), partial, release) if f.plan_id is not None]
+            (partial / DOWNLOADS / CHECKSUMS).unlink()
+            (partial / "files.json").write_text(json.dumps([asdict(f) for f in made]), encoding="utf-8")
+            entry = store.commit(DOWNLOADS, key, partial)
+            written += 1
+        copy_tree_if_changed(entry / DOWNLOADS, static_dir / DOWNLOADS)
+        files += [DownloadFile(**f) for f in json.loads((entry / "files.json").read_text(encoding="utf-8"))]
+    store.last_build["downloads"] = "written" if written else "reused"
+    store.last_build["download_packages_written"] = written
+    # As downloads.write_downloads writes it: `sha256  path` from inside downloads/, sorted.
+    sums = "".join(sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}\n" for f in files)).encode()
+    write_if_changed(static_dir / DOWNLOADS / CHECKSUMS, sums)
+    return files + [DownloadFile(None, None, "sha256sums", f"{DOWNLOADS}/{CHECKSUMS}", len(sums),
+                                 hashlib.sha256(sums).hexdigest())]
+
+
+def _api(db: Database, site: SiteData, packages: dict[str, str], static_dir: Path, release: Release,
+         strings: dict, store: Store) -> list[str]:
+    """The static JSON API under static_dir -> its files; each plan's files from the content store
+    when its package, the release, the strings and the code are unchanged (a plan's API files hold
+    only its own package's rows and its targets' status), plans.json (every plan) always written."""
+    version = digest(code_version(["."], ["duckdb"]), strings)
+    files, written = [], 0
+    for plan in site.plans:
+        key = digest(release, packages[plan.package.folder.name], version)
+        entry = store.entry(API, key)
+        if entry is None:
+            partial = store.fill(API, key)
+            write_api(db, site, partial, release, strings, only={plan.plan_id})
+            (partial / api_path(None, "plans")).unlink()
+            entry = store.commit(API, key, partial)
+            written += 1
+        files += copy_tree_if_changed(entry, static_dir)
+    store.last_build["api_plans_written"] = written
+    return files + [p.relative_to(static_dir).as_posix() for p in write_api(db, site, static_dir, release, strings, only=())]
+
+
+def _embeds(charts: list[Chart], sized: dict, static_dir: Path, release: Release, strings: dict,
+            templates_dir: Path, bundle: str, written: dict | None) -> list[str]:
+    """The embed pages under static_dir -> their paths. `written` (chart key -> digest of the embed
+    page written into this same static_dir before: the preview keeps its staging folder) skips
+    the pages whose chart, files, release, strings, templates and bundle are unchanged."""
+    todo = charts
+    if written is not None:
+        common = digest(release, strings, tree_digest(templates_dir), bundle)
+        digests = {chart.key: digest(common, vars(chart), asdict(sized[chart.key])) for chart in charts}
+        todo = [chart for chart in charts if written.get(chart.key) != digests[chart.key]
+                or not (static_dir / embed_path(chart.plan_id, chart.chart_id, chart.lang)).is_file()]
+        written.clear()  # until the pages are written
+    write_embeds(todo, sized, static_dir, release, strings, templates_dir)
+    if written is not None:
+        written.update(digests)
+    return [embed_path(chart.plan_id, chart.chart_id, chart.lang) for chart in charts]
 
 
 def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Chart],
                  chart_files: Callable[[], dict], release: Release, strings: dict, static_dir: Path,
-                 store: Store, *, data_dir: Path, templates_dir: Path, repo_dir: Path,
-                 pages_branch: str) -> Assets:
+                 store: Store, *, packages: dict[str, str], templates_dir: Path, repo_dir: Path,
+                 pages_branch: str, embeds_written: dict | None = None) -> Assets:
     """Everything but the pages -> files under static_dir, and what the pages show of them.
 
     `chart_files()` gives each chart's files by chart key (charts.ChartStage.sized); it is called
-    last, so the charts whose size only their render decides are rendered meanwhile. `repo_dir`
-    and `pages_branch` name the published branch the feed's history is read from.
+    last, so the charts whose size only their render decides are rendered meanwhile. `packages`
+    maps each package folder's name to its digest (cache.package_digests): the content store keys
+    of its downloads and API files. `repo_dir` and `pages_branch` name the published branch the
+    feed's history is read from. `embeds_written`: see _embeds (None: write every embed page).
     """
-    bundle = write_bundle(static_dir, store)
-    write_api(db, site, static_dir, release, strings)
+    bundle, files = _write_bundle(static_dir, store)
+    files += _api(db, site, packages, static_dir, release, strings, store)
     history = release_history(release_entry(release, changes, strings),
                               published_history(repo_dir, before=release.version, branch=pages_branch))
-    write_feeds(static_dir, release, history, strings)
-    downloads = data_page_context(_downloads(db, data_dir, static_dir, release, store), db.packages)
-    files = chart_files()
-    write_embeds(charts, files, static_dir, release, strings, templates_dir)
-    embeds = {chart.key: embed_view(chart, files[chart.key], release) for chart in charts}
-    return Assets(downloads=downloads, embeds=embeds, bundle=bundle)
+    files += [p.relative_to(static_dir).as_posix() for p in write_feeds(static_dir, release, history, strings)]
+    download_files = _downloads(db, packages, static_dir, release, store)
+    files += [f.href for f in download_files]
+    downloads = data_page_context(download_files, db.packages)
+    sized = chart_files()
+    files += _embeds(charts, sized, static_dir, release, strings, templates_dir, bundle, embeds_written)
+    embeds = {chart.key: embed_view(chart, sized[chart.key], release) for chart in charts}
+    return Assets(downloads=downloads, embeds=embeds, bundle=bundle, files=files)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from ..load import RESOURCES, Database
 from ..query import PlanData, SiteData, run_query
@@ -114,15 +114,19 @@ def _plan_row(plan: dict, release: Release) -> dict:
     }
 
 
-def write_api(db: Database, site: SiteData, static_dir: Path, release: Release, strings: dict) -> list[Path]:
+def write_api(db: Database, site: SiteData, static_dir: Path, release: Release, strings: dict,
+              only: Collection[str] | None = None) -> list[Path]:
     """(loaded database, query results, staging folder, release, interface strings) -> written API
-    files, plans.json last."""
+    files, plans.json last. `only`: the plan ids whose own files to write (default: every plan);
+    plans.json is always written (the build keeps each plan's files in its content store)."""
     notes = {name: {lang: strings[lang][f"api_unit_note_{name}"] for lang in LANGUAGES} for name in UNIT_NOTED}
     written = []
     plans = run_query(db.con, "api_plans")
     by_id = {plan.plan_id: plan for plan in site.plans}
     for plan in plans:
         pid = plan["plan_id"]
+        if only is not None and pid not in only:
+            continue
         resources = {r["name"]: r for r in json.loads(plan["descriptor"])["resources"]}
         for name in RESOURCES:
             extra = {"plan_id": pid, "resource": name, "fields": resources[name]["schema"]["fields"]}

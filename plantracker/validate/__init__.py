@@ -7,7 +7,9 @@ across tables (`rows`). What this accepts, the build can load and build.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Collection
 
 from ..contract import Table, read_table
 from ..problems import Problem, did_you_mean, problem, sort_key
@@ -20,10 +22,12 @@ MAX_DESCRIPTOR_BYTES = 1 * 2**20
 MAX_CSV_BYTES = 50 * 2**20
 
 
-def validate_packages(data_dir: Path) -> list[Problem]:
+def validate_packages(data_dir: Path, unchanged: Collection[str] = ()) -> list[Problem]:
     """Folder holding `<plan-id>/datapackage.json` packages -> all problems, sorted by file and row.
 
     Files are named relative to the parent of `data_dir` (e.g. `datapackages/plan/data/targets.csv`).
+    `unchanged`: package folders that passed before byte for byte (the build's cache knows): only
+    their predecessor is read, for the checks across packages.
     """
     data_dir = Path(data_dir)
     root = data_dir.resolve().name
@@ -34,6 +38,10 @@ def validate_packages(data_dir: Path) -> list[Problem]:
     predecessors = {}
     for descriptor_path in descriptors:
         plan_id = descriptor_path.parent.name
+        if plan_id in unchanged:
+            plan = json.loads(descriptor_path.read_text(encoding="utf-8")).get("plan")
+            predecessors[plan_id] = plan.get("predecessor") if isinstance(plan, dict) else None
+            continue
         predecessors[plan_id] = _validate_package(descriptor_path.parent, f"{root}/{plan_id}", problems)
     problems += _plan_folders(predecessors, root)
     return sorted(problems, key=sort_key)

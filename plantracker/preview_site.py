@@ -1,0 +1,263 @@
+"""The preview's site folder, kept up to date in place: MkDocs rebuilds only the pages whose Markdown
+changed (its dirty mode), and the staged files are hard links, not copies.
+
+A published build never comes this way: it builds a fresh folder and swaps it in (mkdocs_build).
+What the preview serves must still be what a clean build of the same data gives, byte for byte
+(tests/test_preview.py compares them). MkDocs' dirty mode alone does not promise that, so:
+
+- any change that can reach pages other than its own (mkdocs.yml with its navigation, the theme,
+  the set of pages) gives a clean build in place instead, as does the first build and any build
+  after a failed one;
+- the search index of a dirty build holds only the pages it rebuilt: each one's entries replace
+  that page's entries in the previous index, in place, so the order is a clean build's;
+- the 404 page and the sitemap depend only on what a change of which forces a clean build, so a
+  dirty build keeps them; it must: mkdocs-static-i18n leaves the language links of the last page
+  it built in the config, and the 404 page written after them shows them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+import jinja2
+from mkdocs.plugins import BasePlugin
+
+from .cache import file_inodes, tree_digest
+from .mkdocs_build import run_mkdocs
+from .site_map import LANGUAGES, page_url
+
+SEARCH_INDEX = "search_index.json"
+KEPT_BY_DIRTY_BUILDS = {"404.html", "sitemap.xml"}  # MkDocs' static templates (see the module docstring)
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's compiled templates, kept in memory for this process: each MkDocs build makes
+    a new Jinja environment and would compile them again (0.3-0.5 s a build). Jinja checks every
+    entry against its template's source."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+class _PreviewPlugin(BasePlugin):
+    """Added to the preview's MkDocs builds: the compiled theme templates reused; in a dirty build,
+    the static templates kept."""
+
+    def __init__(self, compiled: _CompiledTemplates, dirty: bool):
+        super().__init__()
+        self.compiled, self.dirty = compiled, dirty
+
+    def on_pre_build(self, *, config) -> None:
+        if self.dirty:
+            config.theme.static_templates -= KEPT_BY_DIRTY_BUILDS
+
+    def on_env(self, env, *, config, files):
+        env.bytecode_cache = self.compiled
+        return env
+
+
+def _docs_listing(docs_dir: Path) -> dict[str, tuple[int, int]]:
+    """Docs dir -> {relative path: (size, modification time in ns)}."""
+    listing = {}
+    for parent, _, files in os.walk(docs_dir):
+        for name in files:
+            path = Path(parent) / name
+            stat = path.stat()
+            listing[path.relative_to(docs_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return listing
+
+
+def _page_url(doc: str) -> str | None:
+    """`<path>.<lang>.md` -> the page's URL; None for any other Markdown file (no known URL)."""
+    stem, _, lang = doc[: -len(".md")].rpartition(".")
+    return page_url(stem, lang) if doc.endswith(".md") and lang in LANGUAGES and stem else None
+
+
+def _page_of(location: str) -> str:
+    return location.split("#", 1)[0]
+
+
+def _entry_text(entry: dict) -> str:
+    # As Material's search plugin serializes (plugins/search/plugin.py, generate_search_index).
+    return json.dumps(entry, separators=(",", ":"), default=str)
+
+
+def _merged_index(before: list[tuple[str, str]], rebuilt: dict, pages: set[str]) -> list[tuple[str, str]] | None:
+    """(the index before as (page URL, entry JSON) pairs, the dirty build's index of the rebuilt
+    pages, their URLs) -> the entries a clean build writes (each rebuilt page's entries where its
+    old ones were); None when a rebuilt page has entries but had none before (its place is unknown)."""
+    fresh: dict[str, list] = {}
+    for entry in rebuilt["docs"]:
+        fresh.setdefault(_page_of(entry["location"]), []).append(_entry_text(entry))
+    docs, placed = [], set()
+    for page, text in before:
+        if page not in pages:
+            docs.append((page, text))
+        elif page not in placed:
+            docs += [(page, fresh_text) for fresh_text in fresh.get(page, [])]
+            placed.add(page)
+    return None if set(fresh) - placed else docs
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's compiled templates, kept in memory for this process: each MkDocs build makes
+    a new Jinja environment and would compile them again (0.3-0.5 s a build). Jinja checks every
+    entry against its template's source."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+class _PreviewPlugin(BasePlugin):
+    """Added to the preview's MkDocs builds: the compiled theme templates reused; in a dirty build,
+    the static templates kept."""
+
+    def __init__(self, compiled: _CompiledTemplates, dirty: bool):
+        super().__init__()
+        self.compiled, self.dirty = compiled, dirty
+
+    def on_pre_build(self, *, config) -> None:
+        if self.dirty:
+            config.theme.static_templates -= KEPT_BY_DIRTY_BUILDS
+
+    def on_env(self, env, *, config, files):
+        env.bytecode_cache = self.compiled
+        return env
+
+
+def _docs_listing(docs_dir: Path) -> dict[str, tuple[int, int]]:
+    """Docs dir -> {relative path: (size, modification time in ns)}."""
+    listing = {}
+    for parent, _, files in os.walk(docs_dir):
+        for name in files:
+            path = Path(parent) / name
+            stat = path.stat()
+            listing[path.relative_to(docs_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return listing
+
+
+def _page_url(doc: str) -> str | None:
+    """`<path>.<lang>.md` -> the page's URL; None for any other Markdown file (no known URL)."""
+    stem, _, lang = doc[: -len(".md")].rpartition(".")
+    return page_url(stem, lang) if doc.endswith(".md") and lang in LANGUAGES and stem else None
+
+
+def _page_of(location: str) -> str:
+    return location.split("#", 1)[0]
+
+
+@dataclass
+class PreviewSite:
+    """A site folder that `update` keeps equal to a clean build of the work docs and staged files."""
+
+    site_dir: Path
+    clean_next: bool = True  # the next update builds clean: first build, after a failure, on demand
+    _config: bytes = b""
+    _theme: str = ""
+    _docs: dict = field(default_factory=dict)
+    _linked: set = field(default_factory=set)  # staged files linked into the site by the last update
+    _compiled: _CompiledTemplates = field(default_factory=_CompiledTemplates)
+    _indexes: dict = field(default_factory=dict)  # search index path -> ((size, mtime), entries)
+
+    def __post_init__(self):
+        self.site_dir = Path(self.site_dir).resolve()
+
+    def update(self, config_path: Path, docs_dir: Path, static_dir: Path, build_date: dt.date | None,
+               staged: Callable[[], dict[str, int]]) -> str:
+        """Work config, docs dir and staging folder -> the site folder updated -> "clean", "dirty" or
+        "unchanged" (MkDocs did not run). `staged()` waits until the staging folder is complete (the
+        chart renders run meanwhile) and lists its files ({path: inode})."""
+        config = Path(config_path).read_bytes()
+        custom_dir = (yaml.safe_load(config) or {}).get("theme", {}).get("custom_dir")
+        theme = tree_digest(Path(custom_dir) if custom_dir else None)
+        docs = _docs_listing(docs_dir)
+        changed = {doc for doc, stat in docs.items() if self._docs.get(doc) != stat}
+        pages = {_page_url(doc) for doc in changed if doc.endswith(".md")}
+        clean = (self.clean_next or config != self._config or theme != self._theme or docs.keys() != self._docs.keys()
+                 or None in pages or not self.site_dir.is_dir())
+        self.clean_next = True  # until this update has succeeded
+        if clean:
+            self._linked = set()  # MkDocs empties the folder first
+            self._mkdocs(config_path, build_date)
+            how = "clean"
+        elif changed:
+            how = "dirty" if self._dirty_build(config_path, build_date, pages) else "clean"
+        else:
+            how = "unchanged"
+        self._link_static(static_dir, staged(), docs)
+        self._config, self._theme, self._docs, self.clean_next = config, theme, docs, False
+        return how
+
+    def _dirty_build(self, config_path: Path, build_date: dt.date | None, pages: set[str]) -> bool:
+        """MkDocs' dirty build, then each search index merged with the one before -> False when an
+        index could not be merged (a clean build was made instead)."""
+        before = {path: self._index_entries(path) for path in sorted(self.site_dir.rglob(SEARCH_INDEX))}
+        self._mkdocs(config_path, build_date, dirty=True)
+        for path, entries in before.items():
+            rebuilt = json.loads(path.read_text(encoding="utf-8"))
+            merged = _merged_index(entries, rebuilt, pages)
+            if merged is None:
+                self._linked, self._indexes = set(), {}
+                self._mkdocs(config_path, build_date)
+                return False
+            text = f'{{"config":{_entry_text(rebuilt["config"])},"docs":[{",".join(t for _, t in merged)}]}}'
+            path.write_text(text, encoding="utf-8")
+            stat = path.stat()
+            self._indexes[path] = ((stat.st_size, stat.st_mtime_ns), merged)
+        return True
+
+    def _index_entries(self, path: Path) -> list[tuple[str, str]]:
+        """A search index file -> its entries as (page URL, entry JSON), kept from the last merge
+        while the file is the one it wrote (an index of 10,000 pages is 6 MB of JSON)."""
+        stat = path.stat()
+        known = self._indexes.get(path)
+        if known is not None and known[0] == (stat.st_size, stat.st_mtime_ns):
+            return known[1]
+        docs = json.loads(path.read_text(encoding="utf-8"))["docs"]
+        return [(_page_of(entry["location"]), _entry_text(entry)) for entry in docs]
+
+    def _mkdocs(self, config_path: Path, build_date: dt.date | None, dirty: bool = False) -> None:
+        run_mkdocs(config_path, self.site_dir, build_date, dirty=dirty,
+                   plugins={"plantracker-preview": _PreviewPlugin(self._compiled, dirty)})
+
+    def _link_static(self, static_dir: Path, staged: dict[str, int], docs: dict) -> None:
+        """Every staged file ({path: inode}) -> a hard link at the same path in the site (none is
+        copied: a build that rewrites a staged file in place changes the served one with it);
+        files linked before and no longer staged are deleted. A path MkDocs also writes (from the
+        docs dir) is copied instead, so MkDocs never writes into a staged file."""
+        in_site = file_inodes(self.site_dir)
+        for relative, inode in staged.items():
+            if in_site.get(relative) == inode:
+                continue
+            source, target = Path(static_dir) / relative, self.site_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.preview")
+            temporary.unlink(missing_ok=True)
+            if relative in docs:
+                temporary.write_bytes(source.read_bytes())
+            else:
+                os.link(source, temporary)
+            os.replace(temporary, target)
+        for relative in self._linked - set(staged) - set(docs):
+            (self.site_dir / relative).unlink(missing_ok=True)
+        self._linked = set(staged) - set(docs)
