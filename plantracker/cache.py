@@ -148,6 +148,7 @@ class Store:
         self.last_build: dict = {}
         self._used: dict[str, set[str]] = {}
         self._background: dict[tuple[str, str], tuple[multiprocessing.Process, Path]] = {}
+        self._made: dict[str, int] = {}
 
     def folder(self, kind: str, key: str) -> Path:
         return self.root / "store" / kind / key
@@ -182,27 +183,38 @@ class Store:
             shutil.rmtree(folder)
         partial.rename(folder)
         self._used.setdefault(kind, set()).add(key)
+        self._made[kind] = self._made.get(kind, 0) + 1
         return folder
 
-    def fill_in_background(self, kind: str, key: str, fill: Callable[[Path], None]) -> bool:
-        """Start filling the entry (kind, key) in another process, unless it is complete already
-        -> True when started. `fill(folder)` writes the entry's files; it must be a module-level
-        function (the process is spawned, not forked: the build may already run threads).
-        entry(kind, key) waits for it; close() stops it."""
-        if (kind, key) in self._background or self.folder(kind, key).is_dir():
-            return False
-        partial = self.fill(kind, key)
-        process = multiprocessing.get_context("spawn").Process(target=fill, args=(partial,), daemon=True,
-                                                               name=f"fill {kind}")
+    def made(self, kind: str) -> int:
+        """How many entries of kind this build made (here or in the background)."""
+        return self._made.get(kind, 0)
+
+    def fill_in_background(self, kind: str, jobs: dict[str, object], fill: Callable, *args) -> list[str]:
+        """Start filling the entries (kind, key) of `jobs` ({key: what to fill it with}) that are
+        neither complete nor being filled, all in one other process -> the keys started. It calls
+        `fill({folder: what}, *args)`, writing each entry's files into its folder; fill must be a
+        module-level function (the process is spawned, not forked: the build may already run
+        threads). entry(kind, key) waits for the process; close() stops it."""
+        todo = {key: job for key, job in jobs.items()
+                if (kind, key) not in self._background and not self.folder(kind, key).is_dir()}
+        if not todo:
+            return []
+        partials = {key: self.fill(kind, key) for key in todo}
+        process = multiprocessing.get_context("spawn").Process(
+            target=fill, args=({partials[key]: job for key, job in todo.items()}, *args), daemon=True,
+            name=f"fill {kind}")
         process.start()
-        self._background[(kind, key)] = (process, partial)
-        return True
+        for key in todo:
+            self._background[(kind, key)] = (process, partials[key])
+        return list(todo)
 
     def close(self) -> None:
         """Stop what is still filling in the background (after a failure elsewhere); its partial
         folders are deleted by the next prune."""
         for process, _ in self._background.values():
-            process.terminate()
+            if process.is_alive():
+                process.terminate()
             process.join()
         self._background.clear()
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import cache, mkdocs_build
-from .assets import prefetch_bundle, write_assets
+from .assets import prefetch_assets, write_assets
+from .build_validation import start_validation
 from .changes import compare_releases
 from .charts import render_charts
 from .citation import citation
@@ -92,27 +93,6 @@ def _release(options: BuildOptions) -> tuple[Release | None, list[Problem]]:
     return release, citation_problems(options.citation_file, release)
 
 
-def _validate_unless_validated(options: BuildOptions, store: cache.Store, packages: dict[str, str]) -> Release:
-    """validate(), skipping each package that is byte for byte one that passed the last validation
-    in this work dir with the same code (`packages`: cache.package_digests); the checks across
-    packages, the release and citation files always run."""
-    from .validate import validate_packages  # here: frictionless takes half a second to import,
-    # and a build of data validated before never needs it
-
-    code = cache.code_version(["."], ["frictionless"])
-    keys = {folder: cache.digest(package, code) for folder, package in packages.items()}
-    passed = store.memory.get("validated_packages") or {}
-    unchanged = {folder for folder, key in keys.items() if passed.get(folder) == key}
-    store.last_build["validation"] = "skipped" if keys and unchanged == set(keys) else "run"
-    store.last_build["packages_validated"] = len(keys) - len(unchanged)
-    problems = validate_packages(options.data_dir, unchanged=unchanged) if unchanged != set(keys) or not keys else []
-    release, release_problems = _release(options)
-    if problems + release_problems:
-        raise InputError(problems + release_problems)
-    store.memory["validated_packages"] = keys
-    return release
-
-
 def _previous_release(options: BuildOptions, release: Release) -> tuple[str, Path] | None:
     """(version or "", folder of packages) of the release to compare with; None for the first release."""
     if options.previous_dir is not None:
@@ -152,29 +132,40 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
     docs_dir, static_dir = work / "site_src", work / "static"
     out_dir = preview.site.site_dir if preview else options.out_dir
     strings = load_strings(options.templates_dir)
-    prefetch_bundle(store)  # made in another process meanwhile, unless the content store has it
-    with step("validate"):
-        packages = cache.package_digests(options.data_dir)
-        release = _validate_unless_validated(options, store, packages)
-    result = BuildResult(release)
-    with step("load"):
-        db = load(options.data_dir, _previous_release(options, release))
     with ExitStack() as cleanup:
-        cleanup.callback(db.close)
-        with step("query"):
-            site = query_site(db, preview.plans_to_reuse(packages) if preview else None)
-            changes = compare_releases(db, site.progress, site.plans)
-        with step("pages"):
-            pages = build_pages(site, changes, release, strings)
-            charts = [chart for page in pages for chart in page.charts]
-            result.charts = len(charts)
-        # Charts render in the background through the assets, render and MkDocs stages; any failure stops them.
+        with step("validate"):
+            packages = cache.package_digests(options.data_dir)
+            release, release_problems = _release(options)
+            validation = start_validation(options.data_dir, store, packages)
+            cleanup.callback(validation.close)
+            if release_problems or not validation.running:
+                validation.finish(release_problems)
+            # What the store lacks and takes long, made in other processes meanwhile: the Vega
+            # bundle, the downloads of many changed packages.
+            prefetch_assets(store, options.data_dir, packages, release)
+        result = BuildResult(release)
+        try:
+            with step("load"):
+                db = load(options.data_dir, _previous_release(options, release))
+                cleanup.callback(db.close)
+            with step("query"):
+                site = query_site(db, preview.plans_to_reuse(packages) if preview else None)
+                changes = compare_releases(db, site.progress, site.plans)
+            with step("pages"):
+                pages = build_pages(site, changes, release, strings)
+                charts = [chart for page in pages for chart in page.charts]
+                result.charts = len(charts)
+        except Exception:
+            validation.finish()  # bad data's problems, rather than what they broke here
+            raise
         with step("charts"):
+            validation.finish()  # before anything is written
             if preview is None and static_dir.exists():
                 shutil.rmtree(static_dir)
             static_dir.mkdir(parents=True, exist_ok=True)
             # The preview keeps its staging folder: the charts of its last good build are there.
             to_render, known = preview.charts_to_render(charts) if preview else (charts, {})
+            # Charts render in the background through the assets, render and MkDocs stages; any failure stops them.
             rendering = render_charts(to_render, static_dir, store)
             cleanup.callback(rendering.close)
         with step("assets"):

@@ -18,8 +18,9 @@ import vl_convert
 
 from ..cache import Store, code_version, copy_tree_if_changed, digest, tree_digest, write_if_changed
 from ..changes import Changes
-from ..load import Database
+from ..load import Database, load
 from ..pages.model import Chart
+from ..problems import InputError
 from ..published import published_history
 from ..query import SiteData
 from ..settings import Release
@@ -30,7 +31,7 @@ from .downloads import CHECKSUMS, DownloadFile, data_page_context, write_downloa
 from .embeds import embed_view, write_embeds
 from .feed import release_entry, release_history, write_feeds
 
-__all__ = ["Assets", "prefetch_bundle", "write_assets"]
+__all__ = ["Assets", "prefetch_assets", "write_assets"]
 
 # The code and libraries that decide the downloads' bytes.
 DOWNLOAD_CODE = ("assets/downloads.py", "assets/exports.py", "assets/workbook.py", "assets/data_dictionary.py",
@@ -53,31 +54,71 @@ class Assets:
     files: list[str] = field(default_factory=list)
 
 
+# Fewer packages to write downloads for are written here: starting another process (imports, the
+# data loaded again) costs about a second, a shipped-size package's downloads a third of one.
+BACKGROUND_MIN_PACKAGES = 4
+
+
 def _bundle_key() -> str:
     return digest(vl_convert.__version__, code_version(["assets/vendor.py"]), tree_digest(vendor.LICENCE_DIR))
 
 
-def _fill_bundle(folder: Path) -> None:
+def _download_key(release: Release, package: str, version: str) -> str:
+    return digest(release, package, version)
+
+
+def _bundle_entry(folder: Path) -> None:
     """A content store folder -> the bundle under files/ (vendor.write_chart_bundle) and its path."""
     written = vendor.write_chart_bundle(folder / "files")
     (folder / "bundle-path.txt").write_text(written.relative_to(folder / "files").as_posix(), encoding="utf-8")
 
 
-def prefetch_bundle(store: Store) -> None:
-    """Start making the Vega bundle in another process when the content store lacks it: asking
-    vl-convert for the bundle starts its engine (seconds of CPU), and at the start of a build the
-    second core is idle while this process validates, loads and queries."""
-    store.fill_in_background(BUNDLE, _bundle_key(), _fill_bundle)
+def _download_entry(db: Database, package, folder: Path, release: Release) -> None:
+    """A content store folder -> one package's downloads under downloads/ and their records."""
+    # One package's downloads: the same function on a view of the database holding only it.
+    made = [f for f in write_downloads(Database(db.con, [package]), folder, release) if f.plan_id is not None]
+    (folder / DOWNLOADS / CHECKSUMS).unlink()
+    (folder / "files.json").write_text(json.dumps([asdict(f) for f in made]), encoding="utf-8")
+
+
+def _fill_bundle(folders: dict[Path, None]) -> None:
+    for folder in folders:
+        _bundle_entry(folder)
+
+
+def _fill_downloads(folders: dict[Path, str], data_dir: Path, release: Release) -> None:
+    """In another process: the data loaded, then each {folder: package folder name}'s downloads."""
+    try:
+        db = load(data_dir)
+    except InputError:  # the data are bad: the build reports validation's problems, not this process's
+        raise SystemExit(3) from None
+    packages = {package.folder.name: package for package in db.packages}
+    for folder, name in folders.items():
+        _download_entry(db, packages[name], folder, release)
+    db.close()
+
+
+def prefetch_assets(store: Store, data_dir: Path, packages: dict[str, str], release: Release) -> None:
+    """Start making, in other processes, the assets the content store lacks that take long: the
+    Vega bundle (asking vl-convert for it starts its engine: seconds of CPU), and the downloads when
+    many packages changed (openpyxl's workbooks: 5 s at 10x the shipped data). The build validates,
+    loads and queries meanwhile, and on two cores the second is idle until the charts render."""
+    store.fill_in_background(BUNDLE, {_bundle_key(): None}, _fill_bundle)
+    version = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES)
+    missing = {key: folder for folder, package in packages.items()
+               if not store.folder(DOWNLOADS, key := _download_key(release, package, version)).is_dir()}
+    if len(missing) >= BACKGROUND_MIN_PACKAGES:
+        store.fill_in_background(DOWNLOADS, missing, _fill_downloads, Path(data_dir), release)
 
 
 def _write_bundle(static_dir: Path, store: Store) -> tuple[str, list[str]]:
     """-> (the Vega bundle's path from the site root, every file written), under static_dir, from
-    the content store (made here when prefetch_bundle did not start it)."""
+    the content store (made here when prefetch_assets did not start it)."""
     key = _bundle_key()
     entry = store.entry(BUNDLE, key)
     if entry is None:
         partial = store.fill(BUNDLE, key)
-        _fill_bundle(partial)
+        _bundle_entry(partial)
         entry = store.commit(BUNDLE, key, partial)
     files = copy_tree_if_changed(entry / "files", static_dir)
     return (entry / "bundle-path.txt").read_text(encoding="utf-8"), files
@@ -89,22 +130,17 @@ def _downloads(db: Database, packages: dict[str, str], static_dir: Path, release
     release and the code that writes them are unchanged; then SHA256SUMS over them all."""
     version = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES)
     files: list[DownloadFile] = []
-    written = 0
     for package in sorted(db.packages, key=lambda p: p.folder.name):
-        key = digest(release, packages[package.folder.name], version)
+        key = _download_key(release, packages[package.folder.name], version)
         entry = store.entry(DOWNLOADS, key)
         if entry is None:
             partial = store.fill(DOWNLOADS, key)
-            # One package's downloads: the same function on a view of the database holding only it.
-            made = [f for f in write_downloads(Database(db.con, [package]), partial, release) if f.plan_id is not None]
-            (partial / DOWNLOADS / CHECKSUMS).unlink()
-            (partial / "files.json").write_text(json.dumps([asdict(f) for f in made]), encoding="utf-8")
+            _download_entry(db, package, partial, release)
             entry = store.commit(DOWNLOADS, key, partial)
-            written += 1
         copy_tree_if_changed(entry / DOWNLOADS, static_dir / DOWNLOADS)
         files += [DownloadFile(**f) for f in json.loads((entry / "files.json").read_text(encoding="utf-8"))]
-    store.last_build["downloads"] = "written" if written else "reused"
-    store.last_build["download_packages_written"] = written
+    store.last_build["downloads"] = "written" if store.made(DOWNLOADS) else "reused"
+    store.last_build["download_packages_written"] = store.made(DOWNLOADS)
     # As downloads.write_downloads writes it: `sha256  path` from inside downloads/, sorted.
     sums = "".join(sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}\n" for f in files)).encode()
     write_if_changed(static_dir / DOWNLOADS / CHECKSUMS, sums)
@@ -118,7 +154,7 @@ def _api(db: Database, site: SiteData, packages: dict[str, str], static_dir: Pat
     when its package, the release, the strings and the code are unchanged (a plan's API files hold
     only its own package's rows and its targets' status), plans.json (every plan) always written."""
     version = digest(code_version(["."], ["duckdb"]), strings)
-    files, written = [], 0
+    files = []
     for plan in site.plans:
         key = digest(release, packages[plan.package.folder.name], version)
         entry = store.entry(API, key)
@@ -127,9 +163,8 @@ def _api(db: Database, site: SiteData, packages: dict[str, str], static_dir: Pat
             write_api(db, site, partial, release, strings, only={plan.plan_id})
             (partial / api_path(None, "plans")).unlink()
             entry = store.commit(API, key, partial)
-            written += 1
         files += copy_tree_if_changed(entry, static_dir)
-    store.last_build["api_plans_written"] = written
+    store.last_build["api_plans_written"] = store.made(API)
     return files + [p.relative_to(static_dir).as_posix() for p in write_api(db, site, static_dir, release, strings, only=())]
 
 
@@ -163,14 +198,16 @@ def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Ch
     of its downloads and API files. `repo_dir` and `pages_branch` name the published branch the
     feed's history is read from. `embeds_written`: see _embeds (None: write every embed page).
     """
-    bundle, files = _write_bundle(static_dir, store)
-    files += _api(db, site, packages, static_dir, release, strings, store)
+    # What other processes may still be making (prefetch_assets) comes last.
+    files = _api(db, site, packages, static_dir, release, strings, store)
     history = release_history(release_entry(release, changes, strings),
                               published_history(repo_dir, before=release.version, branch=pages_branch))
     files += [p.relative_to(static_dir).as_posix() for p in write_feeds(static_dir, release, history, strings)]
     download_files = _downloads(db, packages, static_dir, release, store)
     files += [f.href for f in download_files]
     downloads = data_page_context(download_files, db.packages)
+    bundle, bundle_files = _write_bundle(static_dir, store)
+    files += bundle_files
     sized = chart_files()
     files += _embeds(charts, sized, static_dir, release, strings, templates_dir, bundle, embeds_written)
     embeds = {chart.key: embed_view(chart, sized[chart.key], release) for chart in charts}

@@ -1,0 +1,91 @@
+"""Work a build hands to other processes (validation, downloads, the Vega bundle) changes nothing it
+builds, and bad data are still refused with validation's problems, the site untouched.
+
+The thresholds that send work to the background are lowered to one package, so the fixture plan
+takes the path a build of many changed packages takes.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from plantracker import assets, build_validation
+from plantracker.cache import read_record
+from plantracker.pipeline import BuildOptions, build
+from plantracker.problems import InputError
+
+from conftest import an_earlier_site
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _options(tmp: Path, name: str, data: Path, out: Path | None = None) -> BuildOptions:
+    return BuildOptions(data_dir=data, out_dir=out or tmp / name / "site", work_dir=tmp / name / "work")
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    shutil.copytree(FIXTURE, tmp_path / "data" / "mini-plan")
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def in_the_background(monkeypatch):
+    monkeypatch.setattr(build_validation, "BACKGROUND_MIN_PACKAGES", 1)
+    monkeypatch.setattr(assets, "BACKGROUND_MIN_PACKAGES", 1)
+
+
+def test_work_done_in_other_processes_gives_the_same_site(tmp_path, data, monkeypatch):
+    here = _options(tmp_path, "here", data)
+    build(here)
+    monkeypatch.setattr(build_validation, "BACKGROUND_MIN_PACKAGES", 1)
+    monkeypatch.setattr(assets, "BACKGROUND_MIN_PACKAGES", 1)
+    there = _options(tmp_path, "there", data)
+    build(there)
+    last = read_record(there.work_dir)["last_build"]
+    assert last["validation"] == "run" and last["download_packages_written"] == 1
+    assert _snapshot(there.out_dir) == _snapshot(here.out_dir)
+
+
+def test_bad_data_validated_in_the_background_are_refused_and_the_site_kept(tmp_path, data, in_the_background):
+    observations = data / "mini-plan" / "data" / "observations.csv"
+    with observations.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with observations.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "unit_id": "no-such-unit"} if r["observation_id"] == "xa-recycled-2021" else r
+                         for r in rows)
+    out = an_earlier_site(tmp_path / "site")
+    options = _options(tmp_path, "bad", data, out)
+    with pytest.raises(InputError) as failure:
+        build(options)
+    # Validation's own report (the reference to a unit that does not exist), not what the bad row broke.
+    assert any(p.file.endswith("observations.csv") and p.row == 4 and p.field == "unit_id"
+               for p in failure.value.problems), [p.line() for p in failure.value.problems]
+    assert [p.name for p in out.iterdir()] == ["earlier.html"]
+    assert not (options.work_dir / "static").exists()  # stopped before anything was staged
+
+
+def test_a_store_restored_into_a_fresh_work_folder_supplies_the_unchanged(tmp_path, data):
+    """What CI does: only <work>/cache restored. The bundle, charts, downloads and API files come
+    from it and validation is skipped; the site is what a cold build gives."""
+    first = _options(tmp_path, "first", data)
+    build(first)
+    restored = _options(tmp_path, "restored", data)
+    shutil.copytree(first.work_dir / "cache", restored.work_dir / "cache")
+    build(restored)
+    last = read_record(restored.work_dir)["last_build"]
+    assert last["validation"] == "skipped" and last["charts_rendered"] == 0
+    assert last["download_packages_written"] == 0 and last["api_plans_written"] == 0
+    assert not list((restored.work_dir / "cache" / "store" / "bundle").glob(".partial-*"))
+    assert _snapshot(restored.out_dir) == _snapshot(first.out_dir)
