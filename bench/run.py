@@ -54,6 +54,7 @@ REPO = BENCH.parent
 RUNS = BENCH / "out" / "runs"
 STAGES = ("validate", "load", "query", "pages", "charts", "assets", "render", "mkdocs")
 PREVIEW_EDITS = 5
+FLOOR_CPU: list[float] = []  # CPU seconds of each floor run, in order (bare_mkdocs appends)
 
 
 def _cpu_seconds() -> float:
@@ -86,6 +87,11 @@ def one_build(data: Path, work: Path, out: Path) -> dict:
             "cache": read_record(work)["last_build"]}
 
 
+def _children_cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
 def _timed(command: list[str]) -> tuple[float, str]:
     start = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
@@ -108,8 +114,10 @@ def run_build(data: Path, work: Path, out: Path) -> dict:
 def bare_mkdocs(work: Path, scratch: Path) -> float:
     """The floor: a bare `mkdocs build --strict` of the generated docs and config, into scratch."""
     shutil.rmtree(scratch, ignore_errors=True)
+    cpu = _children_cpu()
     wall, _ = _timed([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(work / "mkdocs.yml"),
                       "-d", str(scratch)])
+    FLOOR_CPU.append(_children_cpu() - cpu)
     shutil.rmtree(scratch, ignore_errors=True)
     return wall
 
@@ -234,8 +242,9 @@ def preview_latency(data: Path, work: Path, log: Path, edits: int = PREVIEW_EDIT
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
-    rebuilt = [float(x) for x in re.findall(r"^rebuilt in ([\d.]+) s", log.read_text(errors="replace"), re.M)]
-    return {"first": first, "latencies": latencies, "rebuilt": rebuilt}
+    found = re.findall(r"^rebuilt in ([\d.]+) s \(([\d.]+) s of CPU\)", log.read_text(errors="replace"), re.M)
+    return {"first": first, "latencies": latencies, "rebuilt": [float(wall) for wall, _ in found],
+            "rebuilt_cpu": [float(cpu) for _, cpu in found]}
 
 
 def bench_scale(label: str, source: Path) -> dict:
@@ -247,6 +256,7 @@ def bench_scale(label: str, source: Path) -> dict:
     shutil.copytree(source, data)
     load_before = os.getloadavg()[0]
     cold = run_build(data, work, out)
+    FLOOR_CPU.clear()
     floors = [bare_mkdocs(work, root / "floor")]
     warm = run_build(data, work, out)
     site_before, docs_before = snapshot(out), snapshot(work / "site_src")
@@ -266,6 +276,7 @@ def bench_scale(label: str, source: Path) -> dict:
     floors.append(bare_mkdocs(ci_work, root / "floor"))
     # The floor runs three times through the scale's measurements: the median, as the machine's load varies.
     return {"label": label, "rows": data_rows(data), "cold": cold, "floor": statistics.median(floors), "floors": floors,
+            "floor_cpu": statistics.median(FLOOR_CPU),
             "warm": warm, "one": one,
             "ci": ci, "free": free, "preview": preview,
             "changed": changed, "dependent": sorted(dependent), "rendered": rendered,
@@ -305,6 +316,7 @@ def report(results: list[dict]) -> str:
     lines.append(_row("cold: whole build, process start to exit (s)", [f"{r['cold']['wall']:.1f}" for r in results]))
     lines.append(_row("floor: bare `mkdocs build` (s), median of 3 (the 3 runs)",
                       [f"{r['floor']:.1f} ({', '.join(f'{f:.1f}' for f in r['floors'])})" for r in results]))
+    lines.append(_row("floor: CPU s (median of the 3 runs)", [f"{r['floor_cpu']:.1f}" for r in results]))
     lines.append(_row("cold / floor", [f"{r['cold']['wall'] / r['floor']:.2f}" for r in results]))
     lines.append(_row("cold: CPU s of the whole build (all processes)",
                       [f"{sum(r['cold']['cpu'].values()):.1f}" for r in results]))
@@ -342,8 +354,11 @@ def report(results: list[dict]) -> str:
                       [f"{statistics.median(r['preview']['latencies']):.2f} / {max(r['preview']['latencies']):.2f}"
                        for r in results]))
     lines.append(_row("preview: median latency / floor", [f"{_preview_ratio(r):.3f}" for r in results]))
-    lines.append(_row("preview: its own rebuild time (s), median",
-                      [f"{statistics.median(r['preview']['rebuilt'] or [0]):.2f}" for r in results]))
+    lines.append(_row("preview: its own rebuild time (s), median; its CPU s, median",
+                      [f"{statistics.median(r['preview']['rebuilt'] or [0]):.2f}; "
+                       f"{statistics.median(r['preview']['rebuilt_cpu'] or [0]):.2f}" for r in results]))
+    lines.append(_row("preview: rebuild CPU s / floor CPU s",
+                      [f"{statistics.median(r['preview']['rebuilt_cpu'] or [0]) / r['floor_cpu']:.3f}" for r in results]))
     lines.append(_row("load average (1 min) before / after",
                       [f"{r['load'][0]:.1f} / {r['load'][1]:.1f}" for r in results]))
     lines += ["", "Goals:", ""]

@@ -87,7 +87,7 @@ class Preview:
         if self.clean_requested:
             self.clean_requested = False
             self.memory.forget()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             build(self.options, preview=self.memory)
         except InputError as error:
@@ -104,7 +104,7 @@ class Preview:
                   file=sys.stderr, flush=True)
             return
         last = read_record(self.options.work_dir)["last_build"]
-        print(f"rebuilt in {time.perf_counter() - start:.2f} s: validated {last.get('packages_validated', 0)} "
+        print(f"rebuilt in {time.perf_counter() - start:.2f} s ({time.process_time() - cpu:.2f} s of CPU): validated {last.get('packages_validated', 0)} "
               f"package(s), {last.get('charts_rendered', 0)} chart(s) rendered, {last.get('pages_rendered', 0)} "
               f"page(s) rendered, MkDocs {last.get('mkdocs')}", file=sys.stderr, flush=True)
 
