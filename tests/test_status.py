@@ -258,6 +258,17 @@ def test_css_styles_every_status():
         assert f".pt-status--{status} " in css or f".pt-status--{status}," in css, status
 
 
+def test_the_qualifiers_are_documented_with_the_band_the_query_uses():
+    """DATA.md lists the contract's six qualifiers and the band; the methodology page states the
+    band it gets from the contract, the value the query receives, in both languages."""
+    assert list(CONTRACT.qualifiers) == ["about", "more_than", "at_least", "less_than", "at_most", "expected"]
+    data_md = (REPO_ROOT / "DATA.md").read_text(encoding="utf-8")
+    qualifiers = data_md.split("**Qualifiers.**", 1)[1].split("\n- **", 1)[0]
+    for qualifier in CONTRACT.qualifiers:
+        assert f"| `{qualifier}` |" in qualifiers, qualifier
+    assert f"{format_share(CONTRACT.about_band, 'en')})" in qualifiers
+
+
 def test_methodology_page_states_the_band(tmp_path):
     shutil.copytree(FIXTURE, tmp_path / "mini-plan")
     pages = pages_of(tmp_path, Release("2026.1", dt.date(2026, 1, 1), "https://example.org/"))
