@@ -156,8 +156,8 @@ def _rows(case: Case) -> tuple[dict, dict, list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> SiteData:
-    """Every case in one copy of the fixture plan -> the query stage's results."""
+def data_dir(tmp_path_factory) -> Path:
+    """Every case in one copy of the fixture plan (validated) -> the folder of packages."""
     data_dir = tmp_path_factory.mktemp("status") / "data"
     shutil.copytree(FIXTURE, data_dir / "mini-plan")
     tables = data_dir / "mini-plan" / "data"
@@ -170,6 +170,12 @@ def site(tmp_path_factory) -> SiteData:
     _append(tables / "observations.csv", [o for r in rows for o in r[2]])
     # The synthetic rows must be rows an editor could commit: valid by the contract and the schema.
     assert [p.line() for p in validate_packages(data_dir)] == []
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def site(data_dir) -> SiteData:
+    """The query stage's results for every case."""
     db = load(data_dir)
     try:
         return query_site(db)
@@ -220,6 +226,18 @@ def test_a_forecast_fills_no_gap_in_the_reporting_grid(site):
     assert (2021, 0) in grid
     newer = {g["year"]: g["reported_count"] for g in plan.reporting_grid["forecast-newer-than-reported"]}
     assert (newer[2021], newer[2022]) == (1, 0)
+
+
+def test_every_case_gets_a_target_page_that_words_its_status(data_dir, progress):
+    """The page stage builds each case's target page in both languages, with the status and reason
+    in words (the rows the table above checks, through to the pages)."""
+    pages = {p.path: p for p in pages_of(data_dir, Release("2026.1", dt.date(2026, 1, 1), "https://example.org/"))}
+    for case in CASES:
+        page = pages[f"mini-plan/targets/{case.id}"]
+        for lang in ("zh", "en"):
+            t, context = STRINGS[lang], page.contexts[lang]
+            assert (context["status"], context["status_label"], context["status_reason"]) == (
+                case.status, t[f"status_{case.status}"], t[f"reason_{case.reason}"])
 
 
 def test_values_stay_in_base_units_with_the_qualifier(progress):
