@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .load import PREVIOUS, Database
-from .query import run_query
+from .query import run_query, target_progress
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def compare_releases(db: Database, progress: list[dict], plans: list) -> Changes
     # the data did (a change of the rule itself is not reported as a change).
     db.con.execute(f"set search_path = '{PREVIOUS}'")  # a constant, never data
     try:
-        previous = {(r["plan_id"], r["target_id"]): r["status"] for r in run_query(db.con, "target_progress")}
+        previous = {(r["plan_id"], r["target_id"]): r["status"] for r in target_progress(db.con)}
     finally:
         db.con.execute("reset search_path")
     return Changes(db.previous_version, False, figures, _status_changes(progress, previous, plans))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from .contract import CONTRACT
 from .load import Database, PlanPackage
 from .numbers import UnitBook
 
@@ -116,9 +117,15 @@ def _plan_data(con: duckdb.DuckDBPyConnection, package: PlanPackage, progress: l
     )
 
 
+def target_progress(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Connection -> target_progress.sql's rows for the tables on its search path (this release's,
+    or the previous release's for "What changed"), with the contract's one `about` band."""
+    return run_query(con, "target_progress", about_band=CONTRACT.about_band)
+
+
 def query_site(db: Database) -> SiteData:
     """Loaded database -> SiteData (target_progress.sql runs once for every plan)."""
-    progress = run_query(db.con, "target_progress")
+    progress = target_progress(db.con)
     return SiteData(plans=[_plan_data(db.con, package, progress) for package in db.packages],
                     concept_targets=grouped(run_query(db.con, "concept_targets"), "concept"),
                     progress=progress)

@@ -90,6 +90,26 @@ def test_status_change_comes_from_target_progress(changes):
         ("xa-recycled", "off_track", "achieved")]
 
 
+def test_a_status_change_to_about_reached_is_listed_on_the_page_and_in_the_feed(tmp_path):
+    """"about 40" -> "about 60" against at least 60: the band holds the target (about_reached)."""
+    from plantracker.assets.feed import release_entry
+    from plantracker.strings import load_strings
+
+    def about_60(tables):
+        next(r for r in tables["observations"] if r["observation_id"] == "xa-recycled-2021")["value"] = "60"
+
+    changes = compare_folders(packages(tmp_path / "a"), packages(tmp_path / "b", about_60), previous_version="2026.1")
+    assert [(r["target_id"], r["old_status"], r["new_status"]) for r in changes.status_changes] == [
+        ("xa-recycled", "off_track", "about_reached")]
+    strings = load_strings(TEMPLATES)
+    entry = release_entry(Release("2026.2", dt.date(2026, 6, 15), "https://example.org/"), changes, strings)
+    for lang in ("zh", "en"):
+        t = strings[lang]
+        assert f"{t['status_off_track']} → {t['status_about_reached']}" in entry["lines"][lang][-1]
+        html = markdown.markdown(render(changes_page_context(changes, lang), lang))
+        assert f"<td>{t['status_about_reached']}</td>" in html
+
+
 def test_identical_releases_have_no_changes(tmp_path):
     same = compare_folders(packages(tmp_path / "a"), packages(tmp_path / "b"), previous_version="2026.1")
     assert (same.figures, same.status_changes, same.first_release) == ([], [], False)

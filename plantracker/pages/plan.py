@@ -13,6 +13,10 @@ from .target import qualified, target_context
 from .wording import plan_ref, source_ref, target_text, target_title
 
 
+# Every status target_progress.sql gives, best first: the order of the "at a glance" counts.
+STATUSES = ("achieved", "about_reached", "on_track", "off_track", "no_data")
+
+
 def status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only: bool = False,
                 region_id: str | None = None) -> list[dict]:
     """A plan's targets (headline ones only, or those of one region) -> table rows: title, target,
@@ -44,7 +48,7 @@ def _status_counts(plan: PlanData, t: dict) -> list[dict]:
     for progress in plan.progress.values():
         counts[progress["status"]] = counts.get(progress["status"], 0) + 1
     return [{"status": s, "label": t["status_" + s], "count": counts[s]}
-            for s in ("achieved", "on_track", "off_track", "no_data") if s in counts]
+            for s in STATUSES if s in counts]
 
 
 def plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:

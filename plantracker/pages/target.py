@@ -13,7 +13,7 @@ from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_eviden
 from .model import Chart
 from .wording import target_text, target_title
 
-SERIES_ORDER = ("reported", "baseline", "target_baseline", "target")
+SERIES_ORDER = ("reported", "forecast", "baseline", "target_baseline", "target")
 
 
 def qualified(plan: PlanData, value: float | None, dimension: str, qualifier: str | None, lang: str, t: dict,
@@ -44,7 +44,7 @@ def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: d
 
 def _evidence(plan: PlanData, row: dict, target: dict, lang: str, t: dict, link: Linker) -> dict | None:
     """A row of target_series.sql -> its figure's evidence (an observation's, or the target's)."""
-    if row["series"] in ("reported", "baseline"):
+    if row["series"] in ("reported", "forecast", "baseline"):
         return observation_evidence(plan, row["figure_id"], lang, t, link)
     if row["series"] == "target":
         return target_evidence(plan, target, lang, t, link)
