@@ -9,7 +9,7 @@ from ..numbers import DisplayUnit, format_number, join_unit
 from ..query import PlanData
 from ..site_map import LANGUAGES, Linker
 from .model import Chart, Page
-from .wording import plan_ref, source_ref, target_title
+from .wording import counted, plan_ref, printed_figure, source_ref, target_title
 
 MAX_CLASSES = len(BLUES)
 
@@ -28,9 +28,9 @@ def class_edges(values: list[float], unit: DisplayUnit) -> list[float]:
     return [(i + 1) * step * unit.factor for i in range(count)]
 
 
-def _class_labels(edges: list[float], unit: DisplayUnit, lang: str) -> list[str]:
+def _class_labels(edges: list[float], unit: DisplayUnit, name: str, lang: str) -> list[str]:
     bounds = [0.0, *edges]
-    return [f"{format_number(lo / unit.factor, lang)}–{join_unit(format_number(hi / unit.factor, lang), unit.label, lang)}"
+    return [f"{format_number(lo / unit.factor, lang)}–{join_unit(format_number(hi / unit.factor, lang), name, lang)}"
             for lo, hi in zip(bounds, bounds[1:])]
 
 
@@ -58,10 +58,12 @@ def _tiles(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker
     """Query rows -> (province rows with finished text and class, the colour key)."""
     first = figures[0] if figures else {}
     dim = plan.units.dimension(first["indicator_unit_id"]) if first.get("indicator_unit_id") else None
+    indicator = plan.indicators.get(first.get("indicator_id"))
     values = [f["value"] for f in figures if f["value"] is not None]
     unit = plan.units.choose(max(values), dim, lang) if values else None
     edges = class_edges(values, unit) if values else []
-    labels = _class_labels(edges, unit, lang) if values else []
+    name = plan.units.unit_name(unit, dim, lang, indicator) if values else ""
+    labels = _class_labels(edges, unit, name, lang) if values else []
     colours = _class_colours(len(edges))
     provinces = []
     for f in figures:
@@ -69,33 +71,30 @@ def _tiles(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker
         index = next((i for i, edge in enumerate(edges) if f["value"] < edge), len(edges) - 1) if has else None
         fill = colours[index] if has else NO_DATA_FILL
         sites = _site_rows(plan, f["region_id"], lang, t, link)
-        qualifier = t.get(f"qualifier_{f['qualifier']}", "") if f["qualifier"] else ""
         provinces.append({
             "id": f["region_id"], "name": plan.name(f, lang), "tile_x": f["tile_x"], "tile_y": f["tile_y"],
             "href": link.page(f"{plan.plan_id}/regions/{f['region_id']}"),
-            "has_value": has, "value": plan.units.quantity(f["value"], dim, lang, unit) if has else t["map_no_data"],
-            "printed": (f"{qualifier} {plan.units.printed(f['printed_value'], f['printed_unit_id'], lang)}".strip()
-                        if has else ""),
+            "has_value": has, "number": format_number(f["value"] / unit.factor, lang) if has else t["map_no_data"],
+            "value": plan.units.quantity(f["value"], dim, lang, unit, indicator=indicator) if has else t["map_no_data"],
+            "printed": printed_figure(plan, f, lang, t, indicator) if has else "",
             "base_value": f["value"], "year": f["map_year"] if has else "",
             "source": source_ref(plan, f["source_id"], link),
             "class_label": labels[index] if has else t["map_no_data"], "fill": fill, "ink": ink_for(fill),
             "sites": sites,
         })
-    key = {"unit": unit.label if unit else "", "classes": [*labels, t["map_no_data"]],
+    key = {"unit": name, "classes": [*labels, t["map_no_data"]],
            "colours": [*colours, NO_DATA_FILL]}
     return provinces, key
 
 
-def _summary(provinces: list[dict], t: dict, lang: str) -> str:
+def _summary(provinces: list[dict], t: dict) -> str:
     """Provinces -> "Hebei 230.34 million tonnes; ...; no data: A, B." (largest first)."""
-    sep = "；" if lang == "zh" else "; "
     ranked = sorted((p for p in provinces if p["has_value"]), key=lambda p: -p["base_value"])
     parts = [f"{p['name']} {p['value']}" for p in ranked]
     missing = [p["name"] for p in provinces if not p["has_value"]]
     if missing:
-        colon, comma = ("：", "、") if lang == "zh" else (": ", ", ")
-        parts.append(f"{t['map_no_data']}{colon}{comma.join(missing)}")
-    return sep.join(parts) + ("。" if lang == "zh" else ".")
+        parts.append(t["label_value"].format(label=t["map_no_data"], value=t["list_separator"].join(missing)))
+    return t["clause_separator"].join(parts) + t["full_stop"]
 
 
 def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: Linker) -> tuple[dict, Chart]:
@@ -113,17 +112,16 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
     # On the tile the number alone (the unit is in the subtitle and legend): long English units
     # would run past a tile's edge; the tooltip, table and summary keep the unit.
     rows = [{"tile_x": p["tile_x"], "tile_y": p["tile_y"], "name": p["name"], "value_text": p["value"],
-             "tile_text": p["value"].replace(key["unit"], "").strip() if p["has_value"] and key["unit"] else p["value"],
+             "tile_text": p["number"],
              "class_label": p["class_label"], "fill": p["fill"], "ink": p["ink"],
-             "sites_text": t["map_sites_count"].format(n=len(p["sites"])) if p["sites"] else "",
-             "sites": ("、" if lang == "zh" else "; ").join(s["name"] for s in p["sites"]) or "—",
+             "sites_text": counted("map_sites_count", len(p["sites"]), t) if p["sites"] else "",
+             "sites": t["map_sites_separator"].join(s["name"] for s in p["sites"]) or "—",
              "year": str(p["year"]), "source": p["source"]["title"] if p["source"] else "",
              "region_id": p["id"]} for p in provinces]
     labels = {"title": title, "subtitle": [colour_by, t["map_schematic"]], "legend": t["map_legend"],
               "classes": key["classes"], "colours": key["colours"], "region": t["region"], "value": t["value"],
               "year": t["year"], "source": t["source"], "sites": t["map_sites"]}
-    space = "" if lang == "zh" else " "
-    summary = space.join([t["map_schematic_short"], colour_by, _summary(provinces, t, lang)])
+    summary = t["sentence_separator"].join([t["map_schematic_short"], colour_by, _summary(provinces, t)])
     labels["description"] = summary
     chart = Chart(plan.plan_id, "map", "tile_map", lang, f"{plan.plan_id}/map", title, summary, rows, labels,
                   ["region_id", "name", "tile_x", "tile_y", "year", "value_text", "class_label", "sites", "source"])

@@ -7,7 +7,7 @@ from ..site_map import LANGUAGES, Linker
 from .model import Page
 from .nav import plans_in_nav
 from .target import target_context
-from .wording import plan_ref, source_ref, target_text, target_title
+from .wording import in_year, plan_ref, printed_figure, source_ref, target_text, target_title
 
 
 def _status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only: bool) -> list[dict]:
@@ -20,7 +20,9 @@ def _status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only
             "id": target_id, "title": target_title(plan, target, lang),
             "href": link.page(f"{plan.plan_id}/targets/{target_id}"),
             "target": target_text(plan, target, progress, lang, t), "year": target["target_year"],
-            "latest": (f"{plan.units.quantity(progress['latest_value'], progress['dimension'], lang)} ({progress['latest_year']})"
+            "latest": (in_year(plan.units.quantity(progress["latest_value"], progress["dimension"], lang,
+                                                   indicator=plan.indicators.get(target["indicator_id"])),
+                               progress["latest_year"], t)
                        if progress["latest_value"] is not None else t["none_reported"]),
             "status": progress["status"], "status_label": t["status_" + progress["status"]],
         })
@@ -66,9 +68,11 @@ def _regions_shown(plan: PlanData) -> list[dict]:
 def _region_context(plan: PlanData, region: dict, lang: str, t: dict, link: Linker) -> dict:
     figures = []
     for row in plan.region_figures.get(region["region_id"], []):
+        indicator = plan.indicators.get(row["indicator_id"])
         figures.append({"indicator": row[f"indicator_{lang}"], "year": row["year"], "kind": t["kind_" + row["kind"]],
-                        "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang),
-                        "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+                        "value": plan.units.quantity(row["value"], plan.units.dimension(row["printed_unit_id"]), lang,
+                                                     indicator=indicator),
+                        "printed": printed_figure(plan, row, lang, t, indicator),
                         "source": source_ref(plan, row["source_id"], link), "note": row[f"note_{lang}"] or "",
                         "outside_period": row["outside_period"]})
     targets = [r for r in _status_rows(plan, lang, t, link, headline_only=False)

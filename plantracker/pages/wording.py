@@ -22,9 +22,35 @@ def target_title(plan: PlanData, target: dict, lang: str) -> str:
 
 
 def target_text(plan: PlanData, target: dict, progress: dict, lang: str, t: dict) -> str:
-    """"at least 8亿吨" -> the comparison word and the target in display units."""
-    value = plan.units.quantity(progress["target_value"], progress["dimension"], lang)
-    return f"{t['comparison_' + target['comparison']]} {value}" if lang == "en" else f"{t['comparison_' + target['comparison']]}{value}"
+    """"at least 8亿吨" -> the comparison word and the target in display units (a count with the
+    indicator's noun: "at least 30 agglomeration areas")."""
+    value = plan.units.quantity(progress["target_value"], progress["dimension"], lang,
+                                indicator=plan.indicators.get(target["indicator_id"]))
+    return qualified(t["comparison_" + target["comparison"]], value, t)
+
+
+def qualified(word: str, value: str, t: dict) -> str:
+    """A word before a figure ("at least", "约") -> "at least 8 million tonnes", "约8亿吨"; the figure
+    alone without a word. The string table says how the language joins them."""
+    return t["qualified_value"].format(word=word, value=value) if word else value
+
+
+def printed_figure(plan: PlanData, row: dict, lang: str, t: dict, indicator: dict | None = None) -> str:
+    """A query row's figure as its source printed it (printed_value, printed_unit_id, qualifier)
+    -> "about 1.37 十亿吨 (1,370 million tonnes)", "约1.37十亿吨（13.7亿吨）"."""
+    word = t.get(f"qualifier_{row['qualifier']}", "") if row.get("qualifier") else ""
+    return qualified(word, plan.units.printed(row["printed_value"], row["printed_unit_id"], lang, indicator=indicator), t)
+
+
+def counted(key: str, n: int, t: dict) -> str:
+    """A string with a count in it -> its form for n: `<key>_one` for exactly one (CLDR's English
+    "one"), `<key>` otherwise ("1 place", "3 places")."""
+    return t[f"{key}_one" if n == 1 else key].format(n=n)
+
+
+def in_year(value: str, year, t: dict) -> str:
+    """A figure and its year -> "8亿吨（2022年）", "800 million tonnes (2022)"."""
+    return value + t["in_year"].format(year=year)
 
 
 def plan_ref(plan: PlanData, lang: str, link: Linker) -> dict:
