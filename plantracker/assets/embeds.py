@@ -71,7 +71,7 @@ def _sources(chart: Chart) -> list[dict]:
         seen.add(source["id"])
         url = source.get("url") or ""
         sources.append({"title": source["title"], "publisher": source.get("publisher") or "",
-                        "url": url if url.startswith(("https://", "http://")) else ""})
+                        "url": url if url.startswith(("https://", "http://")) else "", "lang": source.get("lang") or ""})
     return sources
 
 

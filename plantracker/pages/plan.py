@@ -115,6 +115,10 @@ def _sites_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     return {"provinces": provinces, "named_counts": named_counts}
 
 
+# contract.yml: a source's `note` is written in English only.
+SOURCE_NOTE_LANGUAGE = "en"
+
+
 def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     cited: dict[str, int] = {}
     for table in (plan.targets.values(), plan.sites):
@@ -127,7 +131,9 @@ def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
                      "accessed": str(source["accessed"] or t["not_recorded"]),
                      "authority": t.get(f"authority_{source['authority']}", source["authority"]),
                      "reprint_of": source_ref(plan, source.get("reprint_of"), link),
-                     "original": source.get("original") or "", "note": source.get("note") or ""})
+                     "original": source.get("original") or "", "note": source.get("note") or "",
+                     "note_lang": SOURCE_NOTE_LANGUAGE, "lang": source["language"],
+                     "language": t.get(f"language_{source['language']}", source["language"])})
     return {"sources": rows}
 
 

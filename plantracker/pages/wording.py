@@ -7,12 +7,14 @@ from ..site_map import Linker
 
 
 def source_ref(plan: PlanData, source_id: str | None, link: Linker) -> dict | None:
-    """Source id -> {id, title, publisher, href to the plan's sources page, url}; None for no source."""
+    """Source id -> {id, title, publisher, href to the plan's sources page, url, lang (the language
+    the title is written in)}; None for no source."""
     if not source_id:
         return None
     source = plan.sources[source_id]
     return {"id": source_id, "title": source["title"], "publisher": source["publisher"],
-            "href": link.page(f"{plan.plan_id}/sources", f"src-{source_id}"), "url": source["url"]}
+            "href": link.page(f"{plan.plan_id}/sources", f"src-{source_id}"), "url": source["url"],
+            "lang": source.get("language") or ""}
 
 
 def target_title(plan: PlanData, target: dict, lang: str) -> str:
