@@ -35,8 +35,9 @@ def markdown_text(value) -> Markup:
 @jinja2.pass_context
 def chinese_marked(context, value) -> Markup:
     """Text on a page -> HTML-escaped, each run of Chinese in it (a unit as the source printed it:
-    "1.5 亿吨 (150 million tonnes)") in <span lang="zh"> on a page in another language, so screen
-    readers and fonts treat it as Chinese."""
+    "1.5 亿吨 (150 million tonnes)", a Chinese phrase quoted in an English note) in <span lang="zh">
+    on a page in another language, so screen readers and fonts treat it as Chinese. Text already
+    escaped (Markup, e.g. from `md`) is kept as it is."""
     text = escape("" if value is None else str(value))
     if context.get("lang") == "zh":
         return text

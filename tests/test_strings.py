@@ -117,3 +117,14 @@ def test_no_interface_words_are_chosen_by_language_in_templates():
                  for m in chosen.finditer(path.read_text(encoding="utf-8"))
                  if path.name not in ("about.md.j2", "methodology.md.j2", "embed.html.j2")]
     assert not offenders, "\n".join(offenders)
+
+
+def test_each_language_takes_its_own_punctuation():
+    """Chinese strings use full-width colons, semicolons, commas and brackets next to Chinese
+    text; English strings hold no Chinese (a page would show it unmarked)."""
+    strings = load_strings(TEMPLATES)
+    half_width = re.compile(r"[\u4e00-\u9fff][:;,(]|[:;,)]\s*[\u4e00-\u9fff]|[\u4e00-\u9fff]\)")
+    chinese = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    wrong = [f"zh.{k}: {v}" for k, v in strings["zh"].items() if half_width.search(v)]
+    wrong += [f"en.{k}: {v}" for k, v in strings["en"].items() if chinese.search(v)]
+    assert not wrong, "\n".join(wrong)
