@@ -164,7 +164,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                       for lang in LANGUAGES}
             written = render_pages(pages, rendering.sized(), assets, common, strings, options.templates_dir, docs_dir,
                                    citation=lambda page, lang, link: citation(
-                                       release, page.titles[lang], link.url, lang, strings[lang]["site_title"]),
+                                       release, page.titles[lang], link.url, lang, strings[lang]),
                                    compiled_dir=store.root / "templates")
             result.pages = len(written)
             config = mkdocs_build.write_mkdocs_config(

@@ -14,6 +14,7 @@ from .assets import Assets
 from .pages.model import Page
 from .site_map import Linker
 from .cache import code_version
+from .strings import CHINESE
 from .text_safety import printed_value, without_control_characters
 
 # Characters that start Markdown syntax; escaped so text from the data is shown, never interpreted.
@@ -29,6 +30,18 @@ def markdown_text(value) -> Markup:
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("?", "&#63;"))
 
 
+@jinja2.pass_context
+def chinese_marked(context, value) -> Markup:
+    """Text on a page -> HTML-escaped, each run of Chinese in it (a unit as the source printed it:
+    "1.5 亿吨 (150 million tonnes)", a Chinese phrase quoted in an English note) in <span lang="zh">
+    on a page in another language, so screen readers and fonts treat it as Chinese. Text already
+    escaped (Markup, e.g. from `md`) is kept as it is."""
+    text = escape("" if value is None else str(value))
+    if context.get("lang") == "zh":
+        return text
+    return Markup(CHINESE.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(text)))
+
+
 def template_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
     """Jinja environment for the page templates; compiled_dir keeps their compiled code between
     builds (Jinja checks each template's source against it): compiling them all takes 0.15 s."""
@@ -41,6 +54,7 @@ def template_environment(templates_dir: Path, compiled_dir: Path | None = None) 
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              finalize=printed_value)
     env.filters["md"] = markdown_text
+    env.filters["chinese_marked"] = chinese_marked
     return env
 
 

@@ -69,7 +69,7 @@ def render(context: dict, lang: str) -> str:
 
     release = Release("2026.2", dt.date(2026, 6, 15), "https://example.org/tracker/")
     t = load_strings(TEMPLATES)[lang]
-    cite = citation(release, t["changes"], "changes/", lang, t["site_title"])
+    cite = citation(release, t["changes"], "changes/", lang, t)
     return template_environment(TEMPLATES).get_template("changes.md.j2").render(lang=lang, t=t, cite=cite, **context)
 
 
@@ -123,9 +123,12 @@ def test_context_holds_finished_values(changes):
     assert (revised["old"], revised["new"], revised["region"], revised["year"]) == ("40万吨", "65万吨", "甲省", "2021")
     assert revised["previous_source"]["title"] == "示例区进展报告"
     assert revised["source"] == {"title": "<script>alert(1)</script> report", "url": "https://example.org/new?a=1&b=2"}
-    assert zh["added"][0]["new"] == "700千吨"
+    # Worded as the pages word figures as printed: a unit the language does not display is
+    # followed by its conversion; an English count without a noun is the number alone.
+    assert zh["added"][0]["new"] == "700千吨（70万吨）"
     en = changes_page_context(changes, "en")
-    assert en["removed"][0]["old"] == "200 items"
+    assert en["removed"][0]["old"] == "200"
+    assert en["revised"][0]["old"] == "40 万吨 (400 thousand tonnes)"
     assert en["status_changes"][0]["target_year"] == "2022"
 
 
@@ -144,7 +147,9 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
     if lang == "zh":
         assert "<td><del>40万吨</del></td>\n<td>65万吨</td>" in html
     else:
-        assert "<td><del>40 10 000 tonnes</del></td>\n<td>65 10 000 tonnes</td>" in html
+        # The Chinese unit the source printed is marked as Chinese on the English page.
+        assert ('<td><del>40 <span lang="zh">万吨</span> (400 thousand tonnes)</del></td>\n'
+                '<td>65 <span lang="zh">万吨</span> (650 thousand tonnes)</td>') in html
 
 
 def test_first_release_page(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import html
 import html.parser
-import io
 import json
 import re
 from pathlib import Path

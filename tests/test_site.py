@@ -61,7 +61,7 @@ def test_province_figures_match_the_csv_and_their_sum_is_labelled_computed(real_
     t01 = text_of(real_site.page(f"{PLAN}/targets/T01/"))
     utilized = [r for r in observations if r["indicator_id"].endswith("utilized")]
     total = sum(float(r["value"]) for r in utilized)  # 万吨
-    assert f"{total / 1e4:g}亿吨 (本站计算)" in t01
+    assert re.search(rf"{total / 1e4:g}亿吨\s*（本站计算）", t01)
     assert "7/7 个省份" in t01
 
 
@@ -82,7 +82,7 @@ def test_every_chart_appears_three_ways(real_site):
         # the table under the chart has a row per plotted figure (the path line is drawn, not tabled)
         plotted = [r for r in spec_data(spec) if r.get("series") != "path"]
         assert len(plotted) == len([r for r in data_rows if r.get("series") != "path"])
-        assert 'aria-label="图表数据: ' in page
+        assert 'aria-label="图表数据：' in page
 
 
 def test_chart_images_carry_their_rendered_size(real_site):

@@ -26,7 +26,7 @@ from ..settings import Release
 from ..site_map import DOWNLOADS
 from . import vendor
 from .api import write_api
-from .downloads import DownloadFile, data_page_context, write_downloads
+from .downloads import DownloadFile, data_page_context, workbook_strings, write_downloads
 from .embeds import embed_view, write_embeds
 from .feed import release_entry, release_history, write_feeds
 
@@ -65,17 +65,19 @@ def write_bundle(static_dir: Path, store: Store) -> str:
     return (entry / "bundle-path.txt").read_text(encoding="utf-8")
 
 
-def _downloads(db: Database, data_dir: Path, static_dir: Path, release: Release, store: Store) -> list[DownloadFile]:
-    """The downloads under static_dir, from the content store when the packages' files, the release
-    and the code that writes them are unchanged."""
+def _downloads(db: Database, data_dir: Path, static_dir: Path, release: Release, strings: dict,
+               store: Store) -> list[DownloadFile]:
+    """The downloads under static_dir, from the content store when the packages' files, the release,
+    the workbook's words and the code that writes them are unchanged."""
+    words = workbook_strings(strings)
     key = digest(release.version, release.date.isoformat(), release.site_url, tree_digest(data_dir),
-                 code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES))
+                 words, code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES))
     entry = store.entry(DOWNLOADS, key)
     if entry is not None:
         store.last_build["downloads"] = "reused"
     else:
         partial = store.fill(DOWNLOADS, key)
-        files = write_downloads(db, partial, release)
+        files = write_downloads(db, partial, release, words)
         (partial / "files.json").write_text(json.dumps([asdict(f) for f in files]), encoding="utf-8")
         entry = store.commit(DOWNLOADS, key, partial)
         store.last_build["downloads"] = "written"
@@ -98,7 +100,7 @@ def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Ch
     history = release_history(release_entry(release, changes, strings),
                               published_history(repo_dir, before=release.version, branch=pages_branch))
     write_feeds(static_dir, release, history, strings)
-    downloads = data_page_context(_downloads(db, data_dir, static_dir, release, store), db.packages)
+    downloads = data_page_context(_downloads(db, data_dir, static_dir, release, strings, store), db.packages)
     files = chart_files()
     write_embeds(charts, files, static_dir, release, strings, templates_dir)
     embeds = {chart.key: embed_view(chart, files[chart.key], release) for chart in charts}

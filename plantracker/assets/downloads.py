@@ -27,6 +27,7 @@ from ..problems import InputError, Problem
 from ..query import run_query
 from ..settings import COMPILATION_LICENCE, COMPILATION_LICENCE_URL, Release
 from ..site_map import DOWNLOADS
+from ..strings import written_in
 from .data_dictionary import describe_resource
 from .exports import write_json, write_package_zip, write_parquet, write_spreadsheet_copy
 
@@ -71,7 +72,14 @@ def _licence_name(descriptor: dict) -> str:
     return ", ".join(l.get("name") or l.get("path", "") for l in descriptor.get("licenses", [])) or COMPILATION_LICENCE
 
 
-def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
+def workbook_strings(strings: dict) -> dict:
+    """Interface strings {lang: {key: text}} -> the workbook's own ({lang: {workbook_*: text}}):
+    what the downloads' bytes depend on besides the data, for the content cache."""
+    return {lang: {k: v for k, v in words.items() if k.startswith("workbook_")} for lang, words in strings.items()}
+
+
+def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path, release: Release,
+                   words: dict) -> list[DownloadFile]:
     """One package -> its download files under `out` (typed rows from the loaded tables)."""
     descriptor, package_dir, plan_id = package.descriptor, package.folder, package.plan_id
     out.mkdir(parents=True)
@@ -100,22 +108,22 @@ def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path
     write_package_zip(package_dir, descriptor, release, out / f"{plan_id}.zip")
     from .workbook import write_xlsx  # here: openpyxl takes a quarter second to import, and a build
     # whose downloads come from the content store never needs it
-    write_xlsx(descriptor, tables, release, out / f"{plan_id}.xlsx")
+    write_xlsx(descriptor, tables, release, out / f"{plan_id}.xlsx", words)
     files += [_record(dest_dir, out / f"{plan_id}.zip", plan_id, None, "zip"),
               _record(dest_dir, out / f"{plan_id}.xlsx", plan_id, None, "xlsx")]
     return files + resource_files
 
 
-def write_downloads(db: Database, dest_dir: Path, release: Release) -> list[DownloadFile]:
-    """Loaded packages -> download files under dest_dir/downloads/ (replaced whole), -> one
-    DownloadFile per file written, SHA256SUMS last."""
+def write_downloads(db: Database, dest_dir: Path, release: Release, words: dict) -> list[DownloadFile]:
+    """Loaded packages and the workbook's strings (workbook_strings) -> download files under
+    dest_dir/downloads/ (replaced whole), -> one DownloadFile per file written, SHA256SUMS last."""
     root = dest_dir / DOWNLOADS
     if root.exists():
         shutil.rmtree(root)  # a resource or plan removed since the last build must not linger
     root.mkdir(parents=True)
     files: list[DownloadFile] = []
     for package in sorted(db.packages, key=lambda p: p.folder.name):
-        files += _write_package(db, package, root / package.plan_id, dest_dir, release)
+        files += _write_package(db, package, root / package.plan_id, dest_dir, release, words)
     lines = sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}\n" for f in files)
     (root / CHECKSUMS).write_text("".join(lines), encoding="utf-8", newline="\n")
     return files + [_record(dest_dir, root / CHECKSUMS, None, None, "sha256sums")]
@@ -167,7 +175,8 @@ def data_page_context(downloads: list[DownloadFile], packages: list[PlanPackage]
                       "en": title.get("en") or meta.get("title", plan_id)},
             "licence_note": {"zh": plan.get("licence_note", {}).get("zh", ""),
                              "en": plan.get("licence_note", {}).get("en", "")},
-            "sources": [{"title": s.get("title", ""), "path": s.get("path", "")} for s in meta.get("sources", [])],
+            "sources": [{"title": s.get("title", ""), "path": s.get("path", ""), "lang": written_in(s.get("title", ""))}
+                        for s in meta.get("sources", [])],
             "package_files": [_file_view(f) for f in mine if f.resource is None],
             "resources": resources,
         })

@@ -71,7 +71,7 @@ def _sources(chart: Chart) -> list[dict]:
             continue
         seen.add(source["id"])
         sources.append({"title": source["title"], "publisher": source.get("publisher") or "",
-                        "url": web_address(source.get("url")) or ""})
+                        "url": web_address(source.get("url")) or "", "lang": source.get("lang") or ""})
     return sources
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from ..query import PlanData
 from ..site_map import Linker
 from .evidence import flag_views, series_caveat
+from .wording import counted, qualified
 
 
 def _relevant_indicators(plan: PlanData) -> list[str]:
     """Indicators a target measures or is comparable to, then those an official table publishes,
     in the indicators table's order."""
-    measured = {t["indicator_id"] for t in plan.targets.values()}
+    measured = {target["indicator_id"] for target in plan.targets.values()}
     return [iid for iid, i in plan.indicators.items()
             if iid in measured or i.get("comparable_to") in measured or i.get("official_table")]
 
@@ -19,7 +20,7 @@ def _relevant_indicators(plan: PlanData) -> list[str]:
 def official_figures(plan: PlanData, lang: str, t: dict) -> list[dict]:
     """Reported provincial figures of a target's series or a related one -> one line per indicator x
     year: how many provinces, the flags all of them carry, and the caveats that travel with them."""
-    measured = {t_["indicator_id"] for t_ in plan.targets.values()}
+    measured = {target["indicator_id"] for target in plan.targets.values()}
     provinces = {r["region_id"] for r in plan.members(plan.plan["region_id"])}
     groups: dict[tuple, list[dict]] = {}
     for row in plan.observations.values():
@@ -69,12 +70,16 @@ def missing_grid(plan: PlanData, lang: str, t: dict, link: Linker) -> list[dict]
             cells = []
             for year in years:
                 found = figures.get((region["region_id"], year))
+                word = t.get(f"qualifier_{found['qualifier']}", "") if found and found.get("qualifier") else ""
                 cells.append({"year": year, "filled": found is not None, "outside_period": not start <= year <= end,
-                              "value": plan.units.printed(found["value"], found["unit_id"], lang) if found else "",
+                              "value": (qualified(word, plan.units.printed(found["value"], found["unit_id"], lang,
+                                                                           indicator=indicator), t)
+                                        if found else ""),
                               "flags": flag_views(found.get("confidence"), t) if found else [],
                               "id": found["observation_id"] if found else ""})
+            missing = sum(not c["filled"] and not c["outside_period"] for c in cells)
             rows.append({"name": plan.name(region, lang), "href": link.page(f"{plan.plan_id}/regions/{region['region_id']}"),
-                         "cells": cells, "missing": sum(not c["filled"] and not c["outside_period"] for c in cells)})
+                         "cells": cells, "missing": counted("missing_count", missing, t) if missing else ""})
         grids.append({"indicator": plan.name(indicator, lang), "id": indicator_id, "years": years,
                       "official_table": table, "rows": rows,
                       "caveats": series_caveat(plan, indicator_id, None, None, lang, t)})

@@ -6,11 +6,10 @@ from ..query import PlanData, SiteData
 from ..site_map import LANGUAGES, Linker
 from ..text_safety import web_address
 from .model import Page
-from .nav import plans_in_nav
 from .evidence import flags_used, observation_evidence, series_caveat
 from .known import missing_grid, missing_summary, official_figures
-from .target import qualified, target_context
-from .wording import plan_ref, source_ref, target_text, target_title
+from .target import target_context
+from .wording import in_year, plan_ref, printed_figure, qualified_quantity, source_ref, target_text, target_title
 
 
 # Every status target_progress.sql gives, best first: the order of the "at a glance" counts.
@@ -34,8 +33,11 @@ def status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only:
             "title": (plan.name(plan.indicators[target["indicator_id"]], lang) if target["region_id"] == shown_region
                       else target_title(plan, target, lang)),
             "target": target_text(plan, target, progress, lang, t), "year": target["target_year"],
-            "latest": (f"{qualified(plan, progress['latest_value'], progress['dimension'], progress.get('latest_qualifier'), lang, t)}"
-                       f" ({progress['latest_year']})" if progress["latest_value"] is not None else None),
+            "latest": (in_year(qualified_quantity(plan, progress["latest_value"], progress["dimension"],
+                                                  progress.get("latest_qualifier"), lang, t,
+                                                  indicator=plan.indicators.get(target["indicator_id"])),
+                               progress["latest_year"], t)
+                       if progress["latest_value"] is not None else None),
             "latest_evidence": observation_evidence(plan, latest, lang, t, link) if latest else None,
             "status": progress["status"], "status_label": t["status_" + progress["status"]],
         })
@@ -92,8 +94,9 @@ def _region_series(plan: PlanData, region: dict, lang: str, t: dict, link: Linke
             "caveats": series_caveat(plan, row["indicator_id"], None, None, lang, t), "figures": []})
         group["figures"].append({
             "year": row["year"], "kind": t["kind_" + row["kind"]], "outside_period": row["outside_period"],
-            "value": qualified(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"], lang, t),
-            "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+            "value": qualified_quantity(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"],
+                                        lang, t, indicator=indicator),
+            "printed": printed_figure(plan, row, lang, t, indicator),
             "evidence": observation_evidence(plan, row["observation_id"], lang, t, link)})
     return list(series.values())
 
@@ -139,6 +142,10 @@ def _sites_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     return {"provinces": provinces, "named_counts": named_counts}
 
 
+# contract.yml: a source's `note` is written in English only.
+SOURCE_NOTE_LANGUAGE = "en"
+
+
 def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     cited: dict[str, int] = {}
     for table in (plan.targets.values(), plan.sites):
@@ -151,7 +158,9 @@ def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
                      "accessed": str(source["accessed"] or t["not_recorded"]),
                      "authority": t.get(f"authority_{source['authority']}", source["authority"]),
                      "reprint_of": source_ref(plan, source.get("reprint_of"), link),
-                     "original": source.get("original") or "", "note": source.get("note") or ""})
+                     "original": source.get("original") or "", "note": source.get("note") or "",
+                     "note_lang": SOURCE_NOTE_LANGUAGE, "lang": source["language"],
+                     "language": t.get(f"language_{source['language']}", source["language"])})
     return {"sources": rows}
 
 
