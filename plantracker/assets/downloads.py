@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..load import Database, PlanPackage
-from ..problems import InputError, Problem
+from ..problems import InputError, problem
 from ..query import run_query
 from ..settings import COMPILATION_LICENCE, COMPILATION_LICENCE_URL, Release
 from ..site_map import DOWNLOADS
@@ -55,9 +55,8 @@ def _checked_path(package_dir: Path, resource: dict) -> Path:
     path = resource.get("path")
     name = str(package_dir / "datapackage.json")
     if not isinstance(path, str) or "://" in path or path.startswith("/") or ".." in Path(path).parts:
-        raise InputError([Problem(name, None, f"resources.{resource.get('name')}.path", "unsafe-path",
-                                  f"resource path {path!r} is not a file inside the package",
-                                  "use data/<resource>.csv")])
+        raise InputError([problem("unsafe-path", name, None, f"resources.{resource.get('name')}.path",
+                                  path=repr(path))])
     return package_dir / path
 
 
