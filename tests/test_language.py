@@ -79,9 +79,10 @@ def test_english_pages_never_write_a_unit_description_or_count_after_a_number(re
 def test_english_target_pages_show_printed_units_and_count_nouns(real_site):
     t02 = real_site.page(f"en/{PLAN}/targets/T02/")
     assert '>1.5 <span lang="zh">亿吨</span> (150 million tonnes)</td>' in t02
-    assert "at least 150 million tonnes" in text_in(t02, "en")
+    assert "Target: 150 million tonnes (2022)" in text_in(t02, "en")  # "达到1.5亿吨": a level to reach
     t04 = text_in(real_site.page(f"en/{PLAN}/targets/T04/"), "en")
-    assert "at least 30 agglomeration areas" in t04
+    assert "Target: 30 agglomeration areas (2022)" in t04
+    assert "at least 10 production bases" in text_in(real_site.page(f"en/{PLAN}/targets/T10/"), "en")
     t03 = real_site.page(f"en/{PLAN}/targets/T03/")
     assert '9,000 <span lang="zh">亿元</span> (900 billion yuan)' in t03
     # The plan's own words, in Chinese only, are labelled as such.
@@ -90,9 +91,9 @@ def test_english_target_pages_show_printed_units_and_count_nouns(real_site):
 
 def test_chinese_pages_keep_chinese_figures(real_site):
     t02 = real_site.page(f"{PLAN}/targets/T02/")
-    assert "不少于1.5亿吨（2022年）" in text_in(t02, "zh")
-    assert ">约150百万吨（1.5亿吨）</td>" in t02   # an English source's unit, with its conversion
-    assert "不少于30个" in text_in(real_site.page(f"{PLAN}/targets/T04/"), "zh")
+    assert "目标：1.5亿吨（2022年）" in text_in(t02, "zh")
+    assert ">约150 million tonnes（1.5亿吨）</td>" in t02   # an English source's unit, with its conversion
+    assert "目标：30个（2022年）" in text_in(real_site.page(f"{PLAN}/targets/T04/"), "zh")
 
 
 def test_english_only_source_notes_are_labelled_on_chinese_pages(real_site):
@@ -119,3 +120,15 @@ def test_chinese_interface_text_takes_full_width_punctuation(real_site):
     home = real_site.page("")
     assert "数据版本：" in home and "数据版本: " not in home
     assert "京津冀及周边地区（北京市、天津市、河北省、山西省、内蒙古自治区、山东省、河南省）" in home
+
+
+def test_no_text_is_escaped_twice(real_site):
+    """An apostrophe in a description went through `md` and then `chinese_marked`, and English plan
+    pages read "the industry&#39;s": a reader must never see an entity."""
+    twice = re.compile(r"&amp;(?:#\d+|#x[0-9a-f]+|amp|lt|gt|quot|apos);", re.I)
+    found = []
+    for page in sorted(real_site.root.rglob("*.html")):
+        for match in twice.finditer(page.read_text(encoding="utf-8")):
+            found.append(f"{page.relative_to(real_site.root)}: {match.group(0)}")
+    assert not found, "\n".join(found[:20])
+    assert "the industry's output value" in text_in(real_site.page(f"en/{PLAN}/"), "en")

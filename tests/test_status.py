@@ -54,6 +54,12 @@ CASES = [
     Case("exact-equal-not-more", "more_than 30 2022", ("2022 exact 30",), "off_track", "missed_at_target_year"),
     Case("exact-early", "at_least 30 2022", ("2020 exact 31",), "achieved", "meets_target"),
     Case("no-figure", "at_least 30 2022", (), "no_data", "no_comparable_figure"),
+    # A level to reach (the plan states only the figure: "形成30个", "达到1.5亿吨") is judged as at least.
+    Case("reach-meets", "reach 30 2022", ("2022 exact 30",), "achieved", "meets_target"),
+    Case("reach-short", "reach 30 2022", ("2022 exact 29",), "off_track", "missed_at_target_year"),
+    Case("reach-floor", "reach 30 2022", ("2022 more_than 30",), "achieved", "meets_target"),
+    Case("reach-about", "reach 30 2022", ("2022 about 30",), "about_reached", "about_at_target"),
+    Case("reach-path", "reach 40 2022", ("2021 exact 30",), "on_track", "compared_with_path", "2019 10"),
     # Floors (more_than, at_least) against higher-is-better targets.
     Case("floor-at-least-meets", "at_least 30 2022", ("2022 at_least 30",), "achieved", "meets_target"),
     Case("floor-more-than-meets-at-least", "at_least 30 2022", ("2022 more_than 30",), "achieved", "meets_target"),

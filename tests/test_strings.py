@@ -16,7 +16,8 @@ TEMPLATES = REPO_ROOT / "templates"
 STRING_FILES = [TEMPLATES / "strings.yml", *sorted((TEMPLATES / "strings.d").glob("*.yml"))]
 LANGUAGES = ("zh", "en")
 # Chinese joins sentences with nothing between them (each ends with "。"); English with a space.
-MAY_BE_EMPTY = {("zh", "sentence_separator")}
+# A level to reach is shown as the figure alone, as the plan words it ("8亿吨").
+MAY_BE_EMPTY = {("zh", "sentence_separator"), ("zh", "comparison_reach"), ("en", "comparison_reach")}
 # Each language's citation form picks which of the fields it is given to print (English: the year).
 OWN_PLACEHOLDERS = {"cite_text"}
 

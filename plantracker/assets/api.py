@@ -76,6 +76,7 @@ def _status_rows(plan: PlanData) -> list[dict]:
             "dimension": row["dimension"], "unit_id": base_units.get(row["dimension"]),
             "target_value": _computed(row["target_value"]),
             "baseline_year": row["baseline_year"], "baseline_value": _computed(row["baseline_value"]),
+            "baseline_qualifier": row["baseline_qualifier"],
             "latest_year": row["latest_year"], "latest_value": _computed(row["latest_value"]),
             "latest_qualifier": row["latest_qualifier"], "latest_observation_id": row["latest_observation_id"],
             "latest_source_id": row["latest_source_id"],

@@ -74,7 +74,8 @@ def _licence_name(descriptor: dict) -> str:
 def workbook_strings(strings: dict) -> dict:
     """Interface strings {lang: {key: text}} -> the workbook's own ({lang: {workbook_*: text}}):
     what the downloads' bytes depend on besides the data, for the content cache."""
-    return {lang: {k: v for k, v in words.items() if k.startswith("workbook_")} for lang, words in strings.items()}
+    return {lang: {k: v for k, v in words.items() if k.startswith("workbook_") or k == "site_title"}
+            for lang, words in strings.items()}
 
 
 def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path, release: Release,
@@ -101,7 +102,9 @@ def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path
         write_spreadsheet_copy(source, fields, out / f"{name}.spreadsheet.csv")
         write_json(descriptor, resource, rows, release, out / f"{name}.json")
         write_parquet(db.con, name, plan_id, names, out / f"{name}.parquet", release, _licence_name(descriptor),
-                      descriptor.get("title", plan_id))
+                      words["en"]["workbook_attribution_text"].format(
+                          publisher=words["en"]["site_title"], title=descriptor.get("title", plan_id),
+                          version=release.version, url=release.url))
         resource_files += [_record(dest_dir, out / f"{name}{suffix}", plan_id, name, fmt)
                            for fmt, suffix in RESOURCE_FORMATS]
     write_package_zip(package_dir, descriptor, release, out / f"{plan_id}.zip")

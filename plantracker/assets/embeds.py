@@ -11,11 +11,11 @@ The permanent URL of an embed is `release.url + path`, i.e. inside the release's
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import escape
 
 from ..charts import ChartFiles
 from ..pages.model import Chart
@@ -50,9 +50,15 @@ def iframe_code(chart: Chart, files: ChartFiles, release: Release) -> str:
     """A chart and its files -> the HTML code a reader copies to embed it (not escaped for
     display: the page template's autoescape does that)."""
     src = release.url + embed_path(chart.plan_id, chart.chart_id, chart.lang)
-    return (f'<iframe src="{escape(src)}" title="{escape(chart.title)}" width="{files.width}" '
+    return (f'<iframe src="{_attribute(src)}" title="{_attribute(chart.title)}" width="{files.width}" '
             f'height="{files.height + TEXT_HEIGHT}" loading="lazy" style="border:0;max-width:100%">'
             f'</iframe>')
+
+
+def _attribute(text: str) -> str:
+    """Text -> safe inside a double-quoted attribute of the code a reader copies: &, <, > and " as
+    entities, an apostrophe left as it is (readable in the code box: "plans' targets")."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
 
 
 def embed_view(chart: Chart, files: ChartFiles, release: Release) -> dict:

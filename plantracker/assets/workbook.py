@@ -68,7 +68,8 @@ def _about_rows(descriptor: dict, release: Release, words: dict) -> list[list]:
          en["workbook_licence_text"].format(licence=COMPILATION_LICENCE)],
         ["", note.get("zh", ""), note.get("en", "")],
         [_both(words, "workbook_attribution"),
-         *(w["workbook_attribution_text"].format(title=title.get(lang, ""), version=release.version, url=release.url)
+         *(w["workbook_attribution_text"].format(publisher=w["site_title"], title=title.get(lang, ""),
+                                                 version=release.version, url=release.url)
            for lang, w in (("zh", zh), ("en", en)))],
         [_both(words, "workbook_formulas"), zh["workbook_formulas_text"], en["workbook_formulas_text"]],
         [_both(words, "workbook_long_text"), zh["workbook_long_text_text"].format(n=XLSX_MAX_CHARS),
@@ -117,7 +118,7 @@ def _table_sheet(sheet, fields: list[dict], rows: list[tuple]) -> None:
 
 
 def write_xlsx(descriptor: dict, tables: dict[str, tuple[list[dict], list[tuple]]], release: Release,
-               path: Path, words: dict, publisher: str = "") -> None:
+               path: Path, words: dict) -> None:
     """Package descriptor, {resource: (fields, typed rows)} and the workbook strings
     (downloads.workbook_strings) -> an XLSX whose bytes depend only on them."""
     workbook = Workbook()
@@ -129,7 +130,7 @@ def write_xlsx(descriptor: dict, tables: dict[str, tuple[list[dict], list[tuple]
     stamp = dt.datetime.combine(release.date, dt.time())
     props = workbook.properties
     props.created = props.modified = stamp
-    props.creator = publisher or None
+    props.creator = neutralize_cell(words["en"]["site_title"])  # the compiler, as the citation names it
     props.lastModifiedBy = None
     props.title = neutralize_cell(descriptor.get("title", descriptor["name"]))
     props.version = release.version

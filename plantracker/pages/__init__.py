@@ -43,7 +43,7 @@ def _site_pages(site: SiteData, strings: dict) -> list[Page]:
             t, link = strings[lang], Linker(page.path, lang)
             summaries = [plan_summary(p, lang, t, link) for p in site.plans]
             page.contexts[lang] = {"plans": summaries, "flags": flags_used(
-                *(s["official"] for s in summaries), *([r["latest_evidence"] for r in s["headline"]] for s in summaries))}
+                *(s["provincial"] for s in summaries), *([r["latest_evidence"] for r in s["headline"]] for s in summaries))}
             if page.template == "methodology":
                 page.contexts[lang].update(_about_band(lang))
             page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"],

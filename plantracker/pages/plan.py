@@ -7,7 +7,7 @@ from ..site_map import LANGUAGES, Linker
 from ..text_safety import web_address
 from .model import Page
 from .evidence import flags_used, observation_evidence, series_caveat
-from .known import missing_grid, missing_summary, official_figures
+from .known import missing_grid, missing_summary, provincial_figures
 from .target import target_context
 from .wording import in_year, plan_ref, printed_figure, qualified_quantity, source_ref, target_text, target_title
 
@@ -69,7 +69,7 @@ def plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
         "status_counts": _status_counts(plan, t),
         "licence_note": plan.text(plan.plan.get("licence_note"), lang),
         "source": source_ref(plan, plan.plan.get("source_id"), link),
-        "official": official_figures(plan, lang, t), "missing": missing_summary(plan, lang, t),
+        "provincial": provincial_figures(plan, lang, t), "missing": missing_summary(plan, lang, t),
         "missing_href": link.page(f"{plan.plan_id}/missing"),
     }
 
@@ -184,7 +184,7 @@ def plan_pages(site: SiteData, plan: PlanData, strings: dict, has_map: bool = Fa
                 context["regions"] = [{"name": plan.name(r, lang), "href": link.page(f"{pid}/regions/{r['region_id']}")}
                                       for r in _regions_shown(plan)]
                 context["map_href"] = link.page(f"{pid}/map") if has_map else None
-                context["flags"] = flags_used(context["plan"]["official"], [r["latest_evidence"] for r in context["targets"]])
+                context["flags"] = flags_used(context["plan"]["provincial"], [r["latest_evidence"] for r in context["targets"]])
             elif page.template == "target":
                 extra, charts = target_context(site, plan, page.specific, lang, t, link)
                 context.update(extra)

@@ -23,9 +23,10 @@ def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: d
     indicator = plan.indicators.get(target["indicator_id"])
     parts = [t["summary_target"].format(target=target_text(plan, target, progress, lang, t), year=target["target_year"])]
     if progress["baseline_value"] is not None:
-        parts.append(t["summary_baseline"].format(value=plan.units.quantity(progress["baseline_value"], dim, lang,
-                                                                           indicator=indicator),
-                                                  year=progress["baseline_year"]))
+        parts.append(t["summary_baseline"].format(
+            value=qualified_quantity(plan, progress["baseline_value"], dim, progress["baseline_qualifier"], lang, t,
+                                     indicator=indicator),
+            year=progress["baseline_year"]))
     if progress["latest_value"] is not None:
         parts.append(t["summary_latest"].format(
             value=qualified_quantity(plan, progress["latest_value"], dim, progress.get("latest_qualifier"), lang, t,
@@ -60,10 +61,19 @@ def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dic
             continue
         seen.add(key)
         evidence = _evidence(plan, row, target, lang, t, link)
-        value_text = qualified_quantity(plan, row["value"], progress["dimension"], row["qualifier"], lang, t, unit,
-                                        indicator=indicator)
+        if row["series"] == "target":  # the target as the plan words it: "more than 9000亿元", "约2200亿元"
+            word = t["comparison_" + target["comparison"]]
+            value_text = qualified(word, plan.units.quantity(row["value"], progress["dimension"], lang, unit,
+                                                             indicator=indicator), t)
+            printed = qualified(word, plan.units.printed(row["printed_value"], row["printed_unit_id"], lang,
+                                                         indicator=indicator), t)
+        else:
+            qualifier = progress["baseline_qualifier"] if row["series"] == "target_baseline" else row["qualifier"]
+            value_text = qualified_quantity(plan, row["value"], progress["dimension"], qualifier, lang, t, unit,
+                                            indicator=indicator)
+            printed = printed_figure(plan, {**row, "qualifier": qualifier}, lang, t, indicator)
         table.append({"year": row["year"], "series": t["series_" + row["series"]], "value": value_text,
-                      "printed": printed_figure(plan, row, lang, t, indicator),
+                      "printed": printed,
                       "source": evidence["source"] if evidence else None, "evidence": evidence,
                       "outside_period": row["outside_period"], "id": row["figure_id"]})
         chart.append({"year": row["year"], "value": round(row["value"] / unit.factor, 6), "unit": unit_name,
@@ -93,7 +103,7 @@ def _inputs(plan: PlanData, target: dict, progress: dict, table: list[dict], lan
 
     return {
         "target": target_text(plan, target, progress, lang, t),
-        "baseline": (dated(progress["baseline_value"], progress["baseline_year"])
+        "baseline": (dated(progress["baseline_value"], progress["baseline_year"], progress["baseline_qualifier"])
                      if progress["baseline_value"] is not None else None),
         "baseline_evidence": (baseline["evidence"] if baseline else
                               {"source": source_view(plan, target.get("baseline_source_id"), lang, t, link),

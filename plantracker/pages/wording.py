@@ -47,8 +47,8 @@ def qualified_quantity(plan: PlanData, value: float | None, dimension: str, qual
 
 
 def printed_figure(plan: PlanData, row: dict, lang: str, t: dict, indicator: dict | None = None) -> str:
-    """A query row's figure as its source printed it (printed_value, printed_unit_id, qualifier)
-    -> "about 1.37 十亿吨 (1,370 million tonnes)", "约1.37十亿吨（13.7亿吨）"."""
+    """A query row's figure as its source printed it (printed_value, printed_unit_id, qualifier) ->
+    "1.5 亿吨 (150 million tonnes)", "约150 million tonnes（1.5亿吨）"."""
     word = t.get(f"qualifier_{row['qualifier']}", "") if row.get("qualifier") else ""
     return qualified(word, plan.units.printed(row["printed_value"], row["printed_unit_id"], lang, indicator=indicator), t)
 

@@ -13,9 +13,25 @@
 --
 -- Parameters: $about_band (b, contract.yml qualifiers.about.band). Values are in the dimension's
 -- base unit (tonne, yuan, 1, percent, ...).
-with target_base as (
+-- The qualifier of the baseline as its source words it ("about 150 million tons"): the baseline
+-- observation of the same series, year and value, where the data has one.
+with baseline_words as (
+    select t.plan_id, t.target_id, min(o.qualifier) as baseline_qualifier
+    from targets as t
+    join units as bu on bu.plan_id = t.plan_id and bu.unit_id = t.baseline_unit_id
+    join observations as o
+        on o.plan_id = t.plan_id and o.indicator_id = t.indicator_id and o.region_id = t.region_id
+       and o.year = t.baseline_year and o.kind = 'baseline'
+    join units as ou on ou.plan_id = o.plan_id and ou.unit_id = o.unit_id
+    where abs(o.value * ou.factor - t.baseline_value * bu.factor) <= 1e-9 * abs(t.baseline_value * bu.factor)
+    group by all
+),
+
+target_base as (
     select
         t.plan_id, t.target_id, t.indicator_id, t.region_id, t.target_year, t.comparison,
+        -- a level to reach ("8亿吨", "达到1.5亿吨") is met at that level or above: judged as at_least
+        case when t.comparison = 'reach' then 'at_least' else t.comparison end as judged_as,
         t.value * u.factor as target_value,
         -- the lowest value that meets a higher-is-better target ("about T" allows the band below T)
         case when t.comparison = 'about' then t.value * u.factor - $about_band * abs(t.value * u.factor)
@@ -23,12 +39,14 @@ with target_base as (
         u.dimension,
         t.baseline_year,
         t.baseline_value * bu.factor as baseline_value,
+        bw.baseline_qualifier,
         t.headline,
         t.comparison in ('at_most', 'less_than') as lower_is_better,
         t.source_row
     from targets as t
     join units as u on u.plan_id = t.plan_id and u.unit_id = t.unit_id
     left join units as bu on bu.plan_id = t.plan_id and bu.unit_id = t.baseline_unit_id
+    left join baseline_words as bw on bw.plan_id = t.plan_id and bw.target_id = t.target_id
 ),
 
 series as (
@@ -103,14 +121,14 @@ measured as (
 judged as (
     select
         *,
-        coalesce(case comparison
+        coalesce(case judged_as
             when 'at_least' then low >= target_value
             when 'about' then low >= target_floor
             when 'more_than' then low > target_value or (low = target_value and low_open)
             when 'at_most' then high <= target_value
             when 'less_than' then high < target_value or (high = target_value and high_open)
         end, false) as meets_target,
-        coalesce(case comparison
+        coalesce(case judged_as
             when 'at_least' then high < target_value or (high = target_value and high_open)
             when 'about' then high < target_floor or (high = target_floor and high_open)
             when 'more_than' then high <= target_value
@@ -126,7 +144,7 @@ judged as (
 
 select
     plan_id, target_id, indicator_id, region_id, target_year, comparison, dimension,
-    target_value, baseline_year, baseline_value, headline,
+    target_value, baseline_year, baseline_value, baseline_qualifier, headline,
     latest_observation_id, latest_year, latest_value, latest_source_id, latest_qualifier,
     forecast_observation_id, forecast_year, forecast_value, forecast_source_id,
     reported_count, share_reached, required_value,
