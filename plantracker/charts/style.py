@@ -75,15 +75,32 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+# Chinese line breaking (kinsoku): closing punctuation never starts a line, opening never ends one.
+NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’")
+NO_LINE_END = frozenset("（「『【《〈“‘")
+
+
 def _tokens(text: str) -> list[str]:
-    """Words with their trailing space, and each CJK character on its own."""
+    """Words with their trailing space, and each CJK character on its own (closing punctuation
+    with the token before it, opening punctuation with the one after it)."""
     tokens, word = [], ""
     for c in text:
-        if unicodedata.east_asian_width(c) in "WF":
+        if c in NO_LINE_START and (word or tokens):
             if word:
+                word += c
+            else:
+                tokens[-1] += c
+        elif c in NO_LINE_END:
+            if word and not set(word) <= NO_LINE_END:
                 tokens.append(word)
                 word = ""
-            tokens.append(c)
+            word += c
+        elif unicodedata.east_asian_width(c) in "WF":
+            if word and not set(word) <= NO_LINE_END:
+                tokens.append(word)
+                word = ""
+            tokens.append(word + c)
+            word = ""
         else:
             word += c
             if c == " ":
