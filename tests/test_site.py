@@ -67,7 +67,8 @@ def test_province_figures_match_the_csv_and_their_sum_is_labelled_computed(real_
 
 def test_every_chart_appears_three_ways(real_site):
     page = real_site.page(f"{PLAN}/targets/T01/")
-    figures = re.findall(r'<figure class="pt-chart" id="chart-([^"]+)" data-spec="([^"]+)">\s*<img src="([^"]+)"', page)
+    figures = re.findall(r'<figure class="pt-chart" id="chart-([^"]+)" data-spec="([^"]+)"[^>]*>\s*'
+                         r'<picture>\s*<source [^>]+>\s*<img src="([^"]+)"', page)
     assert len(figures) >= 2
     base = real_site.root / PLAN / "targets" / "T01"
     for chart_id, spec_href, svg_href in figures:

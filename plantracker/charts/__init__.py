@@ -1,4 +1,4 @@
-"""Chart stage: Chart values -> their files (Vega-Lite spec, static SVG and PNG, CSV) in the staging
+"""Chart stage: Chart values -> their files (Vega-Lite specs, static SVGs and PNG, CSV) in the staging
 folder; taken from the content store when their inputs are unchanged, rendered otherwise (in worker
 processes, in the background, when there are many).
 
@@ -28,7 +28,7 @@ FILES_RECORD = "files.json"
 
 
 def _paths(files: ChartFiles) -> list[str]:
-    return [files.spec, files.svg, files.png, files.csv]
+    return [files.spec, files.svg, files.png, files.csv, files.phone_spec, files.phone_svg]
 
 
 class ChartStage:
