@@ -14,7 +14,7 @@ import altair as alt
 
 from .style import (BAR_LABEL_FIELDS, BAR_SIZE, BAR_TOP, FONT, FULL, PALETTE, SUBTITLE_SIZE,
                     TITLE_SIZE, Layout, bar_label, bar_step, legend_columns, line_height, static_size,
-                    title_lines)
+                    text_width, title_lines)
 from .tile_map import tile_map
 
 
@@ -102,9 +102,20 @@ def region_bars(rows: list[dict], labels: dict, layout: Layout = FULL) -> alt.To
                               alt.value(PALETTE[0]), tooltip, None)
     bars = alt.Chart().mark_bar(color=PALETTE[0]).encode(
         y=alt.Y("region_label:N", title=labels["x"], sort="-x"),
-        x=alt.X("value:Q", title=labels["y"]), tooltip=tooltip)
+        x=alt.X("value:Q", title=labels["y"], scale=alt.Scale(domainMax=_room_for_values(rows, layout))),
+        tooltip=tooltip)
     text = bars.mark_text(align="left", dx=4, color="#222").encode(text="value_text:N")
     return _configure([bars, text], labels, rows, layout, "region_bars")
+
+
+def _room_for_values(rows: list[dict], layout: Layout) -> float:
+    """Full region bars -> the x scale's top: far enough past the longest bar that its value,
+    written after it, stays inside the plot (Vega's autosize does not make room for it). The plot's
+    width is taken as the render's less the region labels and the y axis title (about 40 px more)."""
+    top = max((row["value"] for row in rows), default=0) or 1
+    plot = layout.width - 10 - max(text_width(row["region_label"], 12) for row in rows) - 40
+    value = max(text_width(row["value_text"], layout.text_size) for row in rows) + 4 + 6  # dx, and room to spare
+    return top * plot / max(plot - value, plot / 3)
 
 
 def plan_comparison(rows: list[dict], labels: dict, layout: Layout = FULL) -> alt.TopLevelMixin:
