@@ -186,3 +186,41 @@ def test_every_phone_render_fits_the_phone_with_text_of_12_px(real_site):
         spec = json.loads((path.parent / f"{base}.vegalite.{lang}{PHONE.suffix}.json").read_text(encoding="utf-8"))
         assert not _whole(title_lines(spec), {line for _, lines in texts for line in lines}), path.name
         assert (path.parent / f"{base}.{lang}.png").is_file() and (path.parent / f"{base}.{lang}.svg").is_file()
+
+
+@pytest.mark.browser
+def test_a_turned_phone_gets_the_other_interactive_layout(chromium, site_url, phone_pages):
+    """Drawn in the phone layout at 360 px, the views are drawn again in the full one when the
+    screen turns wider than the full chart, and back."""
+    context, page, watch = _page(chromium, site_url, phone_pages["target-en"], True)
+    try:
+        count = page.locator("figure.pt-chart").count()
+        interact(page)
+        done = "([n, layout]) => [...document.querySelectorAll('figure.pt-chart')].filter(f => f.dataset.ptDone === layout" \
+               " && f.querySelectorAll('.pt-chart__view').length === 1 && f.querySelector('.pt-chart__view svg')).length === n"
+        page.wait_for_function(done, arg=[count, "phone"])
+        page.set_viewport_size({"width": 900, "height": 740})
+        page.wait_for_function(done, arg=[count, "full"])
+        page.set_viewport_size(PHONE_SCREEN)
+        page.wait_for_function(done, arg=[count, "phone"])
+        assert page.locator(".pt-chart__view").count() == count  # the old views are gone
+        assert watch.errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width, phone", [(360, True), (600, False)])
+def test_embed_pages_choose_by_the_frame_width(chromium, site_url, served_site, width, phone):
+    """An embed page shows the phone render in a frame narrower than the full chart, else the full one."""
+    embed = sorted((served_site.root / "embed").rglob("target-*.en.html"))[0].relative_to(served_site.root)
+    context = chromium.new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site_url + embed.as_posix(), wait_until="load")
+        src = page.eval_on_selector("figure.pt-chart img", "img => img.currentSrc")
+        assert src.endswith(f"{PHONE.suffix}.svg") == phone, src
+        shown = page.eval_on_selector("figure.pt-chart img", "img => img.getBoundingClientRect().width")
+        assert shown <= width and shown == page.eval_on_selector("figure.pt-chart img", "img => img.naturalWidth")
+    finally:
+        context.close()

@@ -54,25 +54,30 @@
     var spec = fig.getAttribute(phone ? "data-spec-phone" : "data-spec");
     var view = document.createElement("div");
     fig.setAttribute("data-pt-done", phone ? "phone" : "full");
+    fig.__ptLatest = view;
     view.className = "pt-chart__view";
     // The figcaption and the table carry the content; the view is one image to assistive tech.
     view.setAttribute("role", "img");
     view.setAttribute("aria-label", img ? img.alt : "");
-    var old = fig.querySelector(".pt-chart__view");
-    var before = old || (img && img.closest("picture")) || img || fig.firstChild;
+    var before = fig.querySelector(".pt-chart__view") || (img && img.closest("picture")) || img || fig.firstChild;
     fig.insertBefore(view, before);
     window.vegaEmbed(view, new URL(spec, location.href).href, {
       actions: false, renderer: "svg"
     }).then(function (result) {
-      if (img) img.hidden = true;
-      if (old) {
-        if (old.__ptView) old.__ptView.finalize();
-        old.remove();
-      }
       view.__ptView = result;
+      if (fig.__ptLatest !== view) return drop(view);  // a later layout was asked for meanwhile
+      if (img) img.hidden = true;
+      fig.querySelectorAll(".pt-chart__view").forEach(function (other) {
+        if (other !== view) drop(other);
+      });
     }, function () {
       view.remove();
     });
+  }
+
+  function drop(view) {
+    if (view.__ptView) view.__ptView.finalize();
+    view.remove();
   }
 
   // A phone turned (or a window resized) across the full chart's width: draw the other layout.
