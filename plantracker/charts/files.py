@@ -37,6 +37,10 @@ class ChartFiles:
         return phone_media(self.width)
 
 
+# Each layout's spec and SVG, as ChartFiles' fields.
+LAYOUT_FILES = {FULL.name: ("spec", "svg"), PHONE.name: ("phone_spec", "phone_svg")}
+
+
 def chart_base(plan_id: str, chart_id: str) -> str:
     return f"assets/charts/{plan_id}/{chart_id}"
 
@@ -105,11 +109,11 @@ def write_chart(chart: Chart, static_dir: Path, render_svg: Callable[[dict], str
     (static_dir / paths["spec"]).parent.mkdir(parents=True, exist_ok=True)
     sizes = {}
     for layout, spec in chart_specs(chart).items():
-        suffix = "" if layout == FULL else f"{layout.name}_"
-        (static_dir / paths[f"{suffix}spec"]).write_text(json.dumps(spec, ensure_ascii=False, sort_keys=True),
-                                                         encoding="utf-8")
+        spec_path, svg_path = LAYOUT_FILES[layout.name]
+        (static_dir / paths[spec_path]).write_text(json.dumps(spec, ensure_ascii=False, sort_keys=True),
+                                                   encoding="utf-8")
         svg = render_svg(static_spec(spec, layout))
-        (static_dir / paths[f"{suffix}svg"]).write_text(svg, encoding="utf-8")
+        (static_dir / paths[svg_path]).write_text(svg, encoding="utf-8")
         sizes[layout] = svg_size(svg)
         if layout == FULL:
             # Rasterize the SVG already rendered (same pixels as vegalite_to_png, without running Vega

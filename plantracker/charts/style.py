@@ -50,7 +50,10 @@ PHONE = Layout("phone", PHONE_SCREEN - 2 * PAGE_PADDING, HEIGHT, 12)
 LAYOUTS = (FULL, PHONE)
 FIXED_SIZE_KINDS = ("target_progress", "region_bars", "plan_comparison")
 TITLE_SIZE, SUBTITLE_SIZE = 15, 12
-TITLE_LINE, SUBTITLE_LINE = 19, 15     # line heights (px) Vega gives these font sizes
+# Height (px) each title and subtitle line past the first adds to a full render: 2 and 1 px more
+# than Vega's line heights (line_height), which lets its plot grow a little; kept, as the full
+# renders' sizes are. Phone renders use Vega's own (static_size).
+TITLE_LINE, SUBTITLE_LINE = 19, 15
 TEXT_WIDTH = FULL.text_width
 
 
