@@ -59,7 +59,8 @@ def read_through(page) -> None:
     """Scroll the page to its end and back, a screen at a time, as a reader would. Blocks off screen
     skip layout (content-visibility: auto) and stand at a guessed height until first drawn; axe
     measuring one of them before that puts its text where the footer is drawn and reports the
-    footer's colours against it, which no reader ever sees. Once drawn, each keeps its real height."""
+    footer's colours against it, which no reader ever sees. Once drawn, each keeps its real height.
+    Ends when the header's fade back to the site title has finished."""
     page.evaluate("""async () => {
         await document.fonts.ready;
         const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -68,6 +69,11 @@ def read_through(page) -> None:
             await frame();
         }
         scrollTo(0, 0);
+        await frame();
+        // Scrolling past the title swaps the header's topics with a fade (opacity .15s, transform
+        // .4s); axe measuring mid-fade reports the version button's half-transparent text, which
+        // settles at full contrast. Wait for every running transition to end.
+        await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
         await frame();
     }""")
 

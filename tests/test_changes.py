@@ -125,7 +125,9 @@ def test_context_holds_finished_values(changes):
     assert revised["source"] == {"title": "<script>alert(1)</script> report", "url": "https://example.org/new?a=1&b=2"}
     # Worded as the pages word figures as printed: a unit the language does not display is
     # followed by its conversion; an English count without a noun is the number alone.
-    assert zh["added"][0]["new"] == "700千吨（70万吨）"
+    # 千吨 is not a Chinese display unit: the figure keeps the English label its unit is written
+    # in (the source printed it so), then the Chinese conversion.
+    assert zh["added"][0]["new"] == "700 thousand tonnes（70万吨）"
     en = changes_page_context(changes, "en")
     assert en["removed"][0]["old"] == "200"
     assert en["revised"][0]["old"] == "40 万吨 (400 thousand tonnes)"

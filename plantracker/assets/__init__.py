@@ -50,10 +50,11 @@ class Assets:
     bundle: str = ""
 
 
-def write_bundle(static_dir: Path, store: Store) -> str:
-    """-> the Vega bundle's path from the site root, written under static_dir (vendor.write_chart_bundle),
-    from the content store when vl-convert and the licence files are unchanged: asking vl-convert
-    for the bundle starts its engine, which costs more than every other step of a cached build."""
+def bundle_entry(store: Store) -> tuple[Path, str]:
+    """-> (the content store's folder holding the Vega bundle under files/, the bundle's path from
+    the site root), written there (vendor.write_chart_bundle) unless vl-convert and the licence files
+    are unchanged: asking vl-convert for the bundle starts its engine, which costs more than every
+    other step of a cached build. The chart stage reads the bundle from there too (charts.engine)."""
     key = digest(vl_convert.__version__, code_version(["assets/vendor.py"]), tree_digest(vendor.LICENCE_DIR))
     entry = store.entry("bundle", key)
     if entry is None:
@@ -61,8 +62,14 @@ def write_bundle(static_dir: Path, store: Store) -> str:
         written = vendor.write_chart_bundle(partial / "files")
         (partial / "bundle-path.txt").write_text(written.relative_to(partial / "files").as_posix(), encoding="utf-8")
         entry = store.commit("bundle", key, partial)
+    return entry, (entry / "bundle-path.txt").read_text(encoding="utf-8")
+
+
+def write_bundle(static_dir: Path, store: Store) -> str:
+    """-> the Vega bundle's path from the site root, written under static_dir (from bundle_entry)."""
+    entry, path = bundle_entry(store)
     shutil.copytree(entry / "files", static_dir, dirs_exist_ok=True)
-    return (entry / "bundle-path.txt").read_text(encoding="utf-8")
+    return path
 
 
 def _downloads(db: Database, data_dir: Path, static_dir: Path, release: Release, strings: dict,

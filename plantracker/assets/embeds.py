@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from ..charts import ChartFiles
+from ..charts.style import phone_media
 from ..pages.model import Chart
 from ..settings import Release
 from ..site_map import embed_path, page_url, relative
@@ -103,6 +104,10 @@ def write_embeds(charts: list[Chart], files: dict, static_dir: Path, release: Re
             lang=chart.lang, t=t, title=chart.title, summary=chart.summary,
             svg=relative(path, chart_files.svg), spec=relative(path, chart_files.spec),
             width=chart_files.width, height=chart_files.height,
+            # The chart spans the frame (no side padding): the phone layout wherever the full one would shrink.
+            phone_svg=relative(path, chart_files.phone_svg), phone_spec=relative(path, chart_files.phone_spec),
+            phone_width=chart_files.phone_width, phone_height=chart_files.phone_height,
+            phone_media=phone_media(chart_files.width, padding=0),
             loader=relative(path, CHART_LOADER) if bundle else "", bundle=relative(path, bundle) if bundle else "",
             chart_url=chart_page_url(chart, release), sources=_sources(chart),
             release={"version": release.version, "date": release.date.isoformat(), "url": release.url,
