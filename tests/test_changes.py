@@ -121,10 +121,10 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
 
     t = load_strings(TEMPLATES)[lang]
     assert t["status_off_track"] in html and t["status_achieved"] in html
-    if lang == "zh":
-        assert "<td><del>40万吨</del></td>\n<td>65万吨</td>" in html
-    else:
-        assert "<td><del>40 10 000 tonnes</del></td>\n<td>65 10 000 tonnes</td>" in html
+    old, new = ("40万吨", "65万吨") if lang == "zh" else ("40 10 000 tonnes", "65 10 000 tonnes")
+    # Each cell labelled for the phone's cards; the value whole, with its unit (.pt-value).
+    assert (f'<td data-label="{t["changes_col_old_value"]}" class="pt-num"><del class="pt-value">{old}</del></td>\n'
+            f'<td data-label="{t["changes_col_new_value"]}" class="pt-num"><span class="pt-value">{new}</span></td>') in html
 
 
 def test_first_release_page(tmp_path):
