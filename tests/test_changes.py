@@ -147,11 +147,14 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
     t = load_strings(TEMPLATES)[lang]
     assert t["status_off_track"] in html and t["status_achieved"] in html
     if lang == "zh":
-        assert "<td><del>40万吨</del></td>\n<td>65万吨</td>" in html
+        old, new = "40万吨", "65万吨"
     else:
         # The Chinese unit the source printed is marked as Chinese on the English page.
-        assert ('<td><del>40 <span lang="zh">万吨</span> (400 thousand tonnes)</del></td>\n'
-                '<td>65 <span lang="zh">万吨</span> (650 thousand tonnes)</td>') in html
+        old, new = ('40 <span lang="zh">万吨</span> (400 thousand tonnes)',
+                    '65 <span lang="zh">万吨</span> (650 thousand tonnes)')
+    # Each cell labelled for the phone's cards; the value whole, with its unit (.pt-value).
+    assert (f'<td data-label="{t["changes_col_old_value"]}" class="pt-num"><del class="pt-value">{old}</del></td>\n'
+            f'<td data-label="{t["changes_col_new_value"]}" class="pt-num"><span class="pt-value">{new}</span></td>') in html
 
 
 def test_first_release_page(tmp_path):

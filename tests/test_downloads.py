@@ -441,18 +441,30 @@ def test_strings_have_the_same_keys_in_both_languages():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_data_page_lists_every_file(built, lang):
-    data_dir, _, files = built
+    """One row per table (and one for the whole package) linking each of its files with its size;
+    checksums only behind the disclosure, exactly the lines of SHA256SUMS, never in the tables."""
+    data_dir, dest, files = built
     context = data_page_context(files, read_packages(data_dir))
     page = _environment().get_template("data.md.j2").render(
         lang=lang, t=_all_strings()[lang], link=Linker("data", lang), root="../", release=RELEASE, downloads=context,
         cite=citation(RELEASE, "数据下载" if lang == "zh" else "Data downloads", "data/", lang, _all_strings()[lang]))
     for f in files:
         assert f'<a href="../{f.href}">' in page, f.href
-        if f.format != "sha256sums":
-            assert f.sha256 in page
-            assert human_size(f.bytes) in page
-    for package in read_packages(data_dir):
-        assert str(jinja2.utils.markupsafe.escape(package.plan["title"][lang])) in page
+        assert human_size(f.bytes) in page
+    tables = re.findall(r"<table\b.*?</table>", page, re.S)
+    packages = list(read_packages(data_dir))
+    assert len(tables) == len(packages)
+    for table, package in zip(tables, packages):
+        rows = re.findall(r"<tr><th scope=\"row\"", table)
+        assert len(rows) == 1 + len(package.descriptor["resources"])
+        assert not any(f.sha256 in table for f in files)
+        assert "sha" not in table.lower()
+    [checksums] = re.findall(r'<details class="pt-checksums">\s*<summary>[^<]+</summary>\s*<pre><code>(.*?)</code></pre>\s*</details>',
+                             page, re.S)
+    assert checksums == (dest / "downloads" / "SHA256SUMS").read_text(encoding="utf-8")
+    for package in packages:  # each plan under its short title (the one a phone's heading can hold)
+        title = (package.plan.get("short_title") or package.plan["title"])[lang]
+        assert f'<h2 id="plan-{package.plan_id}">{jinja2.utils.markupsafe.escape(title)}</h2>' in page
     assert "CC-BY-4.0" in page and "@misc{" in page
     assert ("如何引用" if lang == "zh" else "How to cite") in page
 
