@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from plantracker.pipeline import REPO_ROOT, BuildOptions, build as build_site, validate as validate_input
-from plantracker.problems import InputError
+from plantracker.problems import InputError, problems_json
 
 EXIT_BAD_INPUT = 2
 EXIT_FAULT = 1
@@ -43,7 +43,10 @@ class Progress:
             click.echo(f"{name:<9} {self.timings[name]:6.2f} s", err=True)
 
 
-def _fail_on_input(error: InputError) -> None:
+def _fail_on_input(error: InputError, as_json: bool = False) -> None:
+    if as_json:  # validate --json: the same problems as one document on stdout
+        click.echo(problems_json(error.problems))
+        sys.exit(EXIT_BAD_INPUT)
     for problem in error.problems:
         click.echo(problem.line(), err=True)
     count = len(error.problems)
@@ -57,7 +60,7 @@ def _run(ctx: click.Context, action):
     except InputError as error:
         if ctx.obj["debug"]:
             traceback.print_exc()
-        _fail_on_input(error)
+        _fail_on_input(error, ctx.obj.get("json", False))
     except Exception as error:  # an internal fault, not the data's: say so, trace only on --debug
         if ctx.obj["debug"]:
             raise
@@ -112,10 +115,14 @@ def build(ctx: click.Context, data: Path, out: Path, work: Path | None, previous
 
 @cli.command()
 @data_option
+@click.option("--json", "as_json", is_flag=True, help='Print {"valid", "count", "problems": [...]} on stdout.')
 @click.pass_context
-def validate(ctx: click.Context, data: Path) -> None:
+def validate(ctx: click.Context, data: Path, as_json: bool) -> None:
     """Check the data packages, release.toml and CITATION.cff against it; print every problem."""
+    ctx.obj["json"] = as_json
     release = _run(ctx, lambda: validate_input(_options(data, REPO_ROOT / "site")))
+    if as_json:
+        click.echo(problems_json([]))
     click.echo(f"valid: release {release.version}, packages in {data}", err=True)
 
 

@@ -2,6 +2,10 @@
 best practices, SEO) per page, measured on a local gzip-capable server. Not a test.
 
     python bench/lighthouse.py SITE_DIR [PAGE ...]      e.g. site / en/ plan/targets/t1/
+    python bench/lighthouse.py --plain SITE_DIR [PAGE ...]
+
+Served as mike publishes it (<version>/ beside versions.json), or with --plain as a plain build on
+any static host: the folder at the server's root, nothing beside it.
 
 Lighthouse 12.2.3 (the last to run on Node 20) is taken from .cache/tools (install once with
 `npm install --prefix .cache/tools lighthouse@12.2.3`), else run through
@@ -106,10 +110,16 @@ def main() -> int:
     parser.add_argument("site", type=Path, help="built site folder")
     parser.add_argument("pages", nargs="*", default=["/"], help="page paths, e.g. / en/")
     parser.add_argument("--version", default="latest", help="version folder to serve the site under")
+    parser.add_argument("--plain", action="store_true",
+                        help="serve the folder itself at the root, no versions.json (a plain build on any host)")
     parser.add_argument("--runs", type=int, default=5, help="runs per page; the median run is printed after them")
     args = parser.parse_args()
-    server = serve(as_published(args.site, args.version, Path(tempfile.mkdtemp(prefix="lighthouse-"))))
-    base = f"http://127.0.0.1:{server.server_address[1]}/{args.version}/"
+    if args.plain:
+        server = serve(args.site)
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+    else:
+        server = serve(as_published(args.site, args.version, Path(tempfile.mkdtemp(prefix="lighthouse-"))))
+        base = f"http://127.0.0.1:{server.server_address[1]}/{args.version}/"
     columns = [*CATEGORIES, *METRICS.values()]
     print(f"{'page':40} " + " ".join(f"{c[:13]:>13}" for c in columns))
     for page in args.pages:

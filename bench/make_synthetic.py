@@ -87,7 +87,8 @@ def make_plan(rng: random.Random, index: int, template: dict, dest: Path) -> Non
         unit = "item" if i % 5 == 4 else rng.choice(MASS_UNITS)
         indicators.append([f"ind-{i}", f"合成指标{i}", f"Synthetic indicator {i}", f"合成指标{i}的定义。",
                            f"Definition of synthetic indicator {i}.", unit, f"指标{i}达到目标", "", "", "",
-                           f"syn-concept-{index // 2}-{i}" if i < 3 else ""])  # shared with its predecessor
+                           f"syn-concept-{index // 2}-{i}" if i < 3 else "",  # shared with its predecessor
+                           *(("synthetic facility", "synthetic facilities") if unit == "item" else ("", ""))])
     targets, observations = [], []
     for t in range(TARGETS):
         ind = indicators[t % INDICATORS]

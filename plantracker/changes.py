@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .load import PREVIOUS, Database
-from .query import run_query
+from .numbers import UnitBook, format_number, join_unit
+from .query import run_query, target_progress
 
 
 @dataclass(frozen=True)
@@ -14,16 +15,30 @@ class Changes:
 
     `status_changes` rows: plan_id, plan_zh, plan_en, target_id, target_year, indicator_zh,
     indicator_en, region_zh, region_en, old_status, new_status (labels from this release).
+    `units`: each plan's UnitBook (this release's units), to word values as pages do.
     """
 
     previous_version: str | None  # None: the previous data came from a plain folder, or none at all
     first_release: bool
     figures: list[dict] = field(default_factory=list)
     status_changes: list[dict] = field(default_factory=list)
+    units: dict[str, UnitBook] = field(default_factory=dict)
 
     def of_kind(self, change: str) -> list[dict]:
         """'added' | 'revised' | 'removed' -> those figure rows."""
         return [row for row in self.figures if row["change"] == change]
+
+    def value_text(self, row: dict, side: str, lang: str) -> str | None:
+        """A figure row's "old" or "new" value -> as printed, worded as the pages word it ("9,000
+        亿元 (900 billion yuan)"); None for no value. A unit this release no longer has (a removed
+        figure's) is shown by its label from the previous release."""
+        value, unit_id = row[f"{side}_value"], row[f"{side}_unit_id"]
+        if value is None:
+            return None
+        units = self.units.get(row["plan_id"])
+        if units is not None and unit_id in units.units:
+            return units.printed(value, unit_id, lang)
+        return join_unit(format_number(value, lang, significant=12), row[f"{side}_unit_{lang}"] or unit_id or "", lang)
 
 
 def compare_releases(db: Database, progress: list[dict], plans: list) -> Changes:
@@ -36,10 +51,11 @@ def compare_releases(db: Database, progress: list[dict], plans: list) -> Changes
     # the data did (a change of the rule itself is not reported as a change).
     db.con.execute(f"set search_path = '{PREVIOUS}'")  # a constant, never data
     try:
-        previous = {(r["plan_id"], r["target_id"]): r["status"] for r in run_query(db.con, "target_progress")}
+        previous = {(r["plan_id"], r["target_id"]): r["status"] for r in target_progress(db.con)}
     finally:
         db.con.execute("reset search_path")
-    return Changes(db.previous_version, False, figures, _status_changes(progress, previous, plans))
+    return Changes(db.previous_version, False, figures, _status_changes(progress, previous, plans),
+                   units={plan.plan_id: plan.units for plan in plans})
 
 
 def _status_changes(progress: list[dict], previous: dict, plans: list) -> list[dict]:

@@ -11,6 +11,7 @@ from .settings import Release
 _BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
                    "$": r"\$", "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
 _BIBTEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _BIBTEX_ESCAPES))
+# BibTeX's `language` field names the language in English (biblatex's vocabulary), whatever the entry's language.
 _LANGUAGE = {"zh": "Chinese", "en": "English"}
 _LANG_PREFIX = re.compile(r"^(en|zh)/")
 
@@ -40,28 +41,27 @@ def bibtex_key(release: Release, page_url: str, lang: str) -> str:
     return f"{slug}-{lang}"
 
 
-def citation(release: Release, page_title: str, page_url: str, lang: str, publisher: str) -> dict:
-    """Release, page title and path, language and publisher -> {"text": ..., "bibtex": ...}.
+def citation(release: Release, page_title: str, page_url: str, lang: str, t: dict) -> dict:
+    """Release, page title and path, language and its interface strings -> {"text": ..., "bibtex": ...}.
 
-    The URL is the page inside this release (`release.url` + page path), which never changes,
-    unlike the latest site.
+    The publisher is the site (`site_title`); the text line follows the language's citation form
+    (`cite_text`: GB/T 7714 in Chinese). The URL is the page inside this release (`release.url` +
+    page path), which never changes, unlike the latest site.
     """
     if lang not in _LANGUAGE:
         raise ValueError(f"unknown language {lang!r}")
     url = permanent_url(release, page_url)
     date = release.date.isoformat()
-    if lang == "zh":
-        # GB/T 7714 style for an online work: 责任者. 题名[EB/OL]. (更新日期). 获取路径.
-        text = f"{publisher}. {page_title}（数据版本 {release.version}）[EB/OL]. ({date}). {url}"
-    else:
-        text = f"{publisher} ({release.date.year}). {page_title} (data release {release.version}, {date}). {url}"
+    publisher = t["site_title"]
+    text = t["cite_text"].format(publisher=publisher, title=page_title, version=release.version, date=date,
+                                 year=release.date.year, url=url)
     fields = [
         ("author", "{" + bibtex_escape(publisher) + "}"),  # double braces: an organisation, not a person
         ("title", bibtex_escape(page_title)),
         ("year", str(release.date.year)),
         ("date", date),
         ("version", bibtex_escape(release.version)),
-        ("note", f"Data release {bibtex_escape(release.version)}"),
+        ("note", bibtex_escape(t["cite_bibtex_note"].format(version=release.version))),
         ("url", url.replace("{", "%7B").replace("}", "%7D")),
         ("language", _LANGUAGE[lang]),
     ]

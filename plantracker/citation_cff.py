@@ -3,7 +3,6 @@ one release declaration (`python3 build.py citation` writes them; validate, buil
 a file that disagrees)."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -11,10 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from .problems import InputError, Problem
+from .problems import InputError, Problem, problem
 from .settings import Release
-
-FIX = "run python3 build.py citation"
 
 
 def citation_values(release: Release) -> dict[str, str]:
@@ -24,28 +21,32 @@ def citation_values(release: Release) -> dict[str, str]:
 
 def citation_problems(path: Path, release: Release) -> list[Problem]:
     """CITATION.cff + release -> one `citation-out-of-date` problem per field that differs
-    (missing file or unreadable YAML: one problem with the same fix)."""
+    (or one `missing-citation-file` or `invalid-citation-file`)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return [Problem(str(path), None, None, "citation-out-of-date", "file not found", FIX)]
+        return [problem("missing-citation-file", str(path))]
     return _text_problems(str(path), text, release)
 
 
-def _text_problems(name: str, text: str, release: Release) -> list[Problem]:
+def _text_problems(name: str, text: str, release: Release, rewritten: bool = False) -> list[Problem]:
+    """The file's text -> its problems; `rewritten`: the text write_citation made, whose fields
+    still differing are `citation-not-rewritten` (a value it cannot rewrite in place)."""
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        return [Problem(name, None, None, "citation-out-of-date", f"not readable YAML: {exc}", FIX)]
+    except yaml.YAMLError as exc:  # one line: the row where the parser stopped, and its reason
+        mark = getattr(exc, "problem_mark", None)
+        return [problem("invalid-citation-file", name, mark.line + 1 if mark else None,
+                        why=getattr(exc, "problem", None) or " ".join(str(exc).split()))]
     if not isinstance(data, dict):
-        return [Problem(name, None, None, "citation-out-of-date", "not a YAML mapping", FIX)]
+        return [problem("invalid-citation-file", name, why=f"the file holds a {type(data).__name__}")]
     problems = []
     for field, wanted in citation_values(release).items():
         found = data.get(field)
         found = found.isoformat() if isinstance(found, dt.date) else found  # an unquoted YAML date
         if found is None or str(found) != wanted:
-            problems.append(Problem(name, None, field, "citation-out-of-date",
-                                    f"{field} is {found!r}, release.toml says {wanted!r}", FIX))
+            problems.append(problem("citation-not-rewritten" if rewritten else "citation-out-of-date", name, None,
+                                    field, key=field, found=repr(found), wanted=repr(wanted)))
     return problems
 
 
@@ -55,6 +56,8 @@ def write_citation(path: Path, release: Release) -> bool:
     Raises InputError, writing nothing, when the result would still disagree (a value spread over
     several lines, unreadable YAML)."""
     path = Path(path)
+    if not path.is_file():
+        raise InputError([problem("missing-citation-file", str(path))])
     before = path.read_text(encoding="utf-8")
     text = before
     for field, value in citation_values(release).items():
@@ -64,10 +67,9 @@ def write_citation(path: Path, release: Release) -> bool:
             text = pattern.sub(lambda _: line, text, count=1)
         else:
             text = text.rstrip("\n") + f"\n{line}\n"
-    problems = _text_problems(str(path), text, release)
+    problems = _text_problems(str(path), text, release, rewritten=True)
     if problems:
-        raise InputError([dataclasses.replace(p, hint="write it as one line `key: value`, then run the command again")
-                          for p in problems])
+        raise InputError(problems)
     if text != before:
         path.write_text(text, encoding="utf-8")
     return text != before

@@ -99,6 +99,11 @@ class Contract:
     def resource_names(self) -> tuple[str, ...]:
         return tuple(self.resources)
 
+    @property
+    def about_band(self) -> float:
+        """The relative uncertainty of "about X" (0.05: X ± 5 %), declared once under qualifiers.about."""
+        return self.qualifiers["about"]["band"]
+
     def word_list(self, name: str) -> dict[str, dict]:
         """A list named by a field's `enum_from`/`flag_set` ("qualifiers", "confidence_flags")."""
         return {"qualifiers": self.qualifiers, "confidence_flags": self.confidence_flags}[name]
@@ -116,6 +121,11 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
     """contract.yml -> Contract."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     lists = {"qualifiers": raw["qualifiers"], "confidence_flags": raw["confidence_flags"]}
+    band = raw["qualifiers"]["about"].get("band")
+    # A band of 0 would make "about X" exact and 1 or more would let "about X" reach zero: either is
+    # a slip in this file, refused before any page states it.
+    if isinstance(band, bool) or not isinstance(band, (int, float)) or not 0 < band < 1:
+        raise ValueError(f"{path}: qualifiers.about.band must be a number between 0 and 1, not {band!r}")
     resources = {}
     for name, spec in raw["resources"].items():
         fields = {field_name: _field(field_name, f, lists) for field_name, f in spec["fields"].items()}

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .problems import InputError, Problem
+from .problems import InputError, problem
 
 WORK_LOCK = ".lock"
 
@@ -26,9 +26,9 @@ def output_lock_path(out_dir: Path) -> Path:
 
 
 @contextmanager
-def folder_lock(lock_file: Path, folder: Path, code: str, message: str, hint: str) -> Iterator[None]:
-    """Hold an exclusive lock on lock_file while the block runs; raises InputError (Problem(folder,
-    code, message, hint)) at once when another process holds it."""
+def folder_lock(lock_file: Path, folder: Path, code: str) -> Iterator[None]:
+    """Hold an exclusive lock on lock_file while the block runs; raises InputError (problem `code`
+    of the catalogue, naming folder) at once when another process holds it."""
     lock_file = Path(lock_file)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
@@ -36,7 +36,7 @@ def folder_lock(lock_file: Path, folder: Path, code: str, message: str, hint: st
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise InputError([Problem(str(folder), None, None, code, message, hint)]) from None
+            raise InputError([problem(code, str(folder))]) from None
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
@@ -45,14 +45,11 @@ def folder_lock(lock_file: Path, folder: Path, code: str, message: str, hint: st
 @contextmanager
 def build_locks(work_dir: Path, out_dir: Path) -> Iterator[None]:
     """Lock the work folder (`work-folder-busy`), then the output folder (`output-folder-busy`)."""
-    with folder_lock(Path(work_dir) / WORK_LOCK, work_dir, "work-folder-busy",
-                     "another build is running in this work folder",
-                     "wait for it to finish, or give this build another folder with --work"):
-        with output_lock(out_dir, "another build is writing this output folder"):
+    with folder_lock(Path(work_dir) / WORK_LOCK, work_dir, "work-folder-busy"):
+        with output_lock(out_dir):
             yield
 
 
-def output_lock(out_dir: Path, message: str) -> AbstractContextManager[None]:
+def output_lock(out_dir: Path) -> AbstractContextManager[None]:
     """Lock the output folder (`output-folder-busy`): a build replacing it, a publish reading it."""
-    return folder_lock(output_lock_path(out_dir), out_dir, "output-folder-busy", message,
-                       "wait for it to finish, or write to another folder with --out")
+    return folder_lock(output_lock_path(out_dir), out_dir, "output-folder-busy")

@@ -1,13 +1,42 @@
-"""Base-unit values -> text in a language's display units ("8 亿吨", "800 million tonnes")."""
+"""Base-unit values -> text in a language's display units ("8 亿吨", "800 million tonnes"), and
+figures as their source printed them ("1.5 亿吨 (150 million tonnes)" on an English page)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# How a figure printed in a unit the page's language does not display is followed by its
+# conversion: each language's own brackets (full-width in Chinese text).
+_CONVERTED = {"zh": "{printed}（{converted}）", "en": "{printed} ({converted})"}
 
 
 @dataclass(frozen=True)
 class DisplayUnit:
     factor: float
     label: str
+
+
+@dataclass(frozen=True)
+class CountNoun:
+    """What a count counts, in one language, by CLDR plural category: "base" / "bases"."""
+
+    one: str
+    other: str
+
+    def after(self, number: str) -> str:
+        """A formatted number -> "1 base", "25 bases", "1.5 bases" (English: "one" is exactly 1,
+        no visible decimals; CLDR's rule `i = 1 and v = 0`)."""
+        return f"{number} {self.one if number.lstrip('-') == '1' else self.other}"
+
+
+def count_noun(indicator: dict | None, lang: str) -> CountNoun | None:
+    """An indicator row -> its noun in the language (count_noun_one_<lang>, count_noun_other_<lang>);
+    None without one. Only English has the columns: Chinese counts with the unit's measure word (个)."""
+    if not indicator:
+        return None
+    one, other = indicator.get(f"count_noun_one_{lang}"), indicator.get(f"count_noun_other_{lang}")
+    if not one and not other:
+        return None
+    return CountNoun(one or other, other or one)
 
 
 class UnitBook:
@@ -46,18 +75,57 @@ class UnitBook:
                 chosen = unit
         return chosen
 
-    def quantity(self, value: float | None, dimension: str, lang: str, unit: DisplayUnit | None = None) -> str:
-        """Base value -> "number unit" in the language's display unit; "—" for no value."""
+    def quantity(self, value: float | None, dimension: str, lang: str, unit: DisplayUnit | None = None,
+                 indicator: dict | None = None) -> str:
+        """Base value -> "number unit" in the language's display unit; "—" for no value.
+
+        A count names what it counts when the indicator has a noun in the language ("30
+        agglomeration areas"); `indicator` is only read for that.
+        """
         if value is None:
             return "—"
         unit = unit or self.choose(value, dimension, lang)
-        return join_unit(format_number(value / unit.factor, lang), unit.label, lang)
+        return self._with_unit(format_number(value / unit.factor, lang), unit, dimension, lang, indicator)
 
-    def printed(self, value: float | None, unit_id: str, lang: str) -> str:
-        """A figure as its source printed it, with the unit's label in the language."""
+    def printed(self, value: float | None, unit_id: str, lang: str, indicator: dict | None = None) -> str:
+        """A figure as its source printed it -> its number and unit in the language; "—" for no value.
+
+        A unit the language does not display is shown by its label in the unit's own language (the
+        one that displays it: 万吨 is Chinese, million tonnes English), as the source printed it,
+        followed by the figure in the page language's display unit: "50,982 万吨 (509.82 million
+        tonnes)", "约150 million tonnes（1.5亿吨）". English labels of Chinese units ("100 million
+        tonnes" for 亿吨) describe the unit, for the data dictionary, and are never written after a
+        number.
+        """
         if value is None:
             return "—"
-        return join_unit(format_number(value, lang, significant=12), self.label(unit_id, lang), lang)
+        row = self.units[unit_id]
+        number = format_number(value, lang, significant=12)
+        dimension, factor = row["dimension"], float(row["factor"])
+        if row.get(f"display_{lang}"):
+            return self._with_unit(number, DisplayUnit(factor, row[f"label_{lang}"]), dimension, lang, indicator)
+        converted = self.quantity(value * factor, dimension, lang, indicator=indicator)
+        english_unit = row.get("display_en") and not row.get("display_zh")
+        label = row["label_en"] if english_unit else row["label_zh"]
+        return _CONVERTED[lang].format(printed=join_unit(number, label, lang), converted=converted)
+
+    @staticmethod
+    def unit_name(unit: DisplayUnit, dimension: str, lang: str, indicator: dict | None = None) -> str:
+        """What a chart axis or colour key calls the unit: the unit's label, or for a count the
+        indicator's plural noun where it has one ("agglomeration areas", not "count")."""
+        noun = count_noun(indicator, lang) if dimension == "count" and unit.factor == 1.0 else None
+        return noun.other if noun else unit.label
+
+    @staticmethod
+    def _with_unit(number: str, unit: DisplayUnit, dimension: str, lang: str, indicator: dict | None) -> str:
+        noun = count_noun(indicator, lang) if dimension == "count" else None
+        if dimension == "count" and unit.factor == 1.0 and lang != "zh":
+            # A count's unit is not a word after a number outside Chinese (where 个 is a measure
+            # word): "30 agglomeration areas" with the indicator's noun, else the number alone,
+            # never "30 count".
+            return noun.after(number) if noun else number
+        text = join_unit(number, unit.label, lang)
+        return noun.after(text) if noun else text
 
 
 def join_unit(number: str, label: str, lang: str) -> str:

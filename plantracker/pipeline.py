@@ -142,7 +142,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 validation.finish(release_problems)
             # What the store lacks and takes long, made in other processes meanwhile: the Vega
             # bundle, the downloads of many changed packages.
-            prefetch_assets(store, options.data_dir, packages, release)
+            prefetch_assets(store, options.data_dir, packages, release, strings)
         result = BuildResult(release)
         try:
             with step("load"):
@@ -207,8 +207,7 @@ def _render(options: BuildOptions, release: Release, strings: dict, pages: list,
         to_render = preview.pages_to_render(pages, every_page, {"downloads": assets.downloads}, variables,
                                             chart_files, assets.embeds, docs_dir)
     render_pages(to_render, chart_files, assets, common, strings, options.templates_dir, docs_dir,
-                 citation=lambda page, lang, link: citation(release, page.titles[lang], link.url, lang,
-                                                            strings[lang]["site_title"]),
+                 citation=lambda page, lang, link: citation(release, page.titles[lang], link.url, lang, strings[lang]),
                  compiled_dir=store.root / "templates")
     generated = {f"{page.path}.{lang}.md" for page in pages for lang in page.contexts}
     mkdocs_build.remove_other_files(docs_dir, hand_written | generated)

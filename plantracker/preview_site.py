@@ -112,60 +112,6 @@ def _merged_index(before: list[tuple[str, str]], rebuilt: dict, pages: set[str])
     return None if set(fresh) - placed else docs
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """The theme's compiled templates, kept in memory for this process: each MkDocs build makes
-    a new Jinja environment and would compile them again (0.3-0.5 s a build). Jinja checks every
-    entry against its template's source."""
-
-    def __init__(self):
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self._code:
-            bucket.bytecode_from_string(self._code[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-class _PreviewPlugin(BasePlugin):
-    """Added to the preview's MkDocs builds: the compiled theme templates reused; in a dirty build,
-    the static templates kept."""
-
-    def __init__(self, compiled: _CompiledTemplates, dirty: bool):
-        super().__init__()
-        self.compiled, self.dirty = compiled, dirty
-
-    def on_pre_build(self, *, config) -> None:
-        if self.dirty:
-            config.theme.static_templates -= KEPT_BY_DIRTY_BUILDS
-
-    def on_env(self, env, *, config, files):
-        env.bytecode_cache = self.compiled
-        return env
-
-
-def _docs_listing(docs_dir: Path) -> dict[str, tuple[int, int]]:
-    """Docs dir -> {relative path: (size, modification time in ns)}."""
-    listing = {}
-    for parent, _, files in os.walk(docs_dir):
-        for name in files:
-            path = Path(parent) / name
-            stat = path.stat()
-            listing[path.relative_to(docs_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
-    return listing
-
-
-def _page_url(doc: str) -> str | None:
-    """`<path>.<lang>.md` -> the page's URL; None for any other Markdown file (no known URL)."""
-    stem, _, lang = doc[: -len(".md")].rpartition(".")
-    return page_url(stem, lang) if doc.endswith(".md") and lang in LANGUAGES and stem else None
-
-
-def _page_of(location: str) -> str:
-    return location.split("#", 1)[0]
-
-
 @dataclass
 class PreviewSite:
     """A site folder that `update` keeps equal to a clean build of the work docs and staged files."""

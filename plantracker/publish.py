@@ -13,7 +13,7 @@ from mike import git_utils
 from mike.versions import Version
 
 from .locks import output_lock
-from .problems import InputError, Problem
+from .problems import InputError, problem
 from .settings import LATEST, Release, check_version
 
 # What the published site is built from: a change here that is not committed would be published
@@ -54,7 +54,7 @@ def publish_release(site_dir: Path, release: Release, repo_dir: Path, *, branch:
     _check_inputs(site_dir, alias_type, version)
     check_committed(repo_dir)
     # No build may replace the folder while mike commits it (output-folder-busy).
-    with output_lock(site_dir, "a build is writing this site folder"), contextlib.chdir(repo_dir):
+    with output_lock(site_dir), contextlib.chdir(repo_dir):
         return _publish(site_dir, release, branch, push, force, remote, alias_type)
 
 
@@ -68,10 +68,7 @@ def _publish(site_dir: Path, release: Release, branch: str, push: bool, force: b
     if existing and _tree_entries(branch, version) == _folder_entries(site_dir):
         status = "unchanged"
     elif existing and not force:
-        raise InputError([Problem(
-            str(site_dir), None, "version", "version-exists",
-            f"version {version} is already published on {branch} with different content",
-            "bump [release] version in release.toml, or republish with --force to replace it")])
+        raise InputError([problem("version-exists", str(site_dir), None, "version", version=version, branch=branch)])
     else:
         status = "replaced" if existing else "created"
         newest = all(Version(version) >= info.version for info in versions)
@@ -93,12 +90,10 @@ def _check_inputs(site_dir: Path, alias_type: str, version: str) -> None:
     if alias_type not in ALIAS_TYPES:
         raise ValueError(f"alias_type must be one of {ALIAS_TYPES}, not {alias_type!r}")
     if not (site_dir / "index.html").is_file():
-        raise InputError([Problem(str(site_dir), None, None, "site-missing",
-                                  "no built site here (index.html is missing)",
-                                  "run `python build.py build` first")])
-    problem = check_version(version, "release.toml")  # also a Release made in code, not read from the file
-    if problem:
-        raise InputError([problem])
+        raise InputError([problem("site-missing", str(site_dir))])
+    invalid = check_version(version, "release.toml")  # also a Release made in code, not read from the file
+    if invalid:
+        raise InputError([invalid])
 
 
 def _update_from_remote(remote: str, branch: str) -> None:
@@ -106,8 +101,7 @@ def _update_from_remote(remote: str, branch: str) -> None:
     try:
         git_utils.update_from_upstream(remote, branch)
     except (git_utils.GitBranchDiverged, git_utils.GitRevUnrelated) as exc:
-        raise InputError([Problem(branch, None, None, "branch-diverged", str(exc),
-                                  f"fetch {remote} and reconcile {branch} before publishing")])
+        raise InputError([problem("branch-diverged", branch, why=exc, remote=remote, branch=branch)])
 
 
 def _set_default(branch: str) -> None:
@@ -127,9 +121,8 @@ def check_committed(repo_dir: Path) -> None:
     out = subprocess.run(["git", "-C", str(repo_dir), "status", "--porcelain=v1", "-z", "--untracked-files=all",
                           "--", *SOURCE_PATHS], capture_output=True, check=False)
     if out.returncode != 0:
-        raise InputError([Problem(str(repo_dir), None, None, "not-a-repository",
-                                  f"git status failed: {out.stderr.decode('utf-8', 'replace').strip()}",
-                                  "publish from a git checkout of the project")])
+        raise InputError([problem("not-a-repository", str(repo_dir),
+                                  why=out.stderr.decode("utf-8", "replace").strip())])
     paths, records = [], out.stdout.split(b"\0")
     while records:
         record = records.pop(0)
@@ -139,10 +132,7 @@ def check_committed(repo_dir: Path) -> None:
                 records.pop(0)
     if paths:
         shown = ", ".join(paths[:20]) + (f" and {len(paths) - 20} more" if len(paths) > 20 else "")
-        raise InputError([Problem(str(repo_dir), None, None, "uncommitted-changes",
-                                  f"uncommitted changes to what the site is built from: {shown}",
-                                  "commit them (or stash them) and publish again: the published version "
-                                  "names its source commit, which must hold what was built")])
+        raise InputError([problem("uncommitted-changes", str(repo_dir), paths=shown)])
 
 
 def _message(release: Release) -> str:

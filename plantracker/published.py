@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mike.versions import Version, Versions
 
-from .problems import InputError, Problem
+from .problems import InputError, problem
 
 RELEASES = "api/releases.json"
 
@@ -63,9 +63,8 @@ def previous_release_data(repo_dir: Path, branch: str = "gh-pages", version: str
             return None
         version = older[0]  # mike lists the newest first
     elif version not in published:
-        raise InputError([Problem(f"{ref}:versions.json", None, "version", "unknown-version",
-                                  f"version {version} is not published",
-                                  f"published: {', '.join(published) or 'none'}")])
+        raise InputError([problem("unknown-version", f"{ref}:versions.json", None, "version", version=version,
+                                  published=", ".join(published) or "none")])
     if dest is None:
         dest = Path(tempfile.mkdtemp(prefix="plantracker-previous-"))
     elif Path(dest).exists():
@@ -77,11 +76,9 @@ def previous_release_data(repo_dir: Path, branch: str = "gh-pages", version: str
 def _extract_packages(repo_dir: Path, tree: str, dest: Path) -> None:
     """`<ref>:<version>/downloads` -> dest/<plan-id>/ with each package's descriptor and files."""
     archive = _git(repo_dir, "archive", "--format=tar", tree)
-    problem = Problem(tree, None, None, "previous-data-missing",
-                      "the published release has no downloads/<plan-id>/datapackage.json",
-                      "compare with a folder of packages instead (--previous DIR)")
+    missing = problem("previous-data-missing", tree)
     if archive is None:
-        raise InputError([problem])
+        raise InputError([missing])
     with tempfile.TemporaryDirectory(prefix="plantracker-downloads-") as tmp:
         _extract_tar(archive, Path(tmp))
         found = 0
@@ -94,7 +91,7 @@ def _extract_packages(repo_dir: Path, tree: str, dest: Path) -> None:
             _place_resources(plan_dir)
             found += 1
     if not found:
-        raise InputError([problem])
+        raise InputError([missing])
 
 
 def _extract_tar(archive: bytes, dest: Path) -> None:

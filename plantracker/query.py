@@ -13,6 +13,7 @@ from typing import Mapping
 
 import duckdb
 
+from .contract import CONTRACT
 from .load import Database, PlanPackage
 from .numbers import UnitBook
 
@@ -117,11 +118,17 @@ def _plan_data(con: duckdb.DuckDBPyConnection, package: PlanPackage, progress: l
     )
 
 
+def target_progress(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Connection -> target_progress.sql's rows for the tables on its search path (this release's,
+    or the previous release's for "What changed"), with the contract's one `about` band."""
+    return run_query(con, "target_progress", about_band=CONTRACT.about_band)
+
+
 def query_site(db: Database, reuse: Mapping[str, PlanData] | None = None) -> SiteData:
     """Loaded database -> SiteData (target_progress.sql runs once for every plan). `reuse`: plan id
     -> PlanData from an earlier call on the same package bytes (a long-running preview keeps them:
     every per-plan query reads that plan's rows only), taken instead of querying again."""
-    progress = run_query(db.con, "target_progress")
+    progress = target_progress(db.con)
     reuse = reuse or {}
     return SiteData(plans=[reuse.get(package.plan_id) or _plan_data(db.con, package, progress)
                            for package in db.packages],

@@ -2,6 +2,7 @@
 the work docs dir, through the Jinja templates in `templates/pages/`."""
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from .assets import Assets
 from .pages.model import Page
 from .site_map import Linker
 from .cache import code_version, write_if_changed
+from .strings import CHINESE
 from .text_safety import printed_value, without_control_characters
 
 # Characters that start Markdown syntax; escaped so text from the data is shown, never interpreted.
@@ -23,10 +25,24 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
 def markdown_text(value) -> Markup:
     """Text from the data -> safe inside Markdown: HTML-escaped, Markdown syntax backslash-escaped,
     control characters dropped, line breaks folded (a title must stay one line). `?` becomes an
-    entity: it cannot be backslash-escaped, and `??? type` at a line start opens a details block."""
-    text = str(escape(without_control_characters("" if value is None else str(value))))
+    entity: it cannot be backslash-escaped, and `??? type` at a line start opens a details block.
+    Quotes stay characters (html.escape quote=False): the `#` of "&#39;" would be backslash-escaped
+    and the reader would see the entity; this text never lands in an attribute."""
+    text = html.escape(without_control_characters("" if value is None else str(value)), quote=False)
     text = " ".join(text.split())
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("?", "&#63;"))
+
+
+@jinja2.pass_context
+def chinese_marked(context, value) -> Markup:
+    """Text on a page -> HTML-escaped, each run of Chinese in it (a unit as the source printed it:
+    "1.5 亿吨 (150 million tonnes)", a Chinese phrase quoted in an English note) in <span lang="zh">
+    on a page in another language, so screen readers and fonts treat it as Chinese. Text already
+    escaped (Markup, e.g. from `md`) is kept as it is."""
+    text = escape("" if value is None else value)  # Markup (from `md`) stays as it is; str() would escape it twice
+    if context.get("lang") == "zh":
+        return text
+    return Markup(CHINESE.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(text)))
 
 
 def template_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
@@ -41,6 +57,7 @@ def template_environment(templates_dir: Path, compiled_dir: Path | None = None) 
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              finalize=printed_value)
     env.filters["md"] = markdown_text
+    env.filters["chinese_marked"] = chinese_marked
     return env
 
 

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .problems import InputError, Problem
+from .problems import InputError, Problem, problem
 
 # Every key the file may hold, with its type; anything else is an error.
 _KEYS = {
     "release": {"version": str, "date": dt.date},
     "site": {"url": str, "corrections": str},
 }
+# How a problem names each type, and how to write it in TOML.
+_TYPE_WORDS = {str: ("a string", 'write it in double quotes: "..."'),
+               dt.date: ("a date", "write it as YYYY-MM-DD, without quotes")}
 # YEAR.N in ASCII digits, no leading zero in N: one spelling per release, so one folder on gh-pages
 # (`2026.01` would be a second folder for 2026.1; `\d` would also take full-width digits).
 _VERSION = re.compile(r"[0-9]{4}\.(0|[1-9][0-9]*)", re.ASCII)
@@ -52,9 +55,9 @@ def check_version(version: str, file: str) -> Problem | None:
     (`invalid-setting`, field release.version of `file`)."""
     if isinstance(version, str) and _VERSION.fullmatch(version):
         return None
-    return Problem(file, None, "release.version", "invalid-setting",
-                   f"version {version!r} is not in the canonical form YEAR.N",
-                   "four ASCII digits, a dot and a whole number without leading zeros or spaces, e.g. 2026.1")
+    return problem("invalid-setting", file, None, "release.version", value=repr(version),
+                   expected="in the canonical form YEAR.N",
+                   how="four ASCII digits, a dot and a whole number without leading zeros or spaces, e.g. 2026.1")
 
 
 def load_release(path: Path) -> Release:
@@ -63,28 +66,28 @@ def load_release(path: Path) -> Release:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError([Problem(name, None, None, "missing-file", "file not found",
-                                  "create it with [release] version and date, [site] url and corrections")])
+        raise InputError([problem("missing-release-file", name)])
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(name, None, None, "invalid-toml", str(exc))])
+        raise InputError([problem("invalid-toml", name, why=exc)])
     problems = []
     for table, value in raw.items():
         if table not in _KEYS or not isinstance(value, dict):
-            problems.append(Problem(name, None, table, "unknown-setting", f"unknown table [{table}]",
-                                    f"allowed: {', '.join(_KEYS)}"))
+            problems.append(problem("unknown-setting", name, None, table, kind="table", name=table,
+                                    allowed=", ".join(_KEYS)))
             continue
         for key, item in value.items():
             kind = _KEYS[table].get(key)
             if kind is None:
-                problems.append(Problem(name, None, f"{table}.{key}", "unknown-setting", "unknown key",
-                                        f"allowed: {', '.join(_KEYS[table])}"))
+                problems.append(problem("unknown-setting", name, None, f"{table}.{key}", kind="key", name=key,
+                                        allowed=", ".join(_KEYS[table])))
             elif not isinstance(item, kind):
-                problems.append(Problem(name, None, f"{table}.{key}", "invalid-setting",
-                                        f"expected {kind.__name__}, got {item!r}"))
+                expected, how = _TYPE_WORDS[kind]
+                problems.append(problem("invalid-setting", name, None, f"{table}.{key}", value=repr(item),
+                                        expected=expected, how=how))
     for table, keys in _KEYS.items():
         for key in keys:
             if key not in raw.get(table, {}):
-                problems.append(Problem(name, None, f"{table}.{key}", "missing-setting", "required key is missing"))
+                problems.append(problem("missing-setting", name, None, f"{table}.{key}", table=table, key=key))
     if problems:
         raise InputError(problems)
     version = raw["release"]["version"]
@@ -93,13 +96,14 @@ def load_release(path: Path) -> Release:
         raise InputError([version_problem])
     url = raw["site"]["url"]
     if not url.startswith(("https://", "http://")):
-        raise InputError([Problem(name, None, "site.url", "invalid-setting", "site url must start with https://")])
+        raise InputError([problem("invalid-setting", name, None, "site.url", value=repr(url),
+                                  expected="an http(s) address", how="start it with https://")])
     corrections = raw["site"]["corrections"]
     if not _is_corrections_address(corrections):
-        raise InputError([Problem(name, None, "site.corrections", "invalid-setting",
-                                  f"{corrections!r} is not an http(s) or mailto: address",
-                                  'e.g. "https://github.com/<owner>/<repository>/issues/new" or '
-                                  '"mailto:corrections@example.org"')])
+        raise InputError([problem("invalid-setting", name, None, "site.corrections", value=repr(corrections),
+                                  expected="an http(s) or mailto: address",
+                                  how='e.g. "https://github.com/<owner>/<repository>/issues/new" or '
+                                      '"mailto:corrections@example.org"')])
     return Release(version=version, date=raw["release"]["date"], site_url=url.rstrip("/") + "/",
                    corrections=corrections)
 

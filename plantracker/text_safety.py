@@ -8,9 +8,7 @@ YAML) is done there too: Jinja autoescape and the `md` filter (render.py), yaml.
 """
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup

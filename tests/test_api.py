@@ -208,7 +208,7 @@ def test_api_page_renders_in_both_languages():
     template = template_environment(REPO_ROOT / "templates").get_template("api.md.j2")
     for lang in ("zh", "en"):
         title = strings[lang]["api"]
-        cite = citation(RELEASE, title, "api/", lang, strings[lang]["site_title"])
+        cite = citation(RELEASE, title, "api/", lang, strings[lang])
         text = template.render(**context, lang=lang, t=strings[lang], page_title=title,
                                release={"version": RELEASE.version}, cite=cite)
         assert text.startswith(f"# {strings[lang]['api']}\n")

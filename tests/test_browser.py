@@ -64,7 +64,7 @@ def test_interactive_chart_after_first_interaction(context, site_url, urls, kind
     interact(page)
     page.wait_for_function("n => document.querySelectorAll('.pt-chart__view svg').length === n", arg=figures.count())
     # The static image is hidden once its interactive view stands in its place.
-    assert page.locator("figure.pt-chart > img:visible").count() == 0
+    assert page.locator("figure.pt-chart img:visible").count() == 0
     # Each view has an accessible name of its own (the spec's description), not Vega's default.
     names = page.eval_on_selector_all(".pt-chart__view", "views => views.map(v => v.getAttribute('aria-label'))")
     assert all(name and name != "Vega visualization" for name in names), names

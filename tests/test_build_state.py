@@ -192,7 +192,7 @@ def test_a_second_build_in_a_busy_work_or_output_folder_stops_at_once(tmp_path):
     assert "[work-folder-busy]" in same_work.stderr and "Traceback" not in same_work.stderr
     assert not (tmp_path / "other-site").exists()
     assert same_out.returncode == 2
-    assert f"{out}: another build is writing this output folder" in same_out.stderr
+    assert f"{out}: another build or a publish is using this output folder" in same_out.stderr
     assert "[output-folder-busy]" in same_out.stderr
     assert (out / "index.html").is_file()
     # Once the first build is done the folders are free again.

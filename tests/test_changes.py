@@ -69,7 +69,7 @@ def render(context: dict, lang: str) -> str:
 
     release = Release("2026.2", dt.date(2026, 6, 15), "https://example.org/tracker/")
     t = load_strings(TEMPLATES)[lang]
-    cite = citation(release, t["changes"], "changes/", lang, t["site_title"])
+    cite = citation(release, t["changes"], "changes/", lang, t)
     return template_environment(TEMPLATES).get_template("changes.md.j2").render(lang=lang, t=t, cite=cite, **context)
 
 
@@ -90,6 +90,26 @@ def test_status_change_comes_from_target_progress(changes):
         ("xa-recycled", "off_track", "achieved")]
 
 
+def test_a_status_change_to_about_reached_is_listed_on_the_page_and_in_the_feed(tmp_path):
+    """"about 40" -> "about 60" against at least 60: the band holds the target (about_reached)."""
+    from plantracker.assets.feed import release_entry
+    from plantracker.strings import load_strings
+
+    def about_60(tables):
+        next(r for r in tables["observations"] if r["observation_id"] == "xa-recycled-2021")["value"] = "60"
+
+    changes = compare_folders(packages(tmp_path / "a"), packages(tmp_path / "b", about_60), previous_version="2026.1")
+    assert [(r["target_id"], r["old_status"], r["new_status"]) for r in changes.status_changes] == [
+        ("xa-recycled", "off_track", "about_reached")]
+    strings = load_strings(TEMPLATES)
+    entry = release_entry(Release("2026.2", dt.date(2026, 6, 15), "https://example.org/"), changes, strings)
+    for lang in ("zh", "en"):
+        t = strings[lang]
+        assert f"{t['status_off_track']} → {t['status_about_reached']}" in entry["lines"][lang][-1]
+        html = markdown.markdown(render(changes_page_context(changes, lang), lang))
+        assert f"<td>{t['status_about_reached']}</td>" in html
+
+
 def test_identical_releases_have_no_changes(tmp_path):
     same = compare_folders(packages(tmp_path / "a"), packages(tmp_path / "b"), previous_version="2026.1")
     assert (same.figures, same.status_changes, same.first_release) == ([], [], False)
@@ -103,9 +123,14 @@ def test_context_holds_finished_values(changes):
     assert (revised["old"], revised["new"], revised["region"], revised["year"]) == ("40万吨", "65万吨", "甲省", "2021")
     assert revised["previous_source"]["title"] == "示例区进展报告"
     assert revised["source"] == {"title": "<script>alert(1)</script> report", "url": "https://example.org/new?a=1&b=2"}
-    assert zh["added"][0]["new"] == "700千吨"
+    # Worded as the pages word figures as printed: a unit the language does not display is
+    # followed by its conversion; an English count without a noun is the number alone.
+    # 千吨 is not a Chinese display unit: the figure keeps the English label its unit is written
+    # in (the source printed it so), then the Chinese conversion.
+    assert zh["added"][0]["new"] == "700 thousand tonnes（70万吨）"
     en = changes_page_context(changes, "en")
-    assert en["removed"][0]["old"] == "200 items"
+    assert en["removed"][0]["old"] == "200"
+    assert en["revised"][0]["old"] == "40 万吨 (400 thousand tonnes)"
     assert en["status_changes"][0]["target_year"] == "2022"
 
 
@@ -122,9 +147,14 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
     t = load_strings(TEMPLATES)[lang]
     assert t["status_off_track"] in html and t["status_achieved"] in html
     if lang == "zh":
-        assert "<td><del>40万吨</del></td>\n<td>65万吨</td>" in html
+        old, new = "40万吨", "65万吨"
     else:
-        assert "<td><del>40 10 000 tonnes</del></td>\n<td>65 10 000 tonnes</td>" in html
+        # The Chinese unit the source printed is marked as Chinese on the English page.
+        old, new = ('40 <span lang="zh">万吨</span> (400 thousand tonnes)',
+                    '65 <span lang="zh">万吨</span> (650 thousand tonnes)')
+    # Each cell labelled for the phone's cards; the value whole, with its unit (.pt-value).
+    assert (f'<td data-label="{t["changes_col_old_value"]}" class="pt-num"><del class="pt-value">{old}</del></td>\n'
+            f'<td data-label="{t["changes_col_new_value"]}" class="pt-num"><span class="pt-value">{new}</span></td>') in html
 
 
 def test_first_release_page(tmp_path):

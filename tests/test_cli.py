@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -87,3 +88,28 @@ def test_a_rebuild_of_the_same_commit_is_byte_identical(good_build, tmp_path):
     result = run("build", "--data", str(data), "--out", str(again), "--work", str(tmp_path / "work"))
     assert result.returncode == 0, result.stderr
     assert tree_digest(again) == tree_digest(out)
+
+
+def test_validate_json_prints_every_problem_as_an_object(tmp_path):
+    """`validate --json`: one JSON document on stdout, the problems with their six keys, exit 2; valid data: exit 0."""
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data / "mini-plan")
+    valid = run("validate", "--json", "--data", str(data))
+    assert valid.returncode == 0, valid.stderr
+    assert json.loads(valid.stdout) == {"valid": True, "count": 0, "problems": []}
+    folder = data / "mini-plan" / "data"
+    observations, targets = folder / "observations.csv", folder / "targets.csv"
+    observations.write_text(observations.read_text(encoding="utf-8").replace(
+        "xa-recycled-2021,recycled-mass,XA,2021,40,", "xa-recycled-2021,recycled-mass,XA,2021,40万,"), encoding="utf-8")
+    targets.write_text(targets.read_text(encoding="utf-8").replace(
+        "xb-points,collection-points,XB,", "xb-points,collection-points,XQ,"), encoding="utf-8")
+    result = run("validate", "--json", "--data", str(data))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert (report["valid"], report["count"]) == (False, 2)
+    assert [(p["file"], p["row"], p["field"], p["code"]) for p in report["problems"]] == [
+        ("data/mini-plan/data/observations.csv", 4, "value", "wrong-type"),
+        ("data/mini-plan/data/targets.csv", 3, "region_id", "unknown-region")]
+    assert all(list(p) == ["file", "row", "field", "code", "message", "hint"] for p in report["problems"])
+    assert report["problems"][1]["message"] == 'unknown region "XQ"'
+    assert report["problems"][1]["hint"] == "use an id listed in data/mini-plan/data/regions.csv or add it there"

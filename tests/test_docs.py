@@ -98,5 +98,15 @@ def test_every_command_the_readme_names_exists():
     out = subprocess.run([sys.executable, "build.py", "--help"], cwd=REPO_ROOT, capture_output=True, text=True,
                          check=True).stdout
     offered = set(re.findall(r"^  (\w+)\s", out.split("Commands:", 1)[1], re.M))
-    named = set(re.findall(r"python3 build\.py (\w+)", README))
+    named = set(re.findall(r"(?:python3|\.venv/bin/python) build\.py (\w+)", README))
     assert "citation" in named and named <= offered, named - offered
+
+
+def test_the_contract_reference_in_architecture_is_made_from_the_contract():
+    """ARCHITECTURE.md's contract section is what contract.yml says (python -m plantracker.contract_docs)."""
+    from plantracker.contract_docs import DOCUMENT, contract_markdown, with_section
+
+    text = DOCUMENT.read_text(encoding="utf-8")
+    assert with_section(text, contract_markdown()) == text, "run: python -m plantracker.contract_docs"
+    for field in ("observation_id", "confidence", "official_table", "count_noun_other_en", "full_name_zh"):
+        assert f"`{field}`" in text

@@ -24,7 +24,7 @@ from plantracker.site_map import Linker
 from hypothesis import given, strategies as st
 
 from plantracker.citation import bibtex_escape, citation
-from plantracker.assets.downloads import DownloadFile, data_page_context, human_size, write_downloads
+from plantracker.assets.downloads import DownloadFile, data_page_context, human_size, workbook_strings, write_downloads
 from plantracker.load import DUCKDB_TYPES, PlanPackage, load, read_packages
 from plantracker.query import run_query
 from plantracker.settings import Release, load_release
@@ -83,7 +83,7 @@ def _write_downloads(data_dir: Path, dest: Path) -> list[DownloadFile]:
     """The load stage, then the downloads: as the build makes them."""
     db = load(data_dir)
     try:
-        return write_downloads(db, dest, RELEASE)
+        return write_downloads(db, dest, RELEASE, workbook_strings(_all_strings()))
     finally:
         db.close()
 
@@ -219,7 +219,8 @@ def test_parquet_reads_back_with_the_same_rows_and_types(built):
             metadata = dict(con.execute("select decode(key), decode(value) from parquet_kv_metadata($p)",
                                         {"p": path}).fetchall())
             assert metadata["licence"] == descriptor["licenses"][0]["name"]
-            assert metadata["release"] == RELEASE.version and metadata["attribution"] == descriptor["title"]
+            assert metadata["release"] == RELEASE.version and descriptor["title"] in metadata["attribution"]
+            assert metadata["attribution"].startswith("Plan target tracker: ")  # the compiler, then the dataset
 
 
 def test_json_has_release_licence_fields_and_exact_rows(built):
@@ -380,16 +381,22 @@ def test_numbers_in_number_columns_stay_numbers_in_spreadsheet_csv():
 
 def test_citation_names_release_date_and_permanent_url():
     for lang in ("zh", "en"):
-        cite = citation(RELEASE, "Targets & {more}", "en/mini-plan/targets/t1/", lang, "Plan tracker")
+        t = {**_all_strings()[lang], "site_title": "Plan tracker"}
+        cite = citation(RELEASE, "Targets & {more}", "en/mini-plan/targets/t1/", lang, t)
         url = "https://example.org/tracker/2026.1/en/mini-plan/targets/t1/"
         assert url in cite["text"] and "2026.1" in cite["text"] and "2026-11-29" in cite["text"]
         assert f"url = {{{url}}}" in cite["bibtex"]
         key = re.match(r"@misc\{([^,]+),", cite["bibtex"]).group(1)
         assert key.isascii() and re.fullmatch(r"[a-z0-9-]+", key)
         assert key == re.match(r"@misc\{([^,]+),", citation(RELEASE, "Other title", "en/mini-plan/targets/t1/",
-                                                              lang, "X")["bibtex"]).group(1)
+                                                              lang, {**t, "site_title": "X"})["bibtex"]).group(1)
         assert r"Targets \& \{more\}" in cite["bibtex"]
-    assert citation(RELEASE, "首页", "", "zh", "规划目标追踪")["text"].endswith("https://example.org/tracker/2026.1/")
+    assert citation(RELEASE, "首页", "", "zh", _all_strings()["zh"])["text"].endswith("https://example.org/tracker/2026.1/")
+    # The Chinese line in GB/T 7714 form, the English one with the year after the publisher.
+    assert citation(RELEASE, "首页", "", "zh", _all_strings()["zh"])["text"] == (
+        "规划目标追踪. 首页（数据版本 2026.1）[EB/OL]. (2026-11-29). https://example.org/tracker/2026.1/")
+    assert citation(RELEASE, "Home", "en/", "en", _all_strings()["en"])["text"] == (
+        "Plan target tracker (2026). Home (data release 2026.1, 2026-11-29). https://example.org/tracker/2026.1/en/")
 
 
 @given(st.text())
@@ -434,18 +441,30 @@ def test_strings_have_the_same_keys_in_both_languages():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_data_page_lists_every_file(built, lang):
-    data_dir, _, files = built
+    """One row per table (and one for the whole package) linking each of its files with its size;
+    checksums only behind the disclosure, exactly the lines of SHA256SUMS, never in the tables."""
+    data_dir, dest, files = built
     context = data_page_context(files, read_packages(data_dir))
     page = _environment().get_template("data.md.j2").render(
         lang=lang, t=_all_strings()[lang], link=Linker("data", lang), root="../", release=RELEASE, downloads=context,
-        cite=citation(RELEASE, "数据下载" if lang == "zh" else "Data downloads", "data/", lang, "Plan tracker"))
+        cite=citation(RELEASE, "数据下载" if lang == "zh" else "Data downloads", "data/", lang, _all_strings()[lang]))
     for f in files:
         assert f'<a href="../{f.href}">' in page, f.href
-        if f.format != "sha256sums":
-            assert f.sha256 in page
-            assert human_size(f.bytes) in page
-    for package in read_packages(data_dir):
-        assert str(jinja2.utils.markupsafe.escape(package.plan["title"][lang])) in page
+        assert human_size(f.bytes) in page
+    tables = re.findall(r"<table\b.*?</table>", page, re.S)
+    packages = list(read_packages(data_dir))
+    assert len(tables) == len(packages)
+    for table, package in zip(tables, packages):
+        rows = re.findall(r"<tr><th scope=\"row\"", table)
+        assert len(rows) == 1 + len(package.descriptor["resources"])
+        assert not any(f.sha256 in table for f in files)
+        assert "sha" not in table.lower()
+    [checksums] = re.findall(r'<details class="pt-checksums">\s*<summary>[^<]+</summary>\s*<pre><code>(.*?)</code></pre>\s*</details>',
+                             page, re.S)
+    assert checksums == (dest / "downloads" / "SHA256SUMS").read_text(encoding="utf-8")
+    for package in packages:  # each plan under its short title (the one a phone's heading can hold)
+        title = (package.plan.get("short_title") or package.plan["title"])[lang]
+        assert f'<h2 id="plan-{package.plan_id}">{jinja2.utils.markupsafe.escape(title)}</h2>' in page
     assert "CC-BY-4.0" in page and "@misc{" in page
     assert ("如何引用" if lang == "zh" else "How to cite") in page
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import html
 import html.parser
-import io
 import json
 import re
 from pathlib import Path
@@ -160,10 +159,13 @@ def test_the_home_page_leads_with_what_is_known_then_the_table(pages, lang):
     text = pages["index.html" if lang == "zh" else "en/index.html"]
     known = text.split("主要目标" if lang == "zh" else "Headline targets")[0]
     if lang == "zh":
-        assert "找到的官方分省数据" in known and "一般工业固体废物综合利用量 · 2021" in known
+        assert "找到的分省数据" in known and "一般工业固体废物综合利用量 · 2021" in known
+        assert "官方分省" not in known  # the figures found are copies of official tables, not the tables
+        assert "二手汇编" in known  # each line names the grade of its sources
         assert "缺少什么" in known and "11项目标中有11项" in known
     else:
-        assert "Official provincial figures found" in known and "What is missing" in known
+        assert "Provincial figures found" in known and "What is missing" in known
+        assert "secondary compilation" in known
     assert "2024" in known
 
 
@@ -174,3 +176,52 @@ def test_the_missing_page_lists_each_gap_and_what_would_fill_it(pages, real_site
     assert "单一副本" in text
     page = real_site.page(f"{PLAN}/missing/")
     assert page.count("pt-cell--missing") > 10 and "pt-cell--filled" in page
+
+
+def test_the_missing_page_explains_its_markers_and_names_the_nearest_official_table(real_site, pages):
+    page = real_site.page(f"{PLAN}/missing/")
+    tags = parsed(page).tags
+    links = {a["href"] for tag, a in tags if tag == "a" and "pt-flag" in a.get("class", "")}
+    assert links and {h[1:] for h in links} <= {a.get("id") for _, a in tags}
+    # The earlier plan's target series has no official table; the page names the nearest one.
+    earlier = pages["jjj-2015-2017/missing/index.html"]
+    assert "最接近的官方统计序列是“一般工业固体废物综合利用量”" in earlier
+    assert "各地区一般工业固体废物产生及利用情况" in earlier
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_targets_read_as_the_plan_words_them(pages, lang):
+    """A target the plan states as a bare level ("区域年综合利用工业固废量8亿吨") is shown without
+    "at least"; "10个以上" keeps it; "突破9000亿元" keeps "more than" in the chart data too."""
+    prefix = "" if lang == "zh" else "en/"
+    t01 = pages[f"{prefix}{PLAN}/targets/T01/index.html"]
+    t10 = pages[f"{prefix}{PLAN}/targets/T10/index.html"]
+    if lang == "zh":
+        assert "目标：8亿吨（2022年）" in t01 and "不少于8亿吨" not in t01
+        assert "不少于10个" in t10
+    else:
+        assert "Target: 800 million tonnes (2022)" in t01 and "at least 800 million" not in t01
+        assert "at least 10 production bases" in t10
+
+
+def test_target_and_baseline_keep_their_qualifiers_in_chart_data_and_summaries(real_site, pages):
+    charts = real_site.root / "assets" / "charts"
+    with (charts / "jjj-2015-2017" / "target-P03.zh.csv").open(encoding="utf-8-sig") as handle:
+        target = next(r for r in csv.DictReader(handle) if r["series"] == "target")
+    assert target["value_text"] == "约2200亿元"
+    with (charts / PLAN / "target-T03.en.csv").open(encoding="utf-8-sig") as handle:
+        target = next(r for r in csv.DictReader(handle) if r["series"] == "target")
+    assert target["value_text"] == "more than 900 billion yuan"
+    # T02's baseline: "about 150 million tons" (B03), in the inputs, the chart summary and the API.
+    assert "约1.5亿吨（2017年）" in pages[f"{PLAN}/targets/T02/index.html"]
+    assert "about 150 million tonnes (2017)" in pages[f"en/{PLAN}/targets/T02/index.html"]
+    status = json.loads((real_site.root / "api" / PLAN / "status.json").read_text(encoding="utf-8"))
+    assert next(r for r in status["rows"] if r["target_id"] == "T02")["baseline_qualifier"] == "about"
+
+
+def test_figures_as_printed_by_an_english_source_keep_its_unit(pages):
+    """B01 was printed "about 1.37 billion tons" by an English translation: never "1.37 十亿吨"."""
+    en = pages[f"en/{PLAN}/regions/REGION/index.html"]
+    zh = pages[f"{PLAN}/regions/REGION/index.html"]
+    assert "十亿吨" not in en and "about 1.37 billion tonnes" in en
+    assert "约1.37 billion tonnes（13.7亿吨）" in zh

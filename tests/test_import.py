@@ -314,7 +314,7 @@ def test_an_unknown_unit_is_an_error_that_lists_the_known_units(tmp_path):
     assert result.stderr.splitlines() == [
         'recycled-unknown-unit.csv:2: 指标: unknown unit "万件": no unit in data/mini-plan/data/units.csv has this '
         'label_zh (known: 吨, 千吨, 万吨, 个) (add a unit with label_zh "万件" to data/mini-plan/data/units.csv) '
-        "[unknown-unit]",
+        "[export-unknown-unit]",
         "1 problem found; nothing was built or changed."]
     assert digest(package) == before
 
@@ -323,7 +323,7 @@ def test_an_unknown_indicator_is_an_error(tmp_path):
     package = mini_copy(tmp_path, contract=False)  # the export's name is only an official_name_zh
     with pytest.raises(InputError) as caught:
         import_mini(package, "recycled.csv")
-    assert [p.code for p in caught.value.problems] == ["unknown-indicator"]
+    assert [p.code for p in caught.value.problems] == ["export-unknown-indicator"]
     assert caught.value.problems[0].row == 2
 
 
@@ -334,7 +334,7 @@ def test_an_unknown_source_without_title_and_url_prints_the_row_to_add(tmp_path)
     assert result.returncode == 2
     assert ("or add the row: example-export,<title as printed>,国家统计局,<https://... of the table>,,,official,,,zh,"
             in result.stderr)
-    assert "[unknown-source]" in result.stderr
+    assert "[import-unknown-source]" in result.stderr
 
 
 def test_a_revision_is_refused_then_applied_in_place_with_revise(tmp_path):

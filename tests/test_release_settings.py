@@ -186,3 +186,12 @@ def test_every_page_says_how_to_report_an_error(mini_site):
         text = " ".join(parsed.text.split())
         assert t["corrections_lead"] in text and t["corrections_what"] in text, page
     assert seen == {"zh", "en"}
+
+
+def test_the_citation_command_on_a_missing_file_is_a_problem_not_a_fault(tmp_path):
+    missing = tmp_path / "CITATION.cff"
+    run = subprocess.run([sys.executable, "build.py", "citation", "--file", str(missing)], cwd=REPO_ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[0] == (f"{missing}: file not found (restore it from git with git checkout "
+                                          "CITATION.cff, then run python3 build.py citation) [missing-citation-file]")

@@ -35,8 +35,9 @@ def test_every_target_has_a_page_in_both_languages(real_site):
 def test_target_value_is_shown_in_each_languages_units(real_site):
     zh = text_of(real_site.page(f"{PLAN}/targets/T01/"))
     en = text_of(real_site.page(f"en/{PLAN}/targets/T01/"))
-    assert "不少于8亿吨" in zh
-    assert "at least 800 million tonnes" in en
+    # T01 states a level to reach (达 8 亿吨), not a floor: no "at least" is added to its words.
+    assert "目标： 8亿吨 （2022年）" in zh and "不少于8亿吨" not in zh
+    assert "Target: 800 million tonnes (2022)" in en and "at least 800 million tonnes" not in en
     # T03 is worded 突破 (more than) 9000 亿元
     assert "超过9000亿元" in text_of(real_site.page(f"{PLAN}/targets/T03/"))
     assert "more than 900 billion yuan" in text_of(real_site.page(f"en/{PLAN}/targets/T03/"))
@@ -61,13 +62,14 @@ def test_province_figures_match_the_csv_and_their_sum_is_labelled_computed(real_
     t01 = text_of(real_site.page(f"{PLAN}/targets/T01/"))
     utilized = [r for r in observations if r["indicator_id"].endswith("utilized")]
     total = sum(float(r["value"]) for r in utilized)  # 万吨
-    assert f"{total / 1e4:g}亿吨 (本站计算)" in t01
+    assert re.search(rf"{total / 1e4:g}亿吨\s*（本站计算）", t01)
     assert "7/7 个省份" in t01
 
 
 def test_every_chart_appears_three_ways(real_site):
     page = real_site.page(f"{PLAN}/targets/T01/")
-    figures = re.findall(r'<figure class="pt-chart" id="chart-([^"]+)" data-spec="([^"]+)">\s*<img src="([^"]+)"', page)
+    figures = re.findall(r'<figure class="pt-chart" id="chart-([^"]+)" data-spec="([^"]+)"[^>]*>\s*'
+                         r'<picture>\s*<source [^>]+>\s*<img src="([^"]+)"', page)
     assert len(figures) >= 2
     base = real_site.root / PLAN / "targets" / "T01"
     for chart_id, spec_href, svg_href in figures:
@@ -82,7 +84,7 @@ def test_every_chart_appears_three_ways(real_site):
         # the table under the chart has a row per plotted figure (the path line is drawn, not tabled)
         plotted = [r for r in spec_data(spec) if r.get("series") != "path"]
         assert len(plotted) == len([r for r in data_rows if r.get("series") != "path"])
-        assert 'aria-label="图表数据: ' in page
+        assert 'aria-label="图表数据：' in page
 
 
 def test_chart_images_carry_their_rendered_size(real_site):

@@ -174,6 +174,19 @@ def test_sitemap_hook_base_has_no_double_slash(site):
         assert all(b.endswith("/") and "//" not in b for b in rendered), (page, rendered)
 
 
+def test_version_selector_guard_reads_the_config_before_the_bundle(site):
+    """The script that keeps the version selector only in a mike tree (the browser test:
+    tests/test_phone.py) edits Material's config after it is written and before the deferred bundle
+    reads it, on every page; a release folder is recognised by the canonical version pattern."""
+    from plantracker.settings import _VERSION
+
+    for page in pages(site):
+        html = page.read_text(encoding="utf-8")
+        config, guard = html.index('id="__config"'), html.index("delete config.version")
+        assert config < guard < html.index('src="', guard), page
+        assert re.findall(r"/\^(.+?)\$/\.test\(folder\)", html) == [_VERSION.pattern], page
+
+
 def test_every_script_file_is_deferred(site):
     """No script file blocks the first paint: Material's bundle and the chart loader run after
     the document is parsed (the page is complete without them)."""

@@ -27,7 +27,7 @@ from ..settings import Release
 from ..site_map import DOWNLOADS, api_path, embed_path
 from . import vendor
 from .api import write_api
-from .downloads import CHECKSUMS, DownloadFile, data_page_context, write_downloads
+from .downloads import CHECKSUMS, DownloadFile, checksum_lines, data_page_context, workbook_strings, write_downloads
 from .embeds import embed_view, write_embeds
 from .feed import release_entry, release_history, write_feeds
 
@@ -63,8 +63,8 @@ def _bundle_key() -> str:
     return digest(vl_convert.__version__, code_version(["assets/vendor.py"]), tree_digest(vendor.LICENCE_DIR))
 
 
-def _download_key(release: Release, package: str, version: str) -> str:
-    return digest(release, package, version)
+def _download_key(release: Release, package: str, version: str, words: dict) -> str:
+    return digest(release, package, version, words)
 
 
 def _bundle_entry(folder: Path) -> None:
@@ -73,10 +73,10 @@ def _bundle_entry(folder: Path) -> None:
     (folder / "bundle-path.txt").write_text(written.relative_to(folder / "files").as_posix(), encoding="utf-8")
 
 
-def _download_entry(db: Database, package, folder: Path, release: Release) -> None:
+def _download_entry(db: Database, package, folder: Path, release: Release, words: dict) -> None:
     """A content store folder -> one package's downloads under downloads/ and their records."""
     # One package's downloads: the same function on a view of the database holding only it.
-    made = [f for f in write_downloads(Database(db.con, [package]), folder, release) if f.plan_id is not None]
+    made = [f for f in write_downloads(Database(db.con, [package]), folder, release, words) if f.plan_id is not None]
     (folder / DOWNLOADS / CHECKSUMS).unlink()
     (folder / "files.json").write_text(json.dumps([asdict(f) for f in made]), encoding="utf-8")
 
@@ -86,7 +86,7 @@ def _fill_bundle(folders: dict[Path, None]) -> None:
         _bundle_entry(folder)
 
 
-def _fill_downloads(folders: dict[Path, str], data_dir: Path, release: Release) -> None:
+def _fill_downloads(folders: dict[Path, str], data_dir: Path, release: Release, words: dict) -> None:
     """In another process: the data loaded, then each {folder: package folder name}'s downloads."""
     try:
         db = load(data_dir)
@@ -94,55 +94,63 @@ def _fill_downloads(folders: dict[Path, str], data_dir: Path, release: Release) 
         raise SystemExit(3) from None
     packages = {package.folder.name: package for package in db.packages}
     for folder, name in folders.items():
-        _download_entry(db, packages[name], folder, release)
+        _download_entry(db, packages[name], folder, release, words)
     db.close()
 
 
-def prefetch_assets(store: Store, data_dir: Path, packages: dict[str, str], release: Release) -> None:
+def prefetch_assets(store: Store, data_dir: Path, packages: dict[str, str], release: Release, strings: dict) -> None:
     """Start making, in other processes, the assets the content store lacks that take long: the
-    Vega bundle (asking vl-convert for it starts its engine: seconds of CPU), and the downloads when
-    many packages changed (openpyxl's workbooks: 5 s at 10x the shipped data). The build validates,
-    loads and queries meanwhile, and on two cores the second is idle until the charts render."""
+    Vega bundle (asking vl-convert for it starts its engine: seconds of CPU; the chart stage's SVG
+    engine runs it too), and the downloads when many packages changed (openpyxl's workbooks: 5 s at
+    10x the shipped data). The build validates, loads and queries meanwhile, and on two cores the
+    second is idle until the charts render."""
     store.fill_in_background(BUNDLE, {_bundle_key(): None}, _fill_bundle)
-    version = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES)
+    version, words = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES), workbook_strings(strings)
     missing = {key: folder for folder, package in packages.items()
-               if not store.folder(DOWNLOADS, key := _download_key(release, package, version)).is_dir()}
+               if not store.folder(DOWNLOADS, key := _download_key(release, package, version, words)).is_dir()}
     if len(missing) >= BACKGROUND_MIN_PACKAGES:
-        store.fill_in_background(DOWNLOADS, missing, _fill_downloads, Path(data_dir), release)
+        store.fill_in_background(DOWNLOADS, missing, _fill_downloads, Path(data_dir), release, words)
 
 
-def _write_bundle(static_dir: Path, store: Store) -> tuple[str, list[str]]:
-    """-> (the Vega bundle's path from the site root, every file written), under static_dir, from
-    the content store (made here when prefetch_assets did not start it)."""
+def bundle_entry(store: Store) -> tuple[Path, str]:
+    """-> (the content store's folder holding the Vega bundle under files/, the bundle's path from
+    the site root), made here unless vl-convert and the licence files are unchanged or
+    prefetch_assets is making it (then waited for). The chart stage reads the bundle from there
+    too (charts.engine)."""
     key = _bundle_key()
     entry = store.entry(BUNDLE, key)
     if entry is None:
         partial = store.fill(BUNDLE, key)
         _bundle_entry(partial)
         entry = store.commit(BUNDLE, key, partial)
-    files = copy_tree_if_changed(entry / "files", static_dir)
-    return (entry / "bundle-path.txt").read_text(encoding="utf-8"), files
+    return entry, (entry / "bundle-path.txt").read_text(encoding="utf-8")
 
 
-def _downloads(db: Database, packages: dict[str, str], static_dir: Path, release: Release,
+def _write_bundle(static_dir: Path, store: Store) -> tuple[str, list[str]]:
+    """-> (the Vega bundle's path from the site root, every file written), under static_dir."""
+    entry, path = bundle_entry(store)
+    return path, copy_tree_if_changed(entry / "files", static_dir)
+
+
+def _downloads(db: Database, packages: dict[str, str], static_dir: Path, release: Release, strings: dict,
                store: Store) -> list[DownloadFile]:
     """The downloads under static_dir, each package's from the content store when its files, the
-    release and the code that writes them are unchanged; then SHA256SUMS over them all."""
-    version = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES)
+    release, the workbook's words and the code that writes them are unchanged; then SHA256SUMS over
+    them all."""
+    version, words = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES), workbook_strings(strings)
     files: list[DownloadFile] = []
     for package in sorted(db.packages, key=lambda p: p.folder.name):
-        key = _download_key(release, packages[package.folder.name], version)
+        key = _download_key(release, packages[package.folder.name], version, words)
         entry = store.entry(DOWNLOADS, key)
         if entry is None:
             partial = store.fill(DOWNLOADS, key)
-            _download_entry(db, package, partial, release)
+            _download_entry(db, package, partial, release, words)
             entry = store.commit(DOWNLOADS, key, partial)
         copy_tree_if_changed(entry / DOWNLOADS, static_dir / DOWNLOADS)
         files += [DownloadFile(**f) for f in json.loads((entry / "files.json").read_text(encoding="utf-8"))]
     store.last_build["downloads"] = "written" if store.made(DOWNLOADS) else "reused"
     store.last_build["download_packages_written"] = store.made(DOWNLOADS)
-    # As downloads.write_downloads writes it: `sha256  path` from inside downloads/, sorted.
-    sums = "".join(sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}\n" for f in files)).encode()
+    sums = "".join(f"{line}\n" for line in checksum_lines(files)).encode()
     write_if_changed(static_dir / DOWNLOADS / CHECKSUMS, sums)
     return files + [DownloadFile(None, None, "sha256sums", f"{DOWNLOADS}/{CHECKSUMS}", len(sums),
                                  hashlib.sha256(sums).hexdigest())]
@@ -203,7 +211,7 @@ def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Ch
     history = release_history(release_entry(release, changes, strings),
                               published_history(repo_dir, before=release.version, branch=pages_branch))
     files += [p.relative_to(static_dir).as_posix() for p in write_feeds(static_dir, release, history, strings)]
-    download_files = _downloads(db, packages, static_dir, release, store)
+    download_files = _downloads(db, packages, static_dir, release, strings, store)
     files += [f.href for f in download_files]
     downloads = data_page_context(download_files, db.packages)
     bundle, bundle_files = _write_bundle(static_dir, store)

@@ -6,7 +6,7 @@ Predictable URLs under each release (`<site_url><version>/`, or `<site_url>lates
 |---|---|
 | `api/plans.json` | one per plan: titles, period, region, links to its API files, downloads and pages |
 | `api/<plan>/<resource>.json` | exactly the rows of the package's `data/<resource>.csv` (every resource) |
-| `api/<plan>/status.json` | one per target: status, latest figure, share, required value (base units) |
+| `api/<plan>/status.json` | one per target: status, latest figure, newest forecast, share, required value (base units) |
 
 Every file is one object: `release`, `released`, `release_url`, `licence`, `licence_url`, `url` (its
 own permanent URL), `source_ids` (every source id its rows cite), `unit_note` where values carry units,
@@ -76,9 +76,14 @@ def _status_rows(plan: PlanData) -> list[dict]:
             "dimension": row["dimension"], "unit_id": base_units.get(row["dimension"]),
             "target_value": _computed(row["target_value"]),
             "baseline_year": row["baseline_year"], "baseline_value": _computed(row["baseline_value"]),
+            "baseline_qualifier": row["baseline_qualifier"],
             "latest_year": row["latest_year"], "latest_value": _computed(row["latest_value"]),
             "latest_qualifier": row["latest_qualifier"], "latest_observation_id": row["latest_observation_id"],
-            "latest_source_id": row["latest_source_id"], "reported_count": row["reported_count"],
+            "latest_source_id": row["latest_source_id"],
+            # the newest forecast of the same series: published beside the status, never counted in it
+            "forecast_year": row["forecast_year"], "forecast_value": _computed(row["forecast_value"]),
+            "forecast_observation_id": row["forecast_observation_id"], "forecast_source_id": row["forecast_source_id"],
+            "reported_count": row["reported_count"],
             "share_reached": _computed(row["share_reached"]), "required_value": _computed(row["required_value"]),
             "status": row["status"], "status_reason": row["status_reason"],
         })

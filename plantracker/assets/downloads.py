@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..load import Database, PlanPackage
-from ..problems import InputError, Problem
+from ..problems import InputError, problem
 from ..query import run_query
 from ..settings import COMPILATION_LICENCE, COMPILATION_LICENCE_URL, Release
 from ..site_map import DOWNLOADS
+from ..strings import written_in
 from .data_dictionary import describe_resource
 from .exports import write_json, write_package_zip, write_parquet, write_spreadsheet_copy
 
@@ -54,9 +55,8 @@ def _checked_path(package_dir: Path, resource: dict) -> Path:
     path = resource.get("path")
     name = str(package_dir / "datapackage.json")
     if not isinstance(path, str) or "://" in path or path.startswith("/") or ".." in Path(path).parts:
-        raise InputError([Problem(name, None, f"resources.{resource.get('name')}.path", "unsafe-path",
-                                  f"resource path {path!r} is not a file inside the package",
-                                  "use data/<resource>.csv")])
+        raise InputError([problem("unsafe-path", name, None, f"resources.{resource.get('name')}.path",
+                                  path=repr(path))])
     return package_dir / path
 
 
@@ -71,7 +71,15 @@ def _licence_name(descriptor: dict) -> str:
     return ", ".join(l.get("name") or l.get("path", "") for l in descriptor.get("licenses", [])) or COMPILATION_LICENCE
 
 
-def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path, release: Release) -> list[DownloadFile]:
+def workbook_strings(strings: dict) -> dict:
+    """Interface strings {lang: {key: text}} -> the workbook's own ({lang: {workbook_*: text}}):
+    what the downloads' bytes depend on besides the data, for the content cache."""
+    return {lang: {k: v for k, v in words.items() if k.startswith("workbook_") or k == "site_title"}
+            for lang, words in strings.items()}
+
+
+def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path, release: Release,
+                   words: dict) -> list[DownloadFile]:
     """One package -> its download files under `out` (typed rows from the loaded tables)."""
     descriptor, package_dir, plan_id = package.descriptor, package.folder, package.plan_id
     out.mkdir(parents=True)
@@ -94,31 +102,39 @@ def _write_package(db: Database, package: PlanPackage, out: Path, dest_dir: Path
         write_spreadsheet_copy(source, fields, out / f"{name}.spreadsheet.csv")
         write_json(descriptor, resource, rows, release, out / f"{name}.json")
         write_parquet(db.con, name, plan_id, names, out / f"{name}.parquet", release, _licence_name(descriptor),
-                      descriptor.get("title", plan_id))
+                      words["en"]["workbook_attribution_text"].format(
+                          publisher=words["en"]["site_title"], title=descriptor.get("title", plan_id),
+                          version=release.version, url=release.url))
         resource_files += [_record(dest_dir, out / f"{name}{suffix}", plan_id, name, fmt)
                            for fmt, suffix in RESOURCE_FORMATS]
     write_package_zip(package_dir, descriptor, release, out / f"{plan_id}.zip")
     from .workbook import write_xlsx  # here: openpyxl takes a quarter second to import, and a build
     # whose downloads come from the content store never needs it
-    write_xlsx(descriptor, tables, release, out / f"{plan_id}.xlsx")
+    write_xlsx(descriptor, tables, release, out / f"{plan_id}.xlsx", words)
     files += [_record(dest_dir, out / f"{plan_id}.zip", plan_id, None, "zip"),
               _record(dest_dir, out / f"{plan_id}.xlsx", plan_id, None, "xlsx")]
     return files + resource_files
 
 
-def write_downloads(db: Database, dest_dir: Path, release: Release) -> list[DownloadFile]:
-    """Loaded packages -> download files under dest_dir/downloads/ (replaced whole), -> one
-    DownloadFile per file written, SHA256SUMS last."""
+def write_downloads(db: Database, dest_dir: Path, release: Release, words: dict) -> list[DownloadFile]:
+    """Loaded packages and the workbook's strings (workbook_strings) -> download files under
+    dest_dir/downloads/ (replaced whole), -> one DownloadFile per file written, SHA256SUMS last."""
     root = dest_dir / DOWNLOADS
     if root.exists():
         shutil.rmtree(root)  # a resource or plan removed since the last build must not linger
     root.mkdir(parents=True)
     files: list[DownloadFile] = []
     for package in sorted(db.packages, key=lambda p: p.folder.name):
-        files += _write_package(db, package, root / package.plan_id, dest_dir, release)
-    lines = sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}\n" for f in files)
-    (root / CHECKSUMS).write_text("".join(lines), encoding="utf-8", newline="\n")
+        files += _write_package(db, package, root / package.plan_id, dest_dir, release, words)
+    (root / CHECKSUMS).write_text("".join(f"{line}\n" for line in checksum_lines(files)), encoding="utf-8", newline="\n")
     return files + [_record(dest_dir, root / CHECKSUMS, None, None, "sha256sums")]
+
+
+def checksum_lines(files: list[DownloadFile]) -> list[str]:
+    """DownloadFiles -> the lines of SHA256SUMS, sorted: `<sha256>  <plan-id>/<file>` (the file itself
+    is left out: it cannot hold its own checksum)."""
+    return sorted(f"{f.sha256}  {Path(f.href).relative_to(DOWNLOADS).as_posix()}"
+                  for f in files if f.format != "sha256sums")
 
 
 def human_size(size: int) -> str:
@@ -132,19 +148,34 @@ def human_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+# Whole-package files in the order the data page offers them: the package, the workbook, the descriptor.
+PACKAGE_FORMATS = ("zip", "xlsx", "datapackage")
+
+
 def _file_view(f: DownloadFile) -> dict:
     return {"href": f.href, "name": Path(f.href).name, "format": f.format,
             "format_key": "downloads_format_" + f.format.replace("-", "_"),
-            "size": human_size(f.bytes), "bytes": f.bytes, "bytes_text": f"{f.bytes:,}", "sha256": f.sha256}
+            "link_key": "downloads_link_" + f.format.replace("-", "_"),
+            "size": human_size(f.bytes), "bytes": f.bytes, "sha256": f.sha256}
+
+
+def _in_order(files: list[DownloadFile], formats) -> list[DownloadFile]:
+    """Files sorted by their format's place in `formats` (any other format last, as written)."""
+    formats = list(formats)
+    return sorted(files, key=lambda f: formats.index(f.format) if f.format in formats else len(formats))
 
 
 def data_page_context(downloads: list[DownloadFile], packages: list[PlanPackage]) -> dict:
     """DownloadFiles and packages -> finished values for data.md.j2 (`downloads` in its context).
 
-    {"plans": [{"id", "title": {zh, en}, "licence_note": {zh, en}, "sources": [{title, path}],
+    {"plans": [{"id", "title": {zh, en}, "short_title": {zh, en} (the title when the plan has none),
+                "licence_note": {zh, en}, "sources": [{title, path}],
                 "package_files": [file], "resources": [{"name", "title": {zh, en}, "files": [file]}]}],
-     "checksums": file, "licence": {"name", "url"}}
-    where file = {"href", "name", "format", "format_key" (a key of t), "size", "bytes", "bytes_text", "sha256"}.
+     "checksums": file + {"lines": the lines of SHA256SUMS}, "licence": {"name", "url"}}
+    where file = {"href", "name", "format", "format_key" and "link_key" (keys of t: the format's name,
+    and its short name as a link's text), "size", "bytes", "sha256"};
+    package_files in PACKAGE_FORMATS order, a resource's files in RESOURCE_FORMATS order. The page
+    shows one row per table with a link per format; checksums only behind a disclosure.
     """
     plans = []
     for package in packages:
@@ -154,22 +185,27 @@ def data_page_context(downloads: list[DownloadFile], packages: list[PlanPackage]
         resources = []
         for resource in meta["resources"]:
             zh, en = describe_resource(resource["name"])
+            files = [f for f in mine if f.resource == resource["name"]]
             resources.append({
                 "name": resource["name"],
                 "title": {"zh": zh or resource.get("title", resource["name"]),
                           "en": en or resource.get("title", resource["name"])},
-                "files": [_file_view(f) for f in mine if f.resource == resource["name"]],
+                "files": [_file_view(f) for f in _in_order(files, [fmt for fmt, _ in RESOURCE_FORMATS])],
             })
-        title = plan.get("title", {})
+        whole = [f for f in mine if f.resource is None]
+        title, short = plan.get("title", {}), plan.get("short_title") or {}
+        titles = {lang: title.get(lang) or meta.get("title", plan_id) for lang in ("zh", "en")}
         plans.append({
             "id": plan_id,
-            "title": {"zh": title.get("zh") or meta.get("title", plan_id),
-                      "en": title.get("en") or meta.get("title", plan_id)},
+            "title": titles,
+            "short_title": {lang: short.get(lang) or titles[lang] for lang in ("zh", "en")},
             "licence_note": {"zh": plan.get("licence_note", {}).get("zh", ""),
                              "en": plan.get("licence_note", {}).get("en", "")},
-            "sources": [{"title": s.get("title", ""), "path": s.get("path", "")} for s in meta.get("sources", [])],
-            "package_files": [_file_view(f) for f in mine if f.resource is None],
+            "sources": [{"title": s.get("title", ""), "path": s.get("path", ""), "lang": written_in(s.get("title", ""))}
+                        for s in meta.get("sources", [])],
+            "package_files": [_file_view(f) for f in _in_order(whole, PACKAGE_FORMATS)],
             "resources": resources,
         })
-    checksums = next((_file_view(f) for f in downloads if f.format == "sha256sums"), None)
+    checksums = next(({**_file_view(f), "lines": checksum_lines(downloads)}
+                      for f in downloads if f.format == "sha256sums"), None)
     return {"plans": plans, "checksums": checksums, "licence": {"name": COMPILATION_LICENCE, "url": COMPILATION_LICENCE_URL}}

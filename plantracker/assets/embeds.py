@@ -11,13 +11,14 @@ The permanent URL of an embed is `release.url + path`, i.e. inside the release's
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import escape
 
 from ..charts import ChartFiles
+from ..charts.style import phone_media
 from ..pages.model import Chart
 from ..settings import Release
 from ..site_map import embed_path, page_url, relative
@@ -50,9 +51,15 @@ def iframe_code(chart: Chart, files: ChartFiles, release: Release) -> str:
     """A chart and its files -> the HTML code a reader copies to embed it (not escaped for
     display: the page template's autoescape does that)."""
     src = release.url + embed_path(chart.plan_id, chart.chart_id, chart.lang)
-    return (f'<iframe src="{escape(src)}" title="{escape(chart.title)}" width="{files.width}" '
+    return (f'<iframe src="{_attribute(src)}" title="{_attribute(chart.title)}" width="{files.width}" '
             f'height="{files.height + TEXT_HEIGHT}" loading="lazy" style="border:0;max-width:100%">'
             f'</iframe>')
+
+
+def _attribute(text: str) -> str:
+    """Text -> safe inside a double-quoted attribute of the code a reader copies: &, <, > and " as
+    entities, an apostrophe left as it is (readable in the code box: "plans' targets")."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
 
 
 def embed_view(chart: Chart, files: ChartFiles, release: Release) -> dict:
@@ -71,7 +78,7 @@ def _sources(chart: Chart) -> list[dict]:
             continue
         seen.add(source["id"])
         sources.append({"title": source["title"], "publisher": source.get("publisher") or "",
-                        "url": web_address(source.get("url")) or ""})
+                        "url": web_address(source.get("url")) or "", "lang": source.get("lang") or ""})
     return sources
 
 
@@ -97,6 +104,10 @@ def write_embeds(charts: list[Chart], files: dict, static_dir: Path, release: Re
             lang=chart.lang, t=t, title=chart.title, summary=chart.summary,
             svg=relative(path, chart_files.svg), spec=relative(path, chart_files.spec),
             width=chart_files.width, height=chart_files.height,
+            # The chart spans the frame (no side padding): the phone layout wherever the full one would shrink.
+            phone_svg=relative(path, chart_files.phone_svg), phone_spec=relative(path, chart_files.phone_spec),
+            phone_width=chart_files.phone_width, phone_height=chart_files.phone_height,
+            phone_media=phone_media(chart_files.width, padding=0),
             loader=relative(path, CHART_LOADER) if bundle else "", bundle=relative(path, bundle) if bundle else "",
             chart_url=chart_page_url(chart, release), sources=_sources(chart),
             release={"version": release.version, "date": release.date.isoformat(), "url": release.url,

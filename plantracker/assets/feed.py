@@ -23,7 +23,6 @@ from pathlib import Path
 from mike.versions import Version
 
 from ..changes import Changes
-from ..numbers import format_number, join_unit
 from ..published import RELEASES
 from ..settings import COMPILATION_LICENCE, Release
 from ..site_map import LANGUAGES, feed_path, page_url
@@ -33,15 +32,13 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LINES_PER_KIND = 3  # figure lines per kind (added, revised, removed) and status lines in an entry
 
 
-def _figure_line(row: dict, word: str, lang: str) -> str:
+def _figure_line(changes: Changes, row: dict, kind: str, t: dict, lang: str) -> str:
     what = " · ".join(x for x in (row[f"indicator_{lang}"], row[f"region_{lang}"]) if x)
     year = f" {row['year']}" if row["year"] is not None else ""
-    line = f"{word}: {row['plan_id']} {row['figure_id']} {what}{year}"
+    line = f"{t[f'feed_{kind}']}{t['colon']}{row['plan_id']} {row['figure_id']} {what}{year}"
     if row["change"] == "revised":
-        old, new = (join_unit(format_number(row[f"{side}_value"], lang, significant=12),
-                              row[f"{side}_unit_{lang}"] or row[f"{side}_unit_id"] or "", lang)
-                    if row[f"{side}_value"] is not None else "—" for side in ("old", "new"))
-        line += f": {old} → {new}"
+        old, new = (changes.value_text(row, side, lang) or "—" for side in ("old", "new"))
+        line += f"{t['colon']}{old} → {new}"
     return line
 
 
@@ -49,7 +46,7 @@ def _status_line(row: dict, t: dict, lang: str) -> str:
     what = " · ".join(x for x in (row[f"indicator_{lang}"], row[f"region_{lang}"]) if x)
     old = t.get(f"status_{row['old_status']}", row["old_status"] or "—")
     new = t.get(f"status_{row['new_status']}", row["new_status"] or "—")
-    return f"{t['feed_status']}: {row['plan_id']} {row['target_id']} {what}: {old} → {new}"
+    return f"{t['feed_status']}{t['colon']}{row['plan_id']} {row['target_id']} {what}{t['colon']}{old} → {new}"
 
 
 def _lines(changes, t: dict, lang: str) -> list[str]:
@@ -60,7 +57,7 @@ def _lines(changes, t: dict, lang: str) -> list[str]:
     hidden = 0
     for kind in ("added", "revised", "removed"):
         rows = changes.of_kind(kind)
-        lines += [_figure_line(row, t[f"feed_{kind}"], lang) for row in rows[:LINES_PER_KIND]]
+        lines += [_figure_line(changes, row, kind, t, lang) for row in rows[:LINES_PER_KIND]]
         hidden += max(0, len(rows) - LINES_PER_KIND)
     lines += [_status_line(row, t, lang) for row in changes.status_changes[:LINES_PER_KIND]]
     hidden += max(0, len(changes.status_changes) - LINES_PER_KIND)

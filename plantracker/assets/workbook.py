@@ -1,4 +1,5 @@
-"""A data package's typed tables -> one reproducible XLSX: an "说明 About" sheet, then one sheet per resource."""
+"""A data package's typed tables -> one reproducible XLSX: an "About" sheet in both languages ("说明 About",
+its words from templates/strings.d/downloads.yml), then one sheet per resource."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,6 @@ from .exports import write_reproducible_zip
 from ..settings import COMPILATION_LICENCE, Release
 from ..spreadsheet_safety import XLSX_MAX_CHARS, neutralize_cell, xlsx_text
 
-ABOUT_SHEET = "说明 About"
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -49,44 +49,51 @@ def _rows(sheet, start: int, rows: list[list], bold: bool = False) -> int:
     return start + len(rows)
 
 
-def _about_rows(descriptor: dict, release: Release) -> list[list]:
+def _both(words: dict, key: str) -> str:
+    """A label in both languages, as every row of the About sheet gives it: "标题 Title"."""
+    return f"{words['zh'][key]} {words['en'][key]}"
+
+
+def _about_rows(descriptor: dict, release: Release, words: dict) -> list[list]:
     plan = descriptor.get("plan", {})
     title = plan.get("title", {})
     issuer = plan.get("issuer", {})
     note = plan.get("licence_note", {})
+    zh, en = words["zh"], words["en"]
     rows = [
-        ["标题 Title", title.get("zh", descriptor.get("title", "")), title.get("en", "")],
-        ["发布机关 Issuer", issuer.get("zh", ""), issuer.get("en", "")],
-        ["数据版本 Release", release.version, release.date.isoformat(), release.url],
-        ["许可 Licence",
-         f"汇编整理（选择、编排、编号、翻译）以 {COMPILATION_LICENCE} 发布；引用的原文和数字仍受各来源自身条款约束。",
-         f"The compilation (selection, arrangement, ids, translations) is licensed {COMPILATION_LICENCE}; "
-         "quoted words and figures keep their sources' own terms."],
+        [_both(words, "workbook_title"), title.get("zh", descriptor.get("title", "")), title.get("en", "")],
+        [_both(words, "workbook_issuer"), issuer.get("zh", ""), issuer.get("en", "")],
+        [_both(words, "workbook_release"), release.version, release.date.isoformat(), release.url],
+        [_both(words, "workbook_licence"), zh["workbook_licence_text"].format(licence=COMPILATION_LICENCE),
+         en["workbook_licence_text"].format(licence=COMPILATION_LICENCE)],
         ["", note.get("zh", ""), note.get("en", "")],
-        ["署名 Attribution", f"{title.get('zh', '')}（数据版本 {release.version}），{release.url}",
-         f"{title.get('en', '')} (data release {release.version}), {release.url}"],
-        ["公式 Formulas", "以 = + - @ 等开头的文本前加了撇号 '，以免被当作公式运行。",
-         "Text starting with = + - @ (and similar) has an apostrophe ' in front so it is not run as a formula."],
-        ["长文本 Long text", f"超过 {XLSX_MAX_CHARS} 个字符的文本被截断，完整内容见 CSV。",
-         f"Text longer than {XLSX_MAX_CHARS} characters is cut; the CSV has it in full."],
+        [_both(words, "workbook_attribution"),
+         *(w["workbook_attribution_text"].format(publisher=w["site_title"], title=title.get(lang, ""),
+                                                 version=release.version, url=release.url)
+           for lang, w in (("zh", zh), ("en", en)))],
+        [_both(words, "workbook_formulas"), zh["workbook_formulas_text"], en["workbook_formulas_text"]],
+        [_both(words, "workbook_long_text"), zh["workbook_long_text_text"].format(n=XLSX_MAX_CHARS),
+         en["workbook_long_text_text"].format(n=XLSX_MAX_CHARS)],
     ]
     for source in descriptor.get("sources", []):
-        rows.append(["来源 Source", source.get("title", ""), source.get("path", "")])
+        rows.append([_both(words, "workbook_source"), source.get("title", ""), source.get("path", "")])
     return rows
 
 
-def _about_sheet(sheet, descriptor: dict, release: Release, tables: dict) -> None:
+def _about_sheet(sheet, descriptor: dict, release: Release, tables: dict, words: dict) -> None:
     """Title, release, licence, sources, units and field descriptions, in zh and en."""
-    row = _rows(sheet, 1, _about_rows(descriptor, release)) + 1
+    row = _rows(sheet, 1, _about_rows(descriptor, release, words)) + 1
     if "units" in tables:
         fields, data = tables["units"]
         names = [f["name"] for f in fields]
-        row = _rows(sheet, row, [["单位 Units"]], bold=True)
+        row = _rows(sheet, row, [[_both(words, "workbook_units")]], bold=True)
         row = _rows(sheet, row, [names], bold=True)
         row = _rows(sheet, row, [list(r) for r in data]) + 1
-    row = _rows(sheet, row, [["字段说明 Fields"]], bold=True)
-    row = _rows(sheet, row, [["表 Table", "字段 Field", "类型 Type", "说明", "Description",
-                              "数据包中的说明 Description in the package"]], bold=True)
+    row = _rows(sheet, row, [[_both(words, "workbook_fields")]], bold=True)
+    row = _rows(sheet, row, [[_both(words, "workbook_col_table"), _both(words, "workbook_col_field"),
+                              _both(words, "workbook_col_type"), words["zh"]["workbook_col_description"],
+                              words["en"]["workbook_col_description"],
+                              _both(words, "workbook_col_package_description")]], bold=True)
     for resource, (fields, _) in tables.items():
         zh, en = describe_resource(resource)
         row = _rows(sheet, row, [[resource, "", "", zh, en, ""]], bold=True)
@@ -111,18 +118,19 @@ def _table_sheet(sheet, fields: list[dict], rows: list[tuple]) -> None:
 
 
 def write_xlsx(descriptor: dict, tables: dict[str, tuple[list[dict], list[tuple]]], release: Release,
-               path: Path, publisher: str = "") -> None:
-    """Package descriptor and {resource: (fields, typed rows)} -> an XLSX whose bytes depend only on them."""
+               path: Path, words: dict) -> None:
+    """Package descriptor, {resource: (fields, typed rows)} and the workbook strings
+    (downloads.workbook_strings) -> an XLSX whose bytes depend only on them."""
     workbook = Workbook()
     about = workbook.active
-    about.title = ABOUT_SHEET
-    _about_sheet(about, descriptor, release, tables)
+    about.title = _both(words, "workbook_about_sheet")
+    _about_sheet(about, descriptor, release, tables, words)
     for resource, (fields, rows) in tables.items():
         _table_sheet(workbook.create_sheet(resource[:31]), fields, rows)
     stamp = dt.datetime.combine(release.date, dt.time())
     props = workbook.properties
     props.created = props.modified = stamp
-    props.creator = publisher or None
+    props.creator = neutralize_cell(words["en"]["site_title"])  # the compiler, as the citation names it
     props.lastModifiedBy = None
     props.title = neutralize_cell(descriptor.get("title", descriptor["name"]))
     props.version = release.version

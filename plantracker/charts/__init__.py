@@ -1,4 +1,4 @@
-"""Chart stage: Chart values -> their files (Vega-Lite spec, static SVG and PNG, CSV) in the staging
+"""Chart stage: Chart values -> their files (Vega-Lite specs, static SVGs and PNG, CSV) in the staging
 folder; taken from the content store when their inputs are unchanged, rendered otherwise (in worker
 processes, in the background, when there are many).
 
@@ -23,12 +23,20 @@ __all__ = ["ChartFiles", "ChartStage", "chart_base", "render_charts"]
 KIND = "charts"
 # The code and libraries that decide a chart's bytes: any change renders every chart again.
 CODE = ("charts", "spreadsheet_safety.py")
-PACKAGES = ("vl-convert-python", "altair")
+PACKAGES = ("vl-convert-python", "altair", "mini-racer")
 FILES_RECORD = "files.json"
 
 
+def _bundle_file(store: Store) -> Path:
+    """The site's Vega bundle in the content store, which the SVG engine runs (charts.engine)."""
+    from ..assets import bundle_entry  # here: the assets stage imports this package
+
+    entry, path = bundle_entry(store)
+    return entry / "files" / path
+
+
 def _paths(files: ChartFiles) -> list[str]:
-    return [files.spec, files.svg, files.png, files.csv]
+    return [files.spec, files.svg, files.png, files.csv, files.phone_spec, files.phone_svg]
 
 
 class ChartStage:
@@ -50,7 +58,8 @@ class ChartStage:
         self._missing = missing
         self._partials = {key: store.fill(KIND, key) for key in missing}
         self._rendering = ChartRendering([(chart, self._partials[key]) for key, chart in missing.items()],
-                                         workers=workers, font_cache=store.root / "fonts")
+                                         workers=workers, font_cache=store.root / "fonts",
+                                         bundle=_bundle_file(store) if missing else None)
         self._finished = False
         if not self._rendering.pending:  # rendered here already (few charts, or none)
             self.finish()
@@ -84,6 +93,7 @@ class ChartStage:
                 "charts": len(self._charts), "charts_rendered": len(self._missing),
                 "charts_reused": len(self._charts) - len(self._missing), "render_processes": rendered.processes,
                 "render_seconds": round(rendered.seconds, 3), "render_cpu_seconds": round(rendered.cpu_seconds, 3),
+                "svg_engines": rendered.engines, "svg_fallbacks": rendered.fallbacks,
                 "rendered_ids": sorted(f"{c.plan_id}/{c.chart_id}.{c.lang}" for c in self._missing.values())})
             self._finished = True
         return {chart.key: self._files[key] for key, chart in zip(self._keys, self._charts)}

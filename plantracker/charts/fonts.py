@@ -109,3 +109,4 @@ def _write_subset(source: Path, code_points: list[int], target: Path) -> None:
         elif record.nameID == 6:  # PostScript name: no spaces
             record.string = SUBSET_FAMILY.replace(" ", "")
     font.save(target)
+    font.close()  # the source file stays open otherwise (ResourceWarning in whatever runs next)

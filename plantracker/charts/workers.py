@@ -1,12 +1,18 @@
-"""Chart jobs -> their files, rendered in worker processes in the background (or here, when few)."""
+"""Chart jobs -> their files, rendered in worker processes in the background (or here, when few).
+
+SVGs are drawn by the V8 engine (charts.engine: vl-convert 1.9's own Vega, same bytes, a third of
+the cost) where it can start, by vl-convert otherwise, and by vl-convert for any chart with a
+character the chart font lacks. Each process keeps its own engine and closes it when it ends.
+"""
 from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import vl_convert
@@ -15,25 +21,70 @@ from ..pages.model import Chart
 from . import fonts
 from .files import ChartFiles, planned_files, write_chart
 
-# Below this many charts one process is faster: a worker costs about a second to start (imports
-# plus the vl-convert engine's ~0.7 s warm-up), a chart 30-70 ms per render once warm.
+# Below this many charts one process is faster: a worker costs about a second to start (imports,
+# V8 with the Vega bundle, or the vl-convert engine's ~0.7 s warm-up), a chart 50-100 ms once warm.
 PARALLEL_MIN_CHARTS = 24
+ENGINE, VL_CONVERT = "v8", "vl-convert"
 
 
-def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float]:
+class _Renderer:
+    """This process's SVG renderer: the V8 engine when it started, else vl-convert; counts which drew what."""
+
+    engine = None
+    note = "no Vega bundle given"  # why vl-convert draws, when the engine did not start
+    fallbacks = 0  # SVGs drawn by vl-convert although the engine runs (a character the font lacks, a JS error)
+
+    @classmethod
+    def open(cls, bundle: Path | None, font: Path | None, code_points: frozenset[int] | None = None) -> None:
+        if bundle is None or font is None:
+            cls.note = "no Vega bundle given" if bundle is None else "no chart font to measure text with"
+            return
+        from .engine import SvgEngine
+
+        try:
+            cls.engine = SvgEngine(bundle, font, code_points)
+        except Exception as error:  # noqa: BLE001 - vl-convert draws the same SVGs, only slower
+            cls.note = f"{type(error).__name__}: {error}"
+
+    @classmethod
+    def svg(cls, spec: dict) -> str:
+        if cls.engine is not None:
+            try:
+                svg = cls.engine.render(spec)
+            except Exception:  # noqa: BLE001 - vl-convert draws it, or reports what is wrong with the spec
+                svg = None
+            if svg is not None:
+                return svg
+            cls.fallbacks += 1
+        return vl_convert.vegalite_to_svg(spec)
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.engine is not None:
+            cls.engine.close()
+            cls.engine = None
+
+
+def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float, str, int]:
     chart, dest_dir = job
-    start = time.process_time()
-    files = write_chart(chart, dest_dir)
-    return files, os.getpid(), time.process_time() - start
+    start, fallbacks = time.process_time(), _Renderer.fallbacks
+    files = write_chart(chart, dest_dir, _Renderer.svg)
+    engine = ENGINE if _Renderer.engine is not None else f"{VL_CONVERT} ({_Renderer.note})"
+    return files, os.getpid(), time.process_time() - start, engine, _Renderer.fallbacks - fallbacks
 
 
-def _start_worker(font: tuple[Path, Path, list[int]] | None) -> None:
+def _start_worker(font: tuple[Path, Path, list[int]] | None, bundle: Path | None) -> None:
     _end_with_parent()
+    subset = None
     if font is not None:
         try:
-            vl_convert.register_font_directory(str(fonts.ensure_subset(*font).parent))
+            subset = fonts.ensure_subset(*font)
+            vl_convert.register_font_directory(str(subset.parent))
         except Exception:  # noqa: BLE001 - without the subset renders are slower, never different
-            pass
+            subset = None
+    _Renderer.open(bundle, subset)
+    # Before the worker's interpreter ends: mini-racer's thread may otherwise hold it.
+    multiprocessing.util.Finalize(None, _Renderer.close, exitpriority=10)
 
 
 def _font_texts(jobs: list[tuple[Chart, Path]]) -> list[str]:
@@ -63,6 +114,8 @@ class RenderedCharts:
     processes: int  # how many processes rendered them (1: this one)
     seconds: float = 0.0  # wall time from the renders' start (workers included) to the last one's end
     cpu_seconds: float = 0.0  # CPU time the renders took, summed over processes
+    engines: dict = field(default_factory=dict)  # what drew the SVGs -> how many charts
+    fallbacks: int = 0  # SVGs drawn by vl-convert although the engine ran (characters the font lacks)
 
 
 class ChartRendering:
@@ -76,7 +129,7 @@ class ChartRendering:
     """
 
     def __init__(self, jobs: list[tuple[Chart, Path]], workers: int | None = None,
-                 font_cache: Path | None = None):
+                 font_cache: Path | None = None, bundle: Path | None = None):
         self._start = time.perf_counter()
         self.result: RenderedCharts | None = None
         self.files: list[ChartFiles | None] = [planned_files(chart) for chart, _ in jobs]
@@ -84,24 +137,40 @@ class ChartRendering:
         self._pool = None
         self._futures: list = []
         if workers <= 1:
-            results = [_write_job(job) for job in jobs]
-            self._done(results)
+            self._done(self._render_here(jobs, bundle))
             return
         # spawn, not fork: the parent may already run vl-convert's and DuckDB's threads.
         context = multiprocessing.get_context("spawn")
         # Each worker registers the chart font's subset (made by the first worker that needs it,
-        # kept in font_cache for the next build with the same characters).
+        # kept in font_cache for the next build with the same characters) and measures text with it.
         font = fonts.subset_dir(font_cache, _font_texts(jobs)) if font_cache is not None else None
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                         initializer=_start_worker, initargs=(font,))
+                                         initializer=_start_worker, initargs=(font, bundle))
         order = sorted(range(len(jobs)), key=lambda i: self.files[i] is not None)  # unknown sizes first
         futures = {i: self._pool.submit(_write_job, jobs[i]) for i in order}
         self._futures = [futures[i] for i in range(len(jobs))]
 
-    def _done(self, results: list[tuple[ChartFiles, int, float]]) -> None:
-        self.files = [files for files, _, _ in results]
-        self.result = RenderedCharts(self.files, len({pid for _, pid, _ in results}) if results else 0,
-                                     time.perf_counter() - self._start, sum(cpu for _, _, cpu in results))
+    @staticmethod
+    def _render_here(jobs: list[tuple[Chart, Path]], bundle: Path | None) -> list:
+        """Few jobs: rendered in this process, the engine measuring with the source font's
+        characters that the jobs may draw, and closed after them."""
+        if not jobs:
+            return []
+        source = fonts.source_font()
+        _Renderer.open(bundle, source, frozenset(fonts.characters(_font_texts(jobs))) if source else None)
+        try:
+            return [_write_job(job) for job in jobs]
+        finally:
+            _Renderer.close()
+
+    def _done(self, results: list[tuple[ChartFiles, int, float, str, int]]) -> None:
+        self.files = [files for files, *_ in results]
+        engines: dict[str, int] = {}
+        for _, _, _, engine, _ in results:
+            engines[engine] = engines.get(engine, 0) + 1
+        self.result = RenderedCharts(self.files, len({pid for _, pid, *_ in results}) if results else 0,
+                                     time.perf_counter() - self._start, sum(cpu for _, _, cpu, *_ in results),
+                                     engines, sum(fallbacks for *_, fallbacks in results))
 
     @property
     def pending(self) -> bool:

@@ -26,7 +26,7 @@ from .csv_file import edited_text, write_atomically
 from .export import Cell, Export, RegionRow, read_export
 from .matching import (NewSource, Package, check_dimension, match_indicator, match_regions, match_unit,
                            read_package, source_row, table_rows)
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, problem
 
 __all__ = ["ImportResult", "NewSource", "import_export"]
 
@@ -150,8 +150,8 @@ def _classify(export: Export, matched: list[tuple[RegionRow, str]], package: Pac
             key = (result.indicator_id, region_id, str(cell.year), result.source_id)
             existing = by_key.get(key, [])
             if len(existing) > 1:
-                problems.append(Problem(package.files["observations"], existing[1][0], None, "duplicate-observation",
-                                        f"{' '.join(key)} is also in row {existing[0][0]}", "keep one of the two rows"))
+                problems.append(problem("duplicate-observation", package.files["observations"], existing[1][0],
+                                        key=" ".join(key), first=existing[0][0]))
                 continue
             figure = Figure(region.name, cell.year_label, _observation(export, cell, region_id, result))
             if existing:
@@ -207,25 +207,21 @@ def _check_ids(taken_twice: list[str], result: ImportResult, package: Package, p
                if (pattern and not re.fullmatch(pattern, i)) or (longest and len(i) > longest)]
     file = package.files["observations"]
     if taken_twice:
-        problems.append(Problem(file, None, "observation_id", "id-taken",
-                                f'{len(taken_twice)} new id(s) are already used by other figures, e.g. "{taken_twice[0]}" '
-                                f'and "{taken_twice[0]}-{result.source_id}"',
-                                "rename those rows (ids of imported figures start with nbs-)"))
+        problems.append(problem("id-taken", file, None, "observation_id", count=len(taken_twice), id=taken_twice[0],
+                                source_id=result.source_id))
     if misfits:
         rule = ", ".join(filter(None, [pattern and f"pattern {pattern}", longest and f"at most {longest} characters"]))
-        problems.append(Problem(file, None, "observation_id", "id-does-not-fit",
-                                f'{len(misfits)} new id(s) do not fit the schema ({rule}), e.g. "{misfits[0]}"',
-                                "the id is nbs-<year>-<region id>-<indicator id>: shorten the indicator id in "
-                                "indicators.csv, or widen the constraint in datapackage.json"))
+        problems.append(problem("id-does-not-fit", file, None, "observation_id", count=len(misfits), rule=rule,
+                                id=misfits[0]))
 
 
 def _write(package: Package, result: ImportResult, new_source: dict | None, revise: bool) -> None:
     """Apply the result to the package's CSVs (sources first); revisions only with revise."""
     if result.revised and not revise:
-        raise InputError([Problem(package.files["observations"], r.row, "value", "revision",
-                                  f"{r.figure.region} {r.figure.year_label}: the file has {r.old_value} {r.old_unit}, "
-                                  f'the export {r.figure.values["value"]} {r.figure.values["unit_id"]}',
-                                  "check the export; pass --revise to replace the row") for r in result.revised])
+        raise InputError([problem("revision", package.files["observations"], r.row, "value", region=r.figure.region,
+                                  year=r.figure.year_label, old_value=r.old_value, old_unit=r.old_unit,
+                                  value=r.figure.values["value"], unit=r.figure.values["unit_id"])
+                          for r in result.revised])
     observations = package.tables["observations"]
     texts = {}
     if new_source:

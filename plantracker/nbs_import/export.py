@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, problem
 
 DATABASE = "分省年度数据"
 CSV_SUFFIXES = (".csv", ".txt")
@@ -34,7 +34,6 @@ _LABEL = r"\s*[：:]\s*"  # the portal writes a full-width colon; accept a half-
 _INDICATOR = re.compile(rf"^指标{_LABEL}(?P<name>.+?)\s*[(（](?P<unit>[^()（）]+)[)）]\s*$")
 _YEAR = re.compile(r"^(\d{4})年$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_FORMAT_HINT = "the file must keep the portal's layout: see DATA.md, \"Import a table from the NBS data portal\""
 
 
 @dataclass(frozen=True)
@@ -79,20 +78,16 @@ def read_export(path: Path) -> Export:
     """Export file (.csv, .xlsx, .xls) -> Export. Raises InputError naming the export's row and column."""
     file = path.name
     if not path.is_file():
-        raise InputError([Problem(file, None, None, "missing-file", f'export file "{path}" not found',
-                                  "give the path of the file downloaded from the data portal")])
+        raise InputError([problem("export-missing-file", file, path=path)])
     if path.stat().st_size > MAX_EXPORT_BYTES:
-        raise InputError([Problem(file, None, None, "file-too-large", "file is larger than 20 MB",
-                                  "an export of one indicator by province is a few KB: check the file")])
+        raise InputError([problem("export-file-too-large", file, limit=f"{MAX_EXPORT_BYTES // 2**20} MB")])
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         grid = _excel_grid(path, file)
     elif suffix in CSV_SUFFIXES:
         grid = _csv_grid(path.read_bytes(), file)
     else:
-        raise InputError([Problem(file, None, None, "unsupported-file",
-                                  f'"{suffix or path.name}" is not a known export type',
-                                  "export the table from the portal as CSV, .xls or .xlsx")])
+        raise InputError([problem("unsupported-file", file, suffix=suffix or path.name)])
     return _parse(grid, file)
 
 
@@ -109,8 +104,7 @@ def _csv_grid(data: bytes, file: str) -> list[tuple[int, list[str]]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise InputError([Problem(file, None, None, "unknown-encoding", "text is neither UTF-8 nor GBK/GB18030",
-                                  "download the table again, or save it as CSV UTF-8")])
+        raise InputError([problem("unknown-encoding", file)])
     reader = csv.reader(io.StringIO(text, newline=""))
     grid = []
     while True:
@@ -120,8 +114,7 @@ def _csv_grid(data: bytes, file: str) -> list[tuple[int, list[str]]]:
         except StopIteration:
             return grid
         except csv.Error as error:
-            raise InputError([Problem(file, line, None, "unreadable-table", f"not a readable CSV line: {error}",
-                                      _FORMAT_HINT)]) from None
+            raise InputError([problem("export-unreadable-table", file, line, error=error)]) from None
         grid.append((line, [cell.strip() for cell in cells]))
 
 
@@ -134,9 +127,7 @@ def _excel_grid(path: Path, file: str) -> list[tuple[int, list[str]]]:
         # skip_empty_area=False keeps leading empty rows, so row numbers are the sheet's own
         values = sheet.to_python(skip_empty_area=False)
     except (CalamineError, OSError, ValueError) as error:
-        raise InputError([Problem(file, None, None, "unreadable-workbook", f"cannot read the workbook: {error}",
-                                  "open it in a spreadsheet program and save it again as .xlsx, or export CSV")]) \
-            from None
+        raise InputError([problem("unreadable-workbook", file, error=error)]) from None
     return [(n, [_excel_text(value) for value in row]) for n, row in enumerate(values, start=1)]
 
 
@@ -162,7 +153,7 @@ def _parse(grid: list[tuple[int, list[str]]], file: str) -> Export:
     rows = [(n, _trim(cells)) for n, cells in grid]
     rows = [(n, cells) for n, cells in rows if cells]  # blank lines carry nothing
     if not rows:
-        raise InputError([Problem(file, None, None, "empty-export", "file is empty", _FORMAT_HINT)])
+        raise InputError([problem("empty-export", file)])
     position = iter(rows)
     _database_line(next(position), file)
     indicator_row, indicator_line, indicator, unit = _indicator_line(_next(position, file, "指标"), file)
@@ -190,8 +181,7 @@ def _line_text(cells: list[str]) -> str:
 def _next(position, file: str, expected: str) -> tuple[int, list[str]]:
     row = next(position, None)
     if row is None:
-        raise InputError([Problem(file, None, None, "truncated-export", f'the file ends before the "{expected}" line',
-                                  _FORMAT_HINT)])
+        raise InputError([problem("truncated-export", file, expected=expected)])
     return row
 
 
@@ -200,8 +190,7 @@ def _expect(row: tuple[int, list[str]], label: str, file: str) -> tuple[int, lis
     if not re.match(rf"^{label}{_LABEL}", _line_text(cells)):
         code = {"数据库": "missing-database-line", "指标": "missing-indicator-line",
                 "时间": "missing-period-line"}[label]
-        raise InputError([Problem(file, n, None, code, f'expected the "{label}：" line, found "{_line_text(cells)[:40]}"',
-                                  _FORMAT_HINT)])
+        raise InputError([problem(code, file, n, label=label, found=_line_text(cells)[:40])])
     return row
 
 
@@ -209,8 +198,7 @@ def _database_line(row: tuple[int, list[str]], file: str) -> None:
     n, cells = _expect(row, "数据库", file)
     database = re.sub(rf"^数据库{_LABEL}", "", _line_text(cells)).strip()
     if database != DATABASE:
-        raise InputError([Problem(file, n, None, "unsupported-database", f'database "{database}" is not {DATABASE}',
-                                  f"only the portal's province-by-year tables ({DATABASE}) can be imported")])
+        raise InputError([problem("unsupported-database", file, n, database=database, expected=DATABASE)])
 
 
 def _indicator_line(row: tuple[int, list[str]], file: str) -> tuple[int, str, str, str]:
@@ -218,24 +206,21 @@ def _indicator_line(row: tuple[int, list[str]], file: str) -> tuple[int, str, st
     line = _line_text(cells)
     match = _INDICATOR.match(line)
     if not match:
-        raise InputError([Problem(file, n, "指标", "missing-unit", f'no unit in brackets in "{line}"',
-                                  "the portal prints the unit after the name, e.g. 指标：地区生产总值(亿元)")])
+        raise InputError([problem("missing-unit", file, n, "指标", line=line)])
     return n, line, match["name"], match["unit"].strip()
 
 
 def _years(n: int, header: list[str], file: str) -> list[str]:
     if not header or header[0] != "地区":
-        raise InputError([Problem(file, n, None, "missing-header", f'expected the header "地区,2024年,...", found '
-                                  f'"{_line_text(header)[:40]}"', _FORMAT_HINT)])
+        raise InputError([problem("missing-header", file, n, found=_line_text(header)[:40])])
     problems, seen = [], set()
     for column, label in enumerate(header[1:], start=2):
         if not _YEAR.match(label) or label in seen:
             why = "appears twice" if label in seen else "is not a year such as 2024年"
-            problems.append(Problem(file, n, f"column {column_letter(column)}", "not-a-year", f'header "{label}" {why}',
-                                    "export the table with the years as columns (时间 across the top)"))
+            problems.append(problem("not-a-year", file, n, f"column {column_letter(column)}", label=label, why=why))
         seen.add(label)
     if len(header) < 2:
-        problems.append(Problem(file, n, None, "no-years", "the header has no year columns", _FORMAT_HINT))
+        problems.append(problem("no-years", file, n))
     if problems:
         raise InputError(problems)
     return header[1:]
@@ -253,12 +238,11 @@ def _body(position, years: list[str], file: str) -> tuple[list[RegionRow], list[
                 footnotes.append(text)
             continue
         if footnotes or source_line:
-            problems.append(Problem(file, n, None, "row-after-footnotes", f'a table row after the footnotes: "{text[:40]}"',
-                                    "the region rows come before the 注： and 数据来源： lines"))
+            problems.append(problem("row-after-footnotes", file, n, text=text[:40]))
             continue
         regions.append(_region_row(n, cells, years, file, problems))
     if not regions:
-        problems.append(Problem(file, None, None, "no-regions", "no region rows under the header", _FORMAT_HINT))
+        problems.append(problem("no-regions", file))
     if problems:
         raise InputError(problems)
     return regions, footnotes, source_line
@@ -267,12 +251,10 @@ def _body(position, years: list[str], file: str) -> tuple[list[RegionRow], list[
 def _region_row(n: int, cells: list[str], years: list[str], file: str, problems: list[Problem]) -> RegionRow:
     region = RegionRow(n, cells[0])
     if not cells[0]:
-        problems.append(Problem(file, n, "column A", "missing-region", "the region cell is empty",
-                                "every row starts with the region's name"))
+        problems.append(problem("missing-region", file, n, "column A"))
     if len(cells) > len(years) + 1:
-        problems.append(Problem(file, n, f"column {column_letter(len(years) + 2)}", "extra-cell",
-                                f"row has {len(cells) - 1 - len(years)} cell(s) more than the header",
-                                "a value with a comma must be quoted; compare the row with the header"))
+        problems.append(problem("export-extra-cell", file, n, f"column {column_letter(len(years) + 2)}",
+                                extra=len(cells) - 1 - len(years)))
     for column, label in enumerate(years, start=2):
         value = cells[column - 1] if column - 1 < len(cells) else ""
         if not value:
@@ -280,9 +262,7 @@ def _region_row(n: int, cells: list[str], years: list[str], file: str, problems:
         elif _NUMBER.match(value):
             region.cells.append(Cell(n, column, cells[0], int(label[:4]), label, value))
         else:
-            problems.append(Problem(file, n, f"column {column_letter(column)} ({label})", "not-a-number",
-                                    f'"{value}" is not a number', "a figure is digits with a dot for decimals, "
-                                    "no thousands separator or unit; leave the cell empty where there is no figure"))
+            problems.append(problem("not-a-number", file, n, f"column {column_letter(column)} ({label})", cell=value))
     return region
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .csv_file import CsvFile, format_row, read_csv
 from .export import Export, RegionRow
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, problem
 
 OFFICIAL_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 NBS_PUBLISHER = "国家统计局"
@@ -52,14 +52,13 @@ def read_package(package_dir: Path) -> Package:
     descriptor_path = package_dir / "datapackage.json"
     if not descriptor_path.is_file():
         known = sorted(p.parent.name for p in package_dir.parent.glob("*/datapackage.json"))
-        raise InputError([Problem(folder, None, None, "unknown-plan", f'no data package "{package_dir.name}"',
-                                  f"name one of: {', '.join(known) or '(none found)'}")])
+        raise InputError([problem("import-unknown-plan", folder, plan=package_dir.name,
+                                  known=", ".join(known) or "(none found)")])
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
         resources = {r["name"]: r for r in descriptor["resources"]}
     except (ValueError, KeyError, TypeError):
-        raise InputError([Problem(f"{folder}/datapackage.json", None, None, "invalid-descriptor",
-                                  "cannot read the resources", "run python3 build.py validate")]) from None
+        raise InputError([problem("import-invalid-descriptor", f"{folder}/datapackage.json")]) from None
     package, problems = Package(folder, {}, {}, {}), []
     for name in RESOURCES:
         resource = resources.get(name, {})
@@ -69,8 +68,7 @@ def read_package(package_dir: Path) -> Package:
         try:
             package.tables[name] = read_csv(package_dir / resource["path"])
         except (KeyError, OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(shown, None, None, "unreadable-table", f"cannot read it ({type(error).__name__})",
-                                    "run python3 build.py validate"))
+            problems.append(problem("import-unreadable-table", shown, error=type(error).__name__))
     if problems:
         raise InputError(problems)
     return package
@@ -81,10 +79,10 @@ def table_rows(package: Package, name: str) -> list[tuple[int, dict[str, str]]]:
     return package.tables[name].rows
 
 
-def _one(matches: list[dict], key: str, problem: Problem, problems: list[Problem]) -> dict | None:
-    """Matching rows -> the single one; several -> the problem (ambiguous) is recorded."""
+def _one(matches: list[dict], key: str, ambiguous: Problem, problems: list[Problem]) -> dict | None:
+    """Matching rows -> the single one; several -> the problem `ambiguous` is recorded."""
     if len({m[key] for m in matches}) > 1:
-        problems.append(problem)
+        problems.append(ambiguous)
         return None
     return matches[0] if matches else None
 
@@ -97,13 +95,10 @@ def match_unit(export: Export, package: Package, problems: list[Problem]) -> dic
     matches = [v for v in units if v.get("label_zh", "").strip() == export.unit_label]
     labels = ", ".join(v.get("label_zh", "") for v in units)
     if not matches:
-        problems.append(Problem(export.file, export.indicator_row, "指标", "unknown-unit",
-                                f'unknown unit "{export.unit_label}": no unit in {package.files["units"]} has this label_zh '
-                                f"(known: {labels})", f'add a unit with label_zh "{export.unit_label}" to '
-                                f'{package.files["units"]}'))
-    return _one(matches, "unit_id", Problem(export.file, export.indicator_row, "指标", "ambiguous-unit",
-                                            f'several units have label_zh "{export.unit_label}"',
-                                            f'keep one in {package.files["units"]}'), problems)
+        problems.append(problem("export-unknown-unit", export.file, export.indicator_row, "指标",
+                                label=export.unit_label, table=package.files["units"], known=labels))
+    return _one(matches, "unit_id", problem("ambiguous-unit", export.file, export.indicator_row, "指标",
+                                            label=export.unit_label, table=package.files["units"]), problems)
 
 
 def match_indicator(export: Export, package: Package, problems: list[Problem]) -> dict | None:
@@ -112,15 +107,11 @@ def match_indicator(export: Export, package: Package, problems: list[Problem]) -
     for column in ("official_name_zh", "name_zh"):
         matches = [v for v in indicators if (v.get(column) or "").strip() == export.indicator]
         if matches:
-            return _one(matches, "indicator_id", Problem(
-                export.file, export.indicator_row, "指标", "ambiguous-indicator",
-                f'several indicators have {column} "{export.indicator}": '
-                f'{", ".join(m["indicator_id"] for m in matches)}', "keep the name on one of them"), problems)
-    problems.append(Problem(export.file, export.indicator_row, "指标", "unknown-indicator",
-                            f'unknown indicator "{export.indicator}": no official_name_zh or name_zh in '
-                            f'{package.files["indicators"]} is this name',
-                            f'set official_name_zh "{export.indicator}" on the indicator it measures (the series '
-                            "must be the one its definition describes), or add an indicator"))
+            return _one(matches, "indicator_id", problem(
+                "ambiguous-indicator", export.file, export.indicator_row, "指标", column=column,
+                name=export.indicator, ids=", ".join(m["indicator_id"] for m in matches)), problems)
+    problems.append(problem("export-unknown-indicator", export.file, export.indicator_row, "指标",
+                            name=export.indicator, table=package.files["indicators"]))
     return None
 
 
@@ -130,10 +121,10 @@ def check_dimension(export: Export, indicator: dict, unit: dict, package: Packag
     dimension = {v["unit_id"]: v.get("dimension") for _, v in table_rows(package, "units")}
     expected = dimension.get(indicator.get("unit_id"))
     if expected and dimension[unit["unit_id"]] != expected:
-        problems.append(Problem(export.file, export.indicator_row, "指标", "unit-dimension-mismatch",
-                                f'unit "{unit["unit_id"]}" measures {dimension[unit["unit_id"]]}, but indicator '
-                                f'"{indicator["indicator_id"]}" is in "{indicator["unit_id"]}" ({expected})',
-                                "check that the export is the indicator's series"))
+        problems.append(problem("export-unit-dimension-mismatch", export.file, export.indicator_row, "指标",
+                                unit=unit["unit_id"], dimension=dimension[unit["unit_id"]],
+                                indicator=indicator["indicator_id"], indicator_unit=indicator["unit_id"],
+                                indicator_dimension=expected))
 
 
 def _region_names(package: Package) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -160,13 +151,11 @@ def match_regions(export: Export, package: Package,
         if not ids:
             skipped.append(region.name)
         elif len(ids) > 1:
-            problems.append(Problem(export.file, region.row, "地区", "ambiguous-region",
-                                    f'"{region.name}" matches several regions: {", ".join(sorted(ids))}',
-                                    f'give each region its own full_name_zh in {package.files["regions"]}'))
+            problems.append(problem("ambiguous-region", export.file, region.row, "地区", region=region.name,
+                                    ids=", ".join(sorted(ids)), table=package.files["regions"]))
         elif (region_id := next(iter(ids))) in seen:
-            problems.append(Problem(export.file, region.row, "地区", "duplicate-region",
-                                    f'"{region.name}" is region {region_id} again (first in row {seen[region_id]})',
-                                    "keep one row per region in the export"))
+            problems.append(problem("duplicate-region", export.file, region.row, "地区", region=region.name,
+                                    region_id=region_id, first=seen[region_id]))
         else:
             seen[region_id] = region.row
             matched.append((region, region_id))
@@ -179,16 +168,14 @@ def source_row(package: Package, source_id: str, source: NewSource | None, expor
     file = package.files["sources"]
     pattern = package.fields["sources"].get("source_id", {}).get("constraints", {}).get("pattern")
     if pattern and not re.fullmatch(pattern, source_id):
-        problems.append(Problem(file, None, "source_id", "pattern-mismatch", f'"{source_id}" does not match {pattern}',
-                                "source ids use lowercase letters, digits and hyphens, e.g. nbs-portal-gdp"))
+        problems.append(problem("import-pattern-mismatch", file, None, "source_id", source_id=source_id,
+                                pattern=pattern))
         return None
     listed = next((v for _, v in table_rows(package, "sources") if v.get("source_id") == source_id), None)
     if listed is not None:
         if source and any(given and given != listed.get(column)
                           for column, given in (("title", source.title), ("url", source.url))):
-            problems.append(Problem(file, None, "source_id", "source-differs",
-                                    f'source "{source_id}" is already listed with another title or url',
-                                    "leave out --source-title and --source-url, or choose a new source id"))
+            problems.append(problem("source-differs", file, None, "source_id", source_id=source_id))
         return None
     source = source or NewSource("", "")
     row = {"source_id": source_id, "title": source.title.strip(), "url": source.url.strip(),
@@ -196,8 +183,7 @@ def source_row(package: Package, source_id: str, source: NewSource | None, expor
            "language": "zh", "note": f"NBS data portal export (国家数据, 分省年度数据): {export.indicator_line}"}
     if not (row["title"] and _URL.match(row["url"])):
         shown = {**row, "title": row["title"] or "<title as printed>", "url": row["url"] or "<https://... of the table>"}
-        problems.append(Problem(file, None, "source_id", "unknown-source", f'no source "{source_id}" in sources.csv',
-                                "pass --source-title and --source-url (http or https), or add the row: "
-                                + format_row(package.tables["sources"].header, shown)))
+        problems.append(problem("import-unknown-source", file, None, "source_id", source_id=source_id,
+                                sources_row=format_row(package.tables["sources"].header, shown)))
         return None
     return row

@@ -7,6 +7,8 @@ Modules: `plan` (a plan's section), `target`, `map`, `changes`, `api` (page buil
 from __future__ import annotations
 
 from ..changes import Changes
+from ..contract import CONTRACT
+from ..numbers import format_share
 from ..query import SiteData
 from ..settings import Release
 from ..site_map import LANGUAGES, Linker
@@ -21,6 +23,15 @@ from .plan import plan_pages, plan_summary
 __all__ = ["Chart", "Page", "build_pages", "nav_sections"]
 
 
+def _about_band(lang: str) -> dict:
+    """Language -> the uncertainty of "about X" as the methodology page states it, from the one value
+    the status query also receives (contract.yml): {"about_band": "5%", "about_floor": "95%",
+    "about_ceiling": "105%"}."""
+    band = CONTRACT.about_band
+    return {"about_band": format_share(band, lang), "about_floor": format_share(1 - band, lang),
+            "about_ceiling": format_share(1 + band, lang)}
+
+
 def _site_pages(site: SiteData, strings: dict) -> list[Page]:
     """The pages shared by the whole site: home, methodology, about, and the list of plans when
     there are too many for a navigation section each (nav.plans_in_nav)."""
@@ -32,7 +43,9 @@ def _site_pages(site: SiteData, strings: dict) -> list[Page]:
             t, link = strings[lang], Linker(page.path, lang)
             summaries = [plan_summary(p, lang, t, link) for p in site.plans]
             page.contexts[lang] = {"plans": summaries, "flags": flags_used(
-                *(s["official"] for s in summaries), *([r["latest_evidence"] for r in s["headline"]] for s in summaries))}
+                *(s["provincial"] for s in summaries), *([r["latest_evidence"] for r in s["headline"]] for s in summaries))}
+            if page.template == "methodology":
+                page.contexts[lang].update(_about_band(lang))
             page.titles[lang] = {"home": t["site_home"], "methodology": t["methodology"], "about": t["about"],
                                  "plans": t["plans"]}[page.template]
     return pages

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from ..changes import Changes
-from ..numbers import format_number, join_unit
 from ..text_safety import web_address
 
 
 def changes_page_context(changes: Changes, lang: str, *, previous_url: str | None = None) -> dict:
     """Changes + language -> finished values for templates/pages/changes.md.j2."""
-    figures = {change: [_figure_row(row, lang, change) for row in changes.of_kind(change)]
+    figures = {change: [_figure_row(changes, row, lang, change) for row in changes.of_kind(change)]
                for change in ("added", "revised", "removed")}
     statuses = [{
         "plan": row[f"plan_{lang}"] or row["plan_id"],
@@ -29,9 +28,8 @@ def changes_page_context(changes: Changes, lang: str, *, previous_url: str | Non
     }
 
 
-def _figure_row(row: dict, lang: str, change: str) -> dict:
-    old = _value_text(row["old_value"], row[f"old_unit_{lang}"] or row["old_unit_id"], lang)
-    new = _value_text(row["new_value"], row[f"new_unit_{lang}"] or row["new_unit_id"], lang)
+def _figure_row(changes: Changes, row: dict, lang: str, change: str) -> dict:
+    old, new = changes.value_text(row, "old", lang), changes.value_text(row, "new", lang)
     source = _source(row["old_source_title"], row["old_source_url"], row["old_source_id"]) if change == "removed" \
         else _source(row["new_source_title"], row["new_source_url"], row["new_source_id"])
     previous_source = None
@@ -49,12 +47,6 @@ def _figure_row(row: dict, lang: str, change: str) -> dict:
         "source": source,
         "previous_source": previous_source,
     }
-
-
-def _value_text(value: float | None, unit: str | None, lang: str) -> str | None:
-    if value is None:
-        return None
-    return join_unit(format_number(value, lang, significant=12), unit or "", lang)
 
 
 def _source(title: str | None, url: str | None, source_id: str | None) -> dict | None:

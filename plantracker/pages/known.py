@@ -6,20 +6,22 @@ from __future__ import annotations
 from ..query import PlanData
 from ..site_map import Linker
 from .evidence import flag_views, series_caveat
+from .wording import counted, printed_figure
 
 
 def _relevant_indicators(plan: PlanData) -> list[str]:
     """Indicators a target measures or is comparable to, then those an official table publishes,
     in the indicators table's order."""
-    measured = {t["indicator_id"] for t in plan.targets.values()}
+    measured = {target["indicator_id"] for target in plan.targets.values()}
     return [iid for iid, i in plan.indicators.items()
             if iid in measured or i.get("comparable_to") in measured or i.get("official_table")]
 
 
-def official_figures(plan: PlanData, lang: str, t: dict) -> list[dict]:
+def provincial_figures(plan: PlanData, lang: str, t: dict) -> list[dict]:
     """Reported provincial figures of a target's series or a related one -> one line per indicator x
-    year: how many provinces, the flags all of them carry, and the caveats that travel with them."""
-    measured = {t_["indicator_id"] for t_ in plan.targets.values()}
+    year: how many provinces, the grade of their sources (official, reprint, ...), the flags all of
+    them carry, and the caveats that travel with them."""
+    measured = {target["indicator_id"] for target in plan.targets.values()}
     provinces = {r["region_id"] for r in plan.members(plan.plan["region_id"])}
     groups: dict[tuple, list[dict]] = {}
     for row in plan.observations.values():
@@ -33,6 +35,8 @@ def official_figures(plan: PlanData, lang: str, t: dict) -> list[dict]:
         shared = ";".join(sorted(set.intersection(*flags))) if flags else ""
         lines.append({"indicator": plan.name(plan.indicators[indicator_id], lang), "year": year,
                       "coverage": t["coverage_of"].format(n=len({r["region_id"] for r in rows}), m=len(provinces)),
+                      "authority": t["list_separator"].join(dict.fromkeys(
+                          t[f"authority_{plan.sources[r['source_id']]['authority']}"] for r in rows)),
                       "flags": flag_views(shared, t),
                       "caveats": series_caveat(plan, indicator_id, None, year, lang, t)})
     return lines
@@ -70,12 +74,19 @@ def missing_grid(plan: PlanData, lang: str, t: dict, link: Linker) -> list[dict]
             for year in years:
                 found = figures.get((region["region_id"], year))
                 cells.append({"year": year, "filled": found is not None, "outside_period": not start <= year <= end,
-                              "value": plan.units.printed(found["value"], found["unit_id"], lang) if found else "",
+                              "value": (printed_figure(plan, {**found, "printed_value": found["value"],
+                                                              "printed_unit_id": found["unit_id"]}, lang, t, indicator)
+                                        if found else ""),
                               "flags": flag_views(found.get("confidence"), t) if found else [],
                               "id": found["observation_id"] if found else ""})
+            missing = sum(not c["filled"] and not c["outside_period"] for c in cells)
             rows.append({"name": plan.name(region, lang), "href": link.page(f"{plan.plan_id}/regions/{region['region_id']}"),
-                         "cells": cells, "missing": sum(not c["filled"] and not c["outside_period"] for c in cells)})
+                         "cells": cells, "missing": counted("missing_count", missing, t) if missing else ""})
+        # A series no official table publishes (a plan's own measure): name the nearest that one does.
+        nearest = [t["missing_nearest"].format(name=plan.name(other, lang), table=other["official_table"])
+                   for other in plan.indicators.values()
+                   if other.get("comparable_to") == indicator_id and other.get("official_table")] if not table else []
         grids.append({"indicator": plan.name(indicator, lang), "id": indicator_id, "years": years,
-                      "official_table": table, "rows": rows,
+                      "official_table": table, "nearest": nearest, "rows": rows,
                       "caveats": series_caveat(plan, indicator_id, None, None, lang, t)})
     return grids

@@ -11,8 +11,7 @@ from ..query import PlanData
 from ..site_map import LANGUAGES, Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat
 from .model import Chart, Page
-from .target import qualified
-from .wording import plan_ref, target_title
+from .wording import counted, plan_ref, printed_figure, qualified, qualified_quantity, target_title
 
 MAX_CLASSES = len(BLUES)
 
@@ -31,9 +30,9 @@ def class_edges(values: list[float], unit: DisplayUnit) -> list[float]:
     return [(i + 1) * step * unit.factor for i in range(count)]
 
 
-def _class_labels(edges: list[float], unit: DisplayUnit, lang: str) -> list[str]:
+def _class_labels(edges: list[float], unit: DisplayUnit, name: str, lang: str) -> list[str]:
     bounds = [0.0, *edges]
-    return [f"{format_number(lo / unit.factor, lang)}–{join_unit(format_number(hi / unit.factor, lang), unit.label, lang)}"
+    return [f"{format_number(lo / unit.factor, lang)}–{join_unit(format_number(hi / unit.factor, lang), name, lang)}"
             for lo, hi in zip(bounds, bounds[1:])]
 
 
@@ -61,11 +60,13 @@ def _scale(plan: PlanData, figures: list[dict], lang: str, t: dict) -> dict:
     """Every year's figures -> one colour scale: display unit, class edges, labels and colours."""
     first = figures[0] if figures else {}
     dim = plan.units.dimension(first["indicator_unit_id"]) if first.get("indicator_unit_id") else None
+    indicator = plan.indicators.get(first.get("indicator_id"))
     values = [f["value"] for f in figures if f["value"] is not None]
     unit = plan.units.choose(max(values), dim, lang) if values else None
     edges = class_edges(values, unit) if values else []
-    return {"dimension": dim, "unit": unit, "edges": edges, "labels": _class_labels(edges, unit, lang) if values else [],
-            "colours": _class_colours(len(edges))}
+    name = plan.units.unit_name(unit, dim, lang, indicator) if values else ""
+    return {"dimension": dim, "unit": unit, "unit_name": name, "indicator": indicator, "edges": edges,
+            "labels": _class_labels(edges, unit, name, lang) if values else [], "colours": _class_colours(len(edges))}
 
 
 def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict, link: Linker) -> list[dict]:
@@ -81,10 +82,13 @@ def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict,
             "id": f["region_id"], "name": plan.name(f, lang), "tile_x": f["tile_x"], "tile_y": f["tile_y"],
             "href": link.page(f"{plan.plan_id}/regions/{f['region_id']}"),
             "has_value": has, "year": f["map_year"],
-            "value": (qualified(plan, f["value"], scale["dimension"], f["qualifier"], lang, t, scale["unit"])
-                      if has else t["map_no_data"]),
-            "printed": (f"{qualifier} {plan.units.printed(f['printed_value'], f['printed_unit_id'], lang)}".strip()
-                        if has else ""),
+            # On a tile the number alone (the unit is in the subtitle and legend): long English
+            # units would run past a tile's edge; the tooltip, table and summary keep the unit.
+            "number": (qualified(qualifier, format_number(f["value"] / scale["unit"].factor, lang), t)
+                       if has else t["map_no_data"]),
+            "value": (qualified_quantity(plan, f["value"], scale["dimension"], f["qualifier"], lang, t, scale["unit"],
+                                         indicator=scale["indicator"]) if has else t["map_no_data"]),
+            "printed": printed_figure(plan, f, lang, t, scale["indicator"]) if has else "",
             "base_value": f["value"], "evidence": evidence,
             "class_label": scale["labels"][index] if has else t["map_no_data"], "fill": fill, "ink": ink_for(fill),
             "sites": _site_rows(plan, f["region_id"], lang, t, link),
@@ -92,20 +96,20 @@ def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict,
     return provinces
 
 
-def _summary(provinces: list[dict], t: dict, lang: str) -> str:
+def _summary(provinces: list[dict], t: dict) -> str:
     """Provinces -> "Hebei 230.34 million tonnes; ...; no data: A, B." (largest first)."""
     ranked = sorted((p for p in provinces if p["has_value"]), key=lambda p: -p["base_value"])
     parts = [f"{p['name']} {p['value']}" for p in ranked]
     missing = [p["name"] for p in provinces if not p["has_value"]]
     if missing:
-        parts.append(t["map_missing"].format(names=t["list_separator"].join(missing)))
-    return t["summary_separator"].join(parts) + t["sentence_end"]
+        parts.append(t["label_value"].format(label=t["map_no_data"], value=t["list_separator"].join(missing)))
+    return t["clause_separator"].join(parts) + t["full_stop"]
 
 
 def _year_chart(plan: PlanData, provinces: list[dict], scale: dict, indicator: str | None, indicator_id: str | None,
                 year, lang: str, t: dict) -> tuple[Chart, dict]:
     """One year's provinces -> (its tile map, what the page says of it)."""
-    unit_label = scale["unit"].label if scale["unit"] else ""
+    unit_label = scale["unit_name"] if scale["unit"] else ""
     colour_by = (t["map_colour_by"].format(indicator=indicator, year=year, unit=unit_label) if indicator
                  else t["map_no_figures"])
     caveats = series_caveat(plan, indicator_id, None, year, lang, t) if indicator_id else []
@@ -116,19 +120,17 @@ def _year_chart(plan: PlanData, provinces: list[dict], scale: dict, indicator: s
         caveats.append(t["caveat_flags"].format(flags=t["list_separator"].join(f["label"] for f in flags)))
     plan_title = plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
     title = t["map_chart_title"].format(plan=plan_title) + (f" · {year}" if year else "")
-    # On the tile the number alone (the unit is in the subtitle and legend): long English units
-    # would run past a tile's edge; the tooltip, table and summary keep the unit.
     rows = [{"tile_x": p["tile_x"], "tile_y": p["tile_y"], "name": p["name"], "value_text": p["value"],
-             "tile_text": p["value"].replace(unit_label, "").strip() if p["has_value"] and unit_label else p["value"],
+             "tile_text": p["number"],
              "class_label": p["class_label"], "fill": p["fill"], "ink": p["ink"],
-             "sites_text": t["map_sites_count"].format(n=len(p["sites"])) if p["sites"] else "",
-             "sites": t["list_separator"].join(s["name"] for s in p["sites"]) or "—",
+             "sites_text": counted("map_sites_count", len(p["sites"]), t) if p["sites"] else "",
+             "sites": t["map_sites_separator"].join(s["name"] for s in p["sites"]) or "—",
              "year": str(year or ""), "unit": unit_label, **csv_evidence(p["evidence"]),
              "region_id": p["id"]} for p in provinces]
     labels = {"title": title, "subtitle": [colour_by, t["map_schematic"]], "caveats": caveats, "legend": t["map_legend"],
               "classes": [*scale["labels"], t["map_no_data"]], "colours": [*scale["colours"], NO_DATA_FILL],
               "region": t["region"], "value": t["value"], "year": t["year"], "source": t["source"], "sites": t["map_sites"]}
-    summary = t["word_separator"].join([t["map_schematic_short"], colour_by, *caveats, _summary(provinces, t, lang)])
+    summary = t["sentence_separator"].join([t["map_schematic_short"], colour_by, *caveats, _summary(provinces, t)])
     labels["description"] = summary
     chart = Chart(plan.plan_id, f"map-{year}" if year else "map", "tile_map", lang, f"{plan.plan_id}/map", title,
                   summary, rows, labels,

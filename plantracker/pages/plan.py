@@ -6,11 +6,14 @@ from ..query import PlanData, SiteData
 from ..site_map import LANGUAGES, Linker
 from ..text_safety import web_address
 from .model import Page
-from .nav import plans_in_nav
 from .evidence import flags_used, observation_evidence, series_caveat
-from .known import missing_grid, missing_summary, official_figures
-from .target import qualified, target_context
-from .wording import plan_ref, source_ref, target_text, target_title
+from .known import missing_grid, missing_summary, provincial_figures
+from .target import target_context
+from .wording import in_year, plan_ref, printed_figure, qualified_quantity, source_ref, target_text, target_title
+
+
+# Every status target_progress.sql gives, best first: the order of the "at a glance" counts.
+STATUSES = ("achieved", "about_reached", "on_track", "off_track", "no_data")
 
 
 def status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only: bool = False,
@@ -30,8 +33,11 @@ def status_rows(plan: PlanData, lang: str, t: dict, link: Linker, headline_only:
             "title": (plan.name(plan.indicators[target["indicator_id"]], lang) if target["region_id"] == shown_region
                       else target_title(plan, target, lang)),
             "target": target_text(plan, target, progress, lang, t), "year": target["target_year"],
-            "latest": (f"{qualified(plan, progress['latest_value'], progress['dimension'], progress.get('latest_qualifier'), lang, t)}"
-                       f" ({progress['latest_year']})" if progress["latest_value"] is not None else None),
+            "latest": (in_year(qualified_quantity(plan, progress["latest_value"], progress["dimension"],
+                                                  progress.get("latest_qualifier"), lang, t,
+                                                  indicator=plan.indicators.get(target["indicator_id"])),
+                               progress["latest_year"], t)
+                       if progress["latest_value"] is not None else None),
             "latest_evidence": observation_evidence(plan, latest, lang, t, link) if latest else None,
             "status": progress["status"], "status_label": t["status_" + progress["status"]],
         })
@@ -44,7 +50,7 @@ def _status_counts(plan: PlanData, t: dict) -> list[dict]:
     for progress in plan.progress.values():
         counts[progress["status"]] = counts.get(progress["status"], 0) + 1
     return [{"status": s, "label": t["status_" + s], "count": counts[s]}
-            for s in ("achieved", "on_track", "off_track", "no_data") if s in counts]
+            for s in STATUSES if s in counts]
 
 
 def plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
@@ -63,7 +69,7 @@ def plan_summary(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
         "status_counts": _status_counts(plan, t),
         "licence_note": plan.text(plan.plan.get("licence_note"), lang),
         "source": source_ref(plan, plan.plan.get("source_id"), link),
-        "official": official_figures(plan, lang, t), "missing": missing_summary(plan, lang, t),
+        "provincial": provincial_figures(plan, lang, t), "missing": missing_summary(plan, lang, t),
         "missing_href": link.page(f"{plan.plan_id}/missing"),
     }
 
@@ -88,8 +94,9 @@ def _region_series(plan: PlanData, region: dict, lang: str, t: dict, link: Linke
             "caveats": series_caveat(plan, row["indicator_id"], None, None, lang, t), "figures": []})
         group["figures"].append({
             "year": row["year"], "kind": t["kind_" + row["kind"]], "outside_period": row["outside_period"],
-            "value": qualified(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"], lang, t),
-            "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+            "value": qualified_quantity(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"],
+                                        lang, t, indicator=indicator),
+            "printed": printed_figure(plan, row, lang, t, indicator),
             "evidence": observation_evidence(plan, row["observation_id"], lang, t, link)})
     return list(series.values())
 
@@ -135,6 +142,10 @@ def _sites_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     return {"provinces": provinces, "named_counts": named_counts}
 
 
+# contract.yml: a source's `note` is written in English only.
+SOURCE_NOTE_LANGUAGE = "en"
+
+
 def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     cited: dict[str, int] = {}
     for table in (plan.targets.values(), plan.sites):
@@ -147,7 +158,9 @@ def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
                      "accessed": str(source["accessed"] or t["not_recorded"]),
                      "authority": t.get(f"authority_{source['authority']}", source["authority"]),
                      "reprint_of": source_ref(plan, source.get("reprint_of"), link),
-                     "original": source.get("original") or "", "note": source.get("note") or ""})
+                     "original": source.get("original") or "", "note": source.get("note") or "",
+                     "note_lang": SOURCE_NOTE_LANGUAGE, "lang": source["language"],
+                     "language": t.get(f"language_{source['language']}", source["language"])})
     return {"sources": rows}
 
 
@@ -171,7 +184,7 @@ def plan_pages(site: SiteData, plan: PlanData, strings: dict, has_map: bool = Fa
                 context["regions"] = [{"name": plan.name(r, lang), "href": link.page(f"{pid}/regions/{r['region_id']}")}
                                       for r in _regions_shown(plan)]
                 context["map_href"] = link.page(f"{pid}/map") if has_map else None
-                context["flags"] = flags_used(context["plan"]["official"], [r["latest_evidence"] for r in context["targets"]])
+                context["flags"] = flags_used(context["plan"]["provincial"], [r["latest_evidence"] for r in context["targets"]])
             elif page.template == "target":
                 extra, charts = target_context(site, plan, page.specific, lang, t, link)
                 context.update(extra)

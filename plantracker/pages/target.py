@@ -7,44 +7,40 @@ site computes from it. A computed figure never stands where the target's reporte
 """
 from __future__ import annotations
 
+from ..numbers import format_share
 from ..query import PlanData, SiteData
 from ..site_map import Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat, source_view, target_evidence
 from .model import Chart
-from .wording import target_text, target_title
+from .wording import in_year, printed_figure, qualified, qualified_quantity, target_text, target_title
 
-SERIES_ORDER = ("reported", "baseline", "target_baseline", "target")
-
-
-def qualified(plan: PlanData, value: float | None, dimension: str, qualifier: str | None, lang: str, t: dict,
-              unit=None) -> str:
-    """A base-unit value and its qualifier -> "about 1.5亿吨" / "约1.5亿吨": the qualifier shown
-    wherever the value is."""
-    text = plan.units.quantity(value, dimension, lang, unit)
-    word = t.get(f"qualifier_{qualifier}", "") if qualifier else ""
-    return f"{word} {text}" if word and lang == "en" else f"{word}{text}"
+SERIES_ORDER = ("reported", "forecast", "baseline", "target_baseline", "target")
 
 
 def status_summary(plan: PlanData, target: dict, progress: dict, lang: str, t: dict) -> str:
     """The chart's text alternative: target, baseline, latest figure and status in words."""
     dim = progress["dimension"]
+    indicator = plan.indicators.get(target["indicator_id"])
     parts = [t["summary_target"].format(target=target_text(plan, target, progress, lang, t), year=target["target_year"])]
     if progress["baseline_value"] is not None:
-        parts.append(t["summary_baseline"].format(value=plan.units.quantity(progress["baseline_value"], dim, lang),
-                                                  year=progress["baseline_year"]))
+        parts.append(t["summary_baseline"].format(
+            value=qualified_quantity(plan, progress["baseline_value"], dim, progress["baseline_qualifier"], lang, t,
+                                     indicator=indicator),
+            year=progress["baseline_year"]))
     if progress["latest_value"] is not None:
         parts.append(t["summary_latest"].format(
-            value=qualified(plan, progress["latest_value"], dim, progress.get("latest_qualifier"), lang, t),
+            value=qualified_quantity(plan, progress["latest_value"], dim, progress.get("latest_qualifier"), lang, t,
+                                     indicator=indicator),
             year=progress["latest_year"]))
     else:
         parts.append(t["summary_none"])
     parts.append(t["summary_status"].format(status=t["status_" + progress["status"]]))
-    return " ".join(parts)
+    return t["sentence_separator"].join(parts)
 
 
 def _evidence(plan: PlanData, row: dict, target: dict, lang: str, t: dict, link: Linker) -> dict | None:
     """A row of target_series.sql -> its figure's evidence (an observation's, or the target's)."""
-    if row["series"] in ("reported", "baseline"):
+    if row["series"] in ("reported", "forecast", "baseline"):
         return observation_evidence(plan, row["figure_id"], lang, t, link)
     if row["series"] == "target":
         return target_evidence(plan, target, lang, t, link)
@@ -55,6 +51,8 @@ def _evidence(plan: PlanData, row: dict, target: dict, lang: str, t: dict, link:
 def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dict, link: Linker):
     series = plan.series.get(target["target_id"], [])
     unit = plan.units.choose(progress["target_value"], progress["dimension"], lang)
+    indicator = plan.indicators.get(target["indicator_id"])
+    unit_name = plan.units.unit_name(unit, progress["dimension"], lang, indicator)
     seen, table, chart = set(), [], []
     for row in series:
         key = (row["year"], row["value"])
@@ -63,20 +61,30 @@ def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dic
             continue
         seen.add(key)
         evidence = _evidence(plan, row, target, lang, t, link)
-        value_text = qualified(plan, row["value"], progress["dimension"], row["qualifier"], lang, t, unit)
-        qualifier = t.get(f"qualifier_{row['qualifier']}", "") if row["qualifier"] else ""
+        if row["series"] == "target":  # the target as the plan words it: "more than 9000亿元", "约2200亿元"
+            word = t["comparison_" + target["comparison"]]
+            value_text = qualified(word, plan.units.quantity(row["value"], progress["dimension"], lang, unit,
+                                                             indicator=indicator), t)
+            printed = qualified(word, plan.units.printed(row["printed_value"], row["printed_unit_id"], lang,
+                                                         indicator=indicator), t)
+        else:
+            qualifier = progress["baseline_qualifier"] if row["series"] == "target_baseline" else row["qualifier"]
+            value_text = qualified_quantity(plan, row["value"], progress["dimension"], qualifier, lang, t, unit,
+                                            indicator=indicator)
+            printed = printed_figure(plan, {**row, "qualifier": qualifier}, lang, t, indicator)
         table.append({"year": row["year"], "series": t["series_" + row["series"]], "value": value_text,
-                      "printed": f"{qualifier} {plan.units.printed(row['printed_value'], row['printed_unit_id'], lang)}".strip(),
+                      "printed": printed,
                       "source": evidence["source"] if evidence else None, "evidence": evidence,
                       "outside_period": row["outside_period"], "id": row["figure_id"]})
-        chart.append({"year": row["year"], "value": round(row["value"] / unit.factor, 6), "unit": unit.label,
+        chart.append({"year": row["year"], "value": round(row["value"] / unit.factor, 6), "unit": unit_name,
                       "series": row["series"], "series_label": t["series_" + row["series"]], "value_text": value_text,
                       **csv_evidence(evidence), "figure_id": row["figure_id"]})
     if progress["baseline_value"] is not None:
         for year, value in ((progress["baseline_year"], progress["baseline_value"]),
                             (target["target_year"], progress["target_value"])):
-            chart.append({"year": year, "value": round(value / unit.factor, 6), "unit": unit.label, "series": "path",
-                          "series_label": t["series_path"], "value_text": plan.units.quantity(value, progress["dimension"], lang, unit),
+            chart.append({"year": year, "value": round(value / unit.factor, 6), "unit": unit_name, "series": "path",
+                          "series_label": t["series_path"],
+                          "value_text": plan.units.quantity(value, progress["dimension"], lang, unit, indicator=indicator),
                           **csv_evidence(None), "figure_id": ""})
     return table, chart, unit
 
@@ -84,25 +92,29 @@ def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dic
 def _inputs(plan: PlanData, target: dict, progress: dict, table: list[dict], lang: str, t: dict, link: Linker) -> dict:
     """What the status was judged from, each figure with its evidence."""
     dim = progress["dimension"]
+    indicator = plan.indicators.get(target["indicator_id"])
     baseline = next((r for r in table if r["id"] and r["year"] == progress["baseline_year"]
                      and r["series"] == t["series_baseline"]), None)
     latest = progress["latest_observation_id"]
     forecast = progress.get("forecast_observation_id")
+
+    def dated(value, year, qualifier=None):
+        return in_year(qualified_quantity(plan, value, dim, qualifier, lang, t, indicator=indicator), year, t)
+
     return {
         "target": target_text(plan, target, progress, lang, t),
-        "baseline": (f"{plan.units.quantity(progress['baseline_value'], dim, lang)} ({progress['baseline_year']})"
+        "baseline": (dated(progress["baseline_value"], progress["baseline_year"], progress["baseline_qualifier"])
                      if progress["baseline_value"] is not None else None),
         "baseline_evidence": (baseline["evidence"] if baseline else
                               {"source": source_view(plan, target.get("baseline_source_id"), lang, t, link),
                                "quote": None, "flags": []}),
-        "latest": (f"{qualified(plan, progress['latest_value'], dim, progress.get('latest_qualifier'), lang, t)} "
-                   f"({progress['latest_year']})" if progress["latest_value"] is not None else None),
+        "latest": (dated(progress["latest_value"], progress["latest_year"], progress.get("latest_qualifier"))
+                   if progress["latest_value"] is not None else None),
         "latest_evidence": observation_evidence(plan, latest, lang, t, link) if latest else None,
-        "forecast": (f"{qualified(plan, progress['forecast_value'], dim, 'expected', lang, t)} ({progress['forecast_year']})"
-                     if forecast else None),
+        "forecast": dated(progress["forecast_value"], progress["forecast_year"], "expected") if forecast else None,
         "forecast_evidence": observation_evidence(plan, forecast, lang, t, link) if forecast else None,
-        "share": None if progress["share_reached"] is None else f"{progress['share_reached'] * 100:.1f}%",
-        "required": (plan.units.quantity(progress["required_value"], dim, lang)
+        "share": None if progress["share_reached"] is None else format_share(progress["share_reached"], lang),
+        "required": (plan.units.quantity(progress["required_value"], dim, lang, indicator=indicator)
                      if progress["required_value"] is not None else None),
     }
 
@@ -111,11 +123,13 @@ def _related(plan: PlanData, target: dict, lang: str, t: dict, link: Linker) -> 
     """Figures that bear on the target without being its own series -> rows with evidence."""
     rows = []
     for row in plan.related.get(target["target_id"], []):
+        shown = plan.indicators.get(row["indicator_id"])
         rows.append({
             "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
             "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
-            "value": qualified(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"], lang, t),
-            "printed": plan.units.printed(row["printed_value"], row["printed_unit_id"], lang),
+            "value": qualified_quantity(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"],
+                                        lang, t, indicator=shown),
+            "printed": printed_figure(plan, row, lang, t, shown),
             "evidence": observation_evidence(plan, row["observation_id"], lang, t, link),
             "comparability": row[f"comparability_{lang}"] or "", "outside_period": row["outside_period"],
             "same_series": row["same_series"], "region_kind": row["region_kind"], "in_plan_region": row["in_plan_region"],
@@ -152,9 +166,10 @@ def target_context(site: SiteData, plan: PlanData, target_id: str, lang: str, t:
     title = target_title(plan, target, lang)
     years = sorted({r["year"] for r in chart_rows} | {plan.plan["period_start"], target["target_year"]})
     summary = status_summary(plan, target, progress, lang, t)
-    labels = {"title": title, "subtitle": target_text(plan, target, progress, lang, t) + f" ({target['target_year']})",
+    labels = {"title": title, "subtitle": in_year(target_text(plan, target, progress, lang, t), target["target_year"], t),
               "series_order": [t["series_" + s] for s in SERIES_ORDER if any(r["series"] == s for r in chart_rows)],
-              "legend": t["kind"], "x": t["year"], "y": unit.label, "value": t["value"], "source": t["source"],
+              "legend": t["kind"], "x": t["year"], "y": plan.units.unit_name(unit, progress["dimension"], lang, indicator),
+              "value": t["value"], "source": t["source"],
               "years": list(range(years[0], years[-1] + 1)), "description": summary}
     page = f"{plan.plan_id}/targets/{target_id}"
     charts = [Chart(plan.plan_id, f"target-{target_id}", "target_progress", lang, page, title, summary, chart_rows,
@@ -217,7 +232,7 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
                    + _flag_caveat([r["evidence"] for r in rows], t))
         totals.append({
             "indicator_id": total["indicator_id"], "indicator": plan.name(indicator, lang), "year": total["year"],
-            "value": plan.units.quantity(total["total_value"], dim, lang),
+            "value": plan.units.quantity(total["total_value"], dim, lang, indicator=indicator),
             "coverage": t["coverage_of"].format(n=total["regions_reporting"], m=total["region_members"]),
             "complete": total["complete"], "observations": total["observation_ids"].split(" "),
             "outside_period": total["year"] > plan.plan["period_end"], "caveats": caveats,
@@ -226,16 +241,17 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         if len(rows) < 2:
             continue
         unit = plan.units.choose(max(r["base_value"] for r in rows), dim, lang)
-        chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6), "unit": unit.label,
-                       "value_text": plan.units.quantity(r["base_value"], dim, lang, unit), "year": r["year"],
-                       **csv_evidence(r["evidence"]), "figure_id": r["evidence"]["id"]} for r in rows]
+        unit_name = plan.units.unit_name(unit, dim, lang, indicator)
+        chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6), "unit": unit_name,
+                       "value_text": plan.units.quantity(r["base_value"], dim, lang, unit, indicator=indicator),
+                       "year": r["year"], **csv_evidence(r["evidence"]), "figure_id": r["evidence"]["id"]} for r in rows]
         title = f"{plan.name(indicator, lang)} · {total['year']}"
         labels = {"title": title, "subtitle": t["province_view"], "caveats": caveats, "x": t["region"],
-                  "y": unit.label, "value": t["value"], "year": t["year"], "source": t["source"]}
+                  "y": unit_name, "value": t["value"], "year": t["year"], "source": t["source"]}
         chart_id = totals[-1]["chart_id"]
         ranked = sorted(rows, key=lambda r: -r["base_value"])
-        listed = t["list_separator"].join(f"{r['region']} {r['value']}" for r in ranked)
-        summary = " ".join([f"{title}: {listed}.", *caveats])
+        listed = t["clause_separator"].join(t["label_value"].format(label=r["region"], value=r["value"]) for r in ranked)
+        summary = t["sentence_separator"].join([t["titled_summary"].format(title=title, summary=listed), *caveats])
         labels["description"] = summary
         table = [{"year": r["year"], "series": r["region"], "value": r["value"], "printed": r["printed"],
                   "source": r["evidence"]["source"], "evidence": r["evidence"], "outside_period": r["outside_period"],
@@ -276,17 +292,22 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
     plans = {p.plan_id: p for p in site.plans}
     evidence = {r["target_id"]: target_evidence(plans[r["plan_id"]], plans[r["plan_id"]].targets[r["target_id"]], lang, t, link)
                 for r in rows}
-    chart_rows = [{"plan_label": f"{r['plan_' + lang]} ({r['target_year']})",
-                   "value": round(r["target_value"] / unit.factor, 6), "unit": unit.label, "target_year": r["target_year"],
-                   "value_text": f"{t['comparison_' + r['comparison']]} {plan.units.quantity(r['target_value'], dim, lang, unit)}".strip(),
+    # The targets share a concept, so this plan's indicator names what the other plans' count too.
+    indicator = plan.indicators.get(target["indicator_id"])
+    unit_name = plan.units.unit_name(unit, dim, lang, indicator)
+    chart_rows = [{"plan_label": in_year(r["plan_" + lang], r["target_year"], t),
+                   "value": round(r["target_value"] / unit.factor, 6), "unit": unit_name, "target_year": r["target_year"],
+                   "value_text": qualified(t["comparison_" + r["comparison"]],
+                                           plan.units.quantity(r["target_value"], dim, lang, unit, indicator=indicator), t),
                    "target_id": r["target_id"], "plan_id": r["plan_id"], **csv_evidence(evidence[r["target_id"]])}
                   for r in rows]
     title = t["plans_compared"]
     caveats = [t["compare_caveat"], *_plan_differences(site, rows, lang, t)]
     labels = {"title": title, "subtitle": plan.name(plan.indicators[target["indicator_id"]], lang), "caveats": caveats,
-              "x": t["plans"], "y": unit.label, "value": t["target_value"], "year": t["target_year"]}
-    listed = t["list_separator"].join(f"{r['plan_label']}: {r['value_text']}" for r in chart_rows)
-    summary = " ".join([f"{title}: {listed}.", *caveats])
+              "x": t["plans"], "y": unit_name, "value": t["target_value"], "year": t["target_year"]}
+    listed = t["clause_separator"].join(t["label_value"].format(label=r["plan_label"], value=r["value_text"])
+                                        for r in chart_rows)
+    summary = t["sentence_separator"].join([t["titled_summary"].format(title=title, summary=listed), *caveats])
     labels["description"] = summary
     table = [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"], "printed": "",
               "source": evidence[r["target_id"]]["source"], "evidence": evidence[r["target_id"]], "outside_period": False,

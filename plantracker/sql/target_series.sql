@@ -1,7 +1,8 @@
 -- target_series: one row per point on a target's chart, for every target of a plan (`target_id`
 -- says whose; one query per plan, as each DuckDB query costs milliseconds however small).
 -- Reported and baseline figures of the target's own indicator and region (all years, flagged when
--- outside the plan period), the baseline stated with the target and the target itself.
+-- outside the plan period; forecasts, qualifier "expected", as the series "forecast"), the baseline
+-- stated with the target and the target itself.
 -- Parameters: $plan_id. Values in the dimension's base unit.
 with target as (
     select t.*, u.factor, bu.factor as baseline_factor,
@@ -16,7 +17,10 @@ with target as (
 
 figures as (
     select
-        t.target_id, o.kind as series, o.year, o.value * u.factor as value, o.value as printed_value,
+        t.target_id,
+        -- A forecast or plan figure ("expected") is its own series: shown, never taken for progress.
+        case when o.qualifier = 'expected' then 'forecast' else o.kind end as series,
+        o.year, o.value * u.factor as value, o.value as printed_value,
         o.unit_id as printed_unit_id, o.qualifier, o.source_id, o.observation_id as figure_id,
         o.year > t.target_year as outside_period, o.source_row
     from target as t

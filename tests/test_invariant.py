@@ -1,0 +1,210 @@
+"""Whatever `build.py validate` accepts, `build.py build` builds (issue 15, item 1), as a property.
+
+Hypothesis mutates cells, line ends and descriptor fields of a data package with the values that
+broke the build before (full-width digits, no-break spaces, NaN and infinities, huge numbers, a
+CRLF on the last line only, 300-character ids, control characters, very long text, script URLs...)
+and runs the real command line on each: validate and build must agree (both exit 0, or both exit
+2), never exit 1, never print a traceback, and a refused build leaves the last good site byte for
+byte as it was. The fixture plan is used for speed; the shipped packages get a few examples too.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from plantracker.pipeline import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT))
+import build as command_line  # noqa: E402  (the repository's build.py)
+
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "mini-plan"
+
+NUMBERS = ["１.３７", "1.37\u00a0", "1.37 ", " 1.37", "NaN", "nan", "Infinity", "-inf", "1e400", "1e300", "-30",
+           "1,234", "—", "-", "1.5e3", "+7", ".5", "5.", "0x10", "1_000", "٣", "1.2.3", "8亿吨", ""]
+TEXTS = ["\x00nul", "esc\x1b[31m", "x" * 5000, "<script>alert(1)</script>", "line\nbreak", "cr\ronly",
+         "\u202eRTL", "  ", "，，", "a，b，c", "\ufeffbom", "😀" * 50, "=cmd|' /C calc'!A0", "{{ 7*7 }}",
+         "javascript:alert(1)", "https://example.org/x", "http://", "中" * 400]
+IDS = ["../../x", "x" * 300, "en", "api", "a b", "T01", "t01", "-x", "x-", "ok_id", "Ｘ１"]
+CELLS = st.sampled_from(NUMBERS + TEXTS + IDS + ["true", "yes", "TRUE", "2020-13-01", "２０２０-01-01", "1949", "2101"])
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def write_csv(path: Path, rows: list[list[str]], line_end: str = "\n") -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator=line_end, quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    path.write_bytes(out.getvalue().encode("utf-8"))
+
+
+@st.composite
+def cell_edit(draw, package: Path):
+    """A mutation: one cell of one CSV set to a hostile value."""
+    files = sorted((package / "data").glob("*.csv"))
+    path = draw(st.sampled_from(files))
+    rows = read_csv(path)
+    row = draw(st.integers(1, len(rows) - 1))
+    column = draw(st.integers(0, len(rows[0]) - 1))
+    value = draw(CELLS)
+
+    def apply(folder: Path):
+        target = folder / "data" / path.name
+        edited = read_csv(target)
+        edited[row][column] = value
+        write_csv(target, edited)
+    return (f"{path.name}:{row + 1}:{rows[0][column]} = {value!r}", apply)
+
+
+@st.composite
+def line_end_edit(draw, package: Path):
+    """A mutation: one CSV's line ends changed (all CRLF, the last line alone CRLF, CR only, blank lines)."""
+    path = draw(st.sampled_from(sorted((package / "data").glob("*.csv"))))
+    kind = draw(st.sampled_from(["crlf", "last-crlf", "cr", "blank-lines-at-end", "blank-line-inside"]))
+
+    def apply(folder: Path):
+        target = folder / "data" / path.name
+        text = target.read_text(encoding="utf-8")
+        lines = text.rstrip("\n").split("\n")
+        edited = {"crlf": "\r\n".join(lines) + "\r\n",
+                  "last-crlf": "\n".join(lines) + "\r\n",
+                  "cr": "\r".join(lines) + "\r",
+                  "blank-lines-at-end": text + "\n\n",
+                  "blank-line-inside": "\n".join(lines[:2] + [""] + lines[2:]) + "\n"}[kind]
+        target.write_bytes(edited.encode("utf-8"))
+    return (f"{path.name}: line ends {kind}", apply)
+
+
+@st.composite
+def descriptor_edit(draw):
+    """A mutation of datapackage.json: a plan text, a plan number, a schema constraint or a path."""
+    choice = draw(st.sampled_from(["plan-text", "plan-number", "drop-constraints", "field-type", "path"]))
+    value = draw(CELLS)
+    resource = draw(st.sampled_from(["units", "regions", "indicators", "targets", "observations", "sites", "sources"]))
+
+    def apply(folder: Path):
+        path = folder / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        res = next(r for r in descriptor["resources"] if r["name"] == resource)
+        if choice == "plan-text":
+            descriptor["plan"]["short_title"]["zh"] = value
+        elif choice == "plan-number":
+            descriptor["plan"]["period_start"] = value
+        elif choice == "drop-constraints":
+            for field in res["schema"]["fields"]:
+                field.pop("constraints", None)
+        elif choice == "field-type":
+            res["schema"]["fields"][0]["type"] = "integer"
+        else:
+            res["path"] = f"data\\{resource}.csv"
+        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    return (f"datapackage.json: {choice} ({resource}) {value!r}", apply)
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class Builds:
+    """One data folder, work folder and site, reused across examples (the content store keeps
+    unchanged charts and downloads, so each example costs little more than MkDocs)."""
+
+    def __init__(self, tmp: Path, package: Path):
+        self.tmp, self.source = tmp, package
+        self.data, self.out, self.work = tmp / "data", tmp / "site", tmp / "work"
+        self.runner = CliRunner()
+
+    def run(self, *args: str):
+        return self.runner.invoke(command_line.cli, list(args), obj={}, catch_exceptions=True)
+
+    def reset(self) -> Path:
+        folder = self.data / self.source.name
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(self.source, folder)
+        return folder
+
+    def check(self, mutations) -> None:
+        folder = self.reset()
+        for _, apply in mutations:
+            apply(folder)
+        what = "; ".join(label for label, _ in mutations)
+        before = tree_digest(self.out) if self.out.exists() else None
+        validated = self.run("validate", "--data", str(self.data))
+        built = self.run("build", "--data", str(self.data), "--out", str(self.out), "--work", str(self.work), "--quiet")
+        for result in (validated, built):
+            output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+            assert result.exit_code in (0, 2), f"{what}: exit {result.exit_code}\n{output}\n{result.exception!r}"
+            assert "Traceback" not in output, f"{what}:\n{output}"
+        assert validated.exit_code == built.exit_code, (
+            f"{what}: validate exited {validated.exit_code}, build {built.exit_code}\n{validated.output}\n{built.output}")
+        if built.exit_code == 2:
+            assert before is None or tree_digest(self.out) == before, f"{what}: a refused build changed the site"
+            assert "problem" in built.output and ".csv" in built.output or "datapackage.json" in built.output, built.output
+
+
+@pytest.fixture(scope="module")
+def mini_builds(tmp_path_factory):
+    builds = Builds(tmp_path_factory.mktemp("invariant-mini"), FIXTURE)
+    builds.check([])  # the last good site every refused example must leave as it was
+    assert builds.out.is_dir()
+    return builds
+
+
+MUTATIONS = st.one_of(cell_edit(FIXTURE), line_end_edit(FIXTURE), descriptor_edit())
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(MUTATIONS, min_size=1, max_size=3))
+def test_validate_and_build_agree_on_hostile_edits(mini_builds, mutations):
+    mini_builds.check(mutations)
+
+
+@pytest.mark.parametrize("label, value", [
+    ("full-width digits", "１.３７"), ("a no-break space after the number", "1.37\u00a0"), ("NaN", "NaN"),
+    ("an infinity", "-inf"), ("a sum that would overflow", "1e308")])
+def test_the_values_found_in_the_issue_are_refused_by_both(mini_builds, label, value):
+    def apply(folder: Path):
+        path = folder / "data" / "observations.csv"
+        rows = read_csv(path)
+        rows[3][rows[0].index("value")] = value
+        write_csv(path, rows)
+    mini_builds.check([(label, apply)])
+    assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2
+
+
+def test_a_crlf_on_the_last_line_only_builds(mini_builds):
+    def apply(folder: Path):
+        path = folder / "data" / "observations.csv"
+        text = path.read_text(encoding="utf-8").rstrip("\n")
+        path.write_bytes((text + "\r\n").encode("utf-8"))
+    mini_builds.check([("last line CRLF", apply)])
+    assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 0
+
+
+@settings(max_examples=4, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(cell_edit(REPO_ROOT / "datapackages" / "jjj-2020-2022"),
+                          line_end_edit(REPO_ROOT / "datapackages" / "jjj-2020-2022")), min_size=1, max_size=2))
+def test_validate_and_build_agree_on_the_shipped_package(shipped_builds, mutations):
+    shipped_builds.check(mutations)
+
+
+@pytest.fixture(scope="module")
+def shipped_builds(tmp_path_factory):
+    builds = Builds(tmp_path_factory.mktemp("invariant-shipped"), REPO_ROOT / "datapackages" / "jjj-2020-2022")
+    builds.check([])
+    return builds

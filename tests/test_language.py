@@ -1,0 +1,134 @@
+"""The real site reads as written in each language: English pages word figures in English units
+and count nouns with English punctuation, and text in the other language is marked (`lang`) and,
+where it exists in one language only, labelled."""
+from __future__ import annotations
+
+import csv
+import re
+from html.parser import HTMLParser
+
+from plantracker.pipeline import REPO_ROOT
+
+PLAN = "jjj-2020-2022"
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# A number followed by the English description of a Chinese unit ("1.5 100 million tonnes").
+UNIT_DESCRIPTION_AFTER_NUMBER = re.compile(r"\d (100 million|10,000|10 000) (tonnes|yuan|cubic metres|mu)\b")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _TextByLanguage(HTMLParser):
+    """HTML -> [(language of the element, its text)], the language inherited down the tree."""
+
+    def __init__(self):
+        super().__init__()
+        self.langs: list[str] = []
+        self.skip = 0
+        self.runs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        self.langs.append(dict(attrs).get("lang") or (self.langs[-1] if self.langs else ""))
+        self.skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        self.skip -= tag in ("script", "style")
+        if self.langs:
+            self.langs.pop()
+
+    def handle_data(self, data):
+        if not self.skip and data.strip():
+            self.runs.append((self.langs[-1] if self.langs else "", " ".join(data.split())))
+
+
+def text_in(page_html: str, lang: str) -> str:
+    """A page -> its visible text in elements of the language (by `lang`, inherited), joined."""
+    parser = _TextByLanguage()
+    parser.feed(page_html)
+    return " ".join(text for text_lang, text in parser.runs if text_lang.split("-")[0] == lang)
+
+
+def english_pages(site):
+    return sorted((site.root / "en").rglob("index.html"))
+
+
+def test_english_home_plan_and_region_pages_list_with_english_commas(real_site):
+    for url in ("en/", f"en/{PLAN}/", f"en/{PLAN}/regions/REGION/"):
+        english = text_in(real_site.page(url), "en")
+        assert "、" not in english, url
+        assert "Beijing, Tianjin, Hebei, Shanxi, Inner Mongolia, Shandong, Henan" in english, url
+
+
+def test_english_pages_hold_no_chinese_outside_elements_marked_chinese(real_site):
+    unmarked = []
+    for page in english_pages(real_site):
+        english = text_in(page.read_text(encoding="utf-8"), "en")
+        unmarked += [f"{page.relative_to(real_site.root)}: {m.group(0)}" for m in CHINESE.finditer(english)]
+    assert not unmarked, "\n".join(unmarked[:20])
+
+
+def test_english_pages_never_write_a_unit_description_or_count_after_a_number(real_site):
+    for page in english_pages(real_site):
+        text = " ".join(text_in(page.read_text(encoding="utf-8"), lang) for lang in ("en", "zh"))
+        assert not UNIT_DESCRIPTION_AFTER_NUMBER.search(text), (page, UNIT_DESCRIPTION_AFTER_NUMBER.search(text))
+        assert not re.search(r"\d count\b", text), page
+
+
+def test_english_target_pages_show_printed_units_and_count_nouns(real_site):
+    t02 = real_site.page(f"en/{PLAN}/targets/T02/")
+    assert '>1.5 <span lang="zh">亿吨</span> (150 million tonnes)</td>' in t02
+    assert "Target: 150 million tonnes (2022)" in text_in(t02, "en")  # "达到1.5亿吨": a level to reach
+    t04 = text_in(real_site.page(f"en/{PLAN}/targets/T04/"), "en")
+    assert "Target: 30 agglomeration areas (2022)" in t04
+    assert "at least 10 production bases" in text_in(real_site.page(f"en/{PLAN}/targets/T10/"), "en")
+    t03 = real_site.page(f"en/{PLAN}/targets/T03/")
+    assert '9,000 <span lang="zh">亿元</span> (900 billion yuan)' in t03
+    # The plan's own words, in Chinese only, are labelled as such.
+    assert '<small class="pt-lang-label">Chinese original</small> <span lang="zh">' in t02
+
+
+def test_chinese_pages_keep_chinese_figures(real_site):
+    t02 = real_site.page(f"{PLAN}/targets/T02/")
+    assert "目标：1.5亿吨（2022年）" in text_in(t02, "zh")
+    assert ">约150 million tonnes（1.5亿吨）</td>" in t02   # an English source's unit, with its conversion
+    assert "目标：30个（2022年）" in text_in(real_site.page(f"{PLAN}/targets/T04/"), "zh")
+
+
+def test_english_only_source_notes_are_labelled_on_chinese_pages(real_site):
+    page = real_site.page(f"{PLAN}/sources/")
+    with (REPO_ROOT / "datapackages" / PLAN / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
+        notes = [row["note"] for row in csv.DictReader(f) if row["note"]]
+    assert notes
+    english = text_in(page, "en")
+    for note in notes:
+        assert " ".join(note.split()) in english, note
+    assert page.count('<small class="pt-lang-label">英文</small> <span lang="en">') >= len(notes)
+    # The weak-source warnings among them are no exception.
+    assert any(note.startswith("WEAK SOURCE") for note in notes)
+
+
+def test_source_links_carry_the_language_of_their_title(real_site):
+    en = real_site.page(f"en/{PLAN}/targets/T02/")
+    zh = real_site.page(f"{PLAN}/targets/T02/")
+    assert re.search(r'<a href="[^"]*#src-lowcarboncity-2118" lang="zh">', en)
+    assert re.search(r'<a href="[^"]*#src-alpapowder-miit-interpretation" lang="en">', zh)
+
+
+def test_chinese_interface_text_takes_full_width_punctuation(real_site):
+    home = real_site.page("")
+    assert "数据版本：" in home and "数据版本: " not in home
+    assert "京津冀及周边地区（北京市、天津市、河北省、山西省、内蒙古自治区、山东省、河南省）" in home
+
+
+def test_no_text_is_escaped_twice(real_site):
+    """An apostrophe in a description went through `md` and then `chinese_marked`, and English plan
+    pages read "the industry&#39;s": a reader must never see an entity."""
+    twice = re.compile(r"&amp;(?:#\d+|#x[0-9a-f]+|amp|lt|gt|quot|apos);", re.I)
+    found = []
+    for page in sorted(real_site.root.rglob("*.html")):
+        for match in twice.finditer(page.read_text(encoding="utf-8")):
+            found.append(f"{page.relative_to(real_site.root)}: {match.group(0)}")
+    assert not found, "\n".join(found[:20])
+    assert "the industry's output value" in text_in(real_site.page(f"en/{PLAN}/"), "en")

@@ -1,0 +1,133 @@
+"""Numbers with units in both languages (plantracker/numbers.py), from the shipped units table:
+exact strings the pages must show, and properties that hold for any value."""
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from hypothesis import given, strategies as st
+
+from plantracker.numbers import CountNoun, UnitBook, count_noun, format_number
+from plantracker.pipeline import REPO_ROOT
+
+UNITS_CSV = REPO_ROOT / "datapackages" / "jjj-2020-2022" / "data" / "units.csv"
+
+
+def _unit_rows() -> list[dict]:
+    """units.csv typed as the loader types it (factor a number, display flags booleans)."""
+    with UNITS_CSV.open(encoding="utf-8", newline="") as handle:
+        return [{**row, "factor": float(row["factor"]), "display_zh": row["display_zh"] == "true",
+                 "display_en": row["display_en"] == "true"} for row in csv.DictReader(handle)]
+
+
+UNITS = _unit_rows()
+BOOK = UnitBook(UNITS)
+AREAS = {"count_noun_one_en": "agglomeration area", "count_noun_other_en": "agglomeration areas"}
+BASES = {"count_noun_one_en": "base", "count_noun_other_en": "bases"}
+
+
+@pytest.mark.parametrize(("value", "unit_id", "lang", "expected"), [
+    # A Chinese unit on an English page: the number as printed, the unit the source printed,
+    # then the figure in an English display unit.
+    (1.5, "yi-tonne", "en", "1.5 亿吨 (150 million tonnes)"),
+    (50982, "wan-tonne", "en", "50,982 万吨 (509.82 million tonnes)"),
+    (9000, "yi-yuan", "en", "9,000 亿元 (900 billion yuan)"),
+    (7000, "wan-m3", "en", "7,000 万立方米 (70 million cubic metres)"),
+    (5, "wan-mu", "en", "5 万亩 (50,000 mu)"),
+    # An English display unit is just written after the number.
+    (150, "million-tonne", "en", "150 million tonnes"),
+    (41, "percent", "en", "41%"),
+    # Chinese pages write Chinese units as official statistics do.
+    (1.5, "yi-tonne", "zh", "1.5亿吨"),
+    (50982, "wan-tonne", "zh", "50982万吨"),
+    (9000, "yi-yuan", "zh", "9000亿元"),
+    # A unit Chinese pages do not display gets its conversion too, in full-width brackets.
+    # English units (displayed in English only), as an English source printed them, converted.
+    (150, "million-tonne", "zh", "150 million tonnes（1.5亿吨）"),
+    (1.37, "billion-ton", "zh", "1.37 billion tonnes（13.7亿吨）"),
+])
+def test_printed_figures_read_as_written_in_the_language(value, unit_id, lang, expected):
+    assert BOOK.printed(value, unit_id, lang) == expected
+
+
+@pytest.mark.parametrize(("value", "indicator", "lang", "expected"), [
+    (30, AREAS, "en", "30 agglomeration areas"),
+    (1, AREAS, "en", "1 agglomeration area"),
+    (1, BASES, "en", "1 base"),
+    (25, BASES, "en", "25 bases"),
+    (0, BASES, "en", "0 bases"),
+    (30, None, "en", "30"),          # no noun: the number alone, never "30 count"
+    (30, {}, "en", "30"),
+    (30, AREAS, "zh", "30个"),       # Chinese counts with the measure word
+])
+def test_counts_name_what_they_count(value, indicator, lang, expected):
+    assert BOOK.quantity(value, "count", lang, indicator=indicator) == expected
+    assert BOOK.printed(value, "count", lang, indicator=indicator) == expected
+
+
+def test_computed_figures_show_only_the_display_unit():
+    assert BOOK.quantity(1.5e8, "mass", "en") == "150 million tonnes"
+    assert BOOK.quantity(9e11, "money", "en") == "900 billion yuan"
+    assert BOOK.quantity(8e8, "mass", "zh") == "8亿吨"
+
+
+def test_a_noun_given_for_one_form_only_serves_both():
+    assert count_noun({"count_noun_other_en": "bases"}, "en") == CountNoun("bases", "bases")
+    assert count_noun({"count_noun_one_en": "base", "count_noun_other_en": ""}, "en") == CountNoun("base", "base")
+    assert count_noun(AREAS, "zh") is None
+
+
+_ENGLISH_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?")
+values = st.floats(min_value=0, max_value=1e13, allow_nan=False, allow_infinity=False)
+
+
+@given(values, st.sampled_from(UNITS))
+def test_english_never_writes_a_unit_description_after_a_number(value, unit):
+    """"1.5 100 million tonnes": the English label of a unit English pages do not display
+    describes the unit and must never follow a number."""
+    text = BOOK.printed(value, unit["unit_id"], "en", indicator=BASES)
+    number = format_number(value, "en", significant=12)
+    if unit["display_en"]:
+        assert text.startswith(number)
+        assert unit["label_en"] in text or unit["dimension"] == "count"
+    else:
+        converted = BOOK.quantity(value * unit["factor"], unit["dimension"], "en", indicator=BASES)
+        assert text == f"{number} {unit['label_zh']} ({converted})"
+        assert f"{number} {unit['label_en']}" not in text
+    assert "count" not in text
+
+
+@given(values, st.sampled_from(UNITS))
+def test_chinese_figures_are_ungrouped_and_unspaced(value, unit):
+    """A Chinese unit follows its number with no space; an English unit (one only English pages
+    display: million tonnes) keeps its English label, as printed, and the figure in Chinese units."""
+    text = BOOK.printed(value, unit["unit_id"], "zh")
+    english = unit["display_en"] and not unit["display_zh"]
+    number = format_number(value, "zh", significant=12)
+    assert "," not in text
+    if english:
+        assert text.startswith(f"{number} {unit['label_en']}（")
+    else:
+        assert " " not in text and text.startswith(number + unit["label_zh"])
+    if not unit["display_zh"]:
+        assert text.endswith("）") and "（" in text
+
+
+@given(st.floats(min_value=-1e13, max_value=1e13, allow_nan=False, allow_infinity=False),
+       st.integers(min_value=1, max_value=12))
+def test_english_numbers_group_thousands_and_keep_the_value(value, significant):
+    text = format_number(value, "en", significant)
+    assert _ENGLISH_NUMBER.fullmatch(text), text
+    assert text.replace(",", "") == format_number(value, "zh", significant)
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    assert decimals <= 4
+    # Rounded, never truncated or shifted: off by at most half the last digit shown (dropped
+    # trailing zeros only make the shown digits fewer).
+    assert abs(float(text.replace(",", "")) - value) <= 0.5 * 10 ** -decimals + 1e-9 * abs(value)
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_english_counts_take_the_singular_for_exactly_one(n):
+    text = BOOK.quantity(n, "count", "en", indicator=BASES)
+    assert text == f"{n:,} {'base' if n == 1 else 'bases'}"
