@@ -197,7 +197,7 @@ def main() -> None:
         scratch = Path(temp)
         charts_file = scratch / "charts.pickle"
         charts_file.write_bytes(pickle.dumps(charts))
-        from plantracker.assets.vendor import write_chart_bundle
+        from plantracker.vega_bundle import write_chart_bundle
         from plantracker.charts import fonts
         from plantracker.charts.workers import _font_texts
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from plantracker.assets.embeds import embed_view, iframe_code, write_embeds
-from plantracker.assets.vendor import write_chart_bundle
+from plantracker.vega_bundle import write_chart_bundle
 from plantracker.charts.files import write_chart
 from plantracker.settings import Release
 from plantracker.strings import load_strings

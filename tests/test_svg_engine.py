@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from plantracker.assets.vendor import write_chart_bundle
+from plantracker.vega_bundle import write_chart_bundle
 from plantracker.cache import read_record
 from plantracker.charts import fonts
 from plantracker.charts.engine import EngineError, SvgEngine, bundle_script

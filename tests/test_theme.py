@@ -50,7 +50,7 @@ cite: "Demo (2026). {title}."
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """Build the throwaway site like the real build does: site_src copy + pages, INHERIT config."""
-    from plantracker.assets.vendor import write_chart_bundle
+    from plantracker.vega_bundle import write_chart_bundle
 
     work = tmp_path_factory.mktemp("theme")
     docs = work / "site_src"

@@ -4,7 +4,7 @@ the self-hosted chart JavaScript. Returns what the pages show of them (the data 
 each chart's embed box, the bundle's path).
 
 Modules: `api`, `feed`, `downloads` (with `exports`, `workbook`, `data_dictionary`), `embeds`,
-`vendor` (the Vega bundle).
+and the Vega bundle from `plantracker.vega_bundle` (shared with the chart stage).
 """
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
-
-import vl_convert
 
 from ..cache import Store, code_version, copy_tree_if_changed, digest, tree_digest, write_if_changed
 from ..changes import Changes
@@ -25,7 +23,7 @@ from ..published import published_history
 from ..query import SiteData
 from ..settings import Release
 from ..site_map import DOWNLOADS, api_path, embed_path
-from . import vendor
+from ..vega_bundle import bundle_entry, prefetch_bundle
 from .api import write_api
 from .downloads import CHECKSUMS, DownloadFile, checksum_lines, data_page_context, workbook_strings, write_downloads
 from .embeds import embed_view, write_embeds
@@ -38,7 +36,7 @@ DOWNLOAD_CODE = ("assets/downloads.py", "assets/exports.py", "assets/workbook.py
                  "spreadsheet_safety.py", "settings.py", "load.py", "contract.py", "contract.yml",
                  "sql/resource_rows.sql", "sql/download_parquet.sql")
 DOWNLOAD_PACKAGES = ("duckdb", "openpyxl")
-BUNDLE, API = "bundle", "api"
+API = "api"
 
 
 @dataclass
@@ -59,18 +57,8 @@ class Assets:
 BACKGROUND_MIN_PACKAGES = 4
 
 
-def _bundle_key() -> str:
-    return digest(vl_convert.__version__, code_version(["assets/vendor.py"]), tree_digest(vendor.LICENCE_DIR))
-
-
 def _download_key(release: Release, package: str, version: str, words: dict) -> str:
     return digest(release, package, version, words)
-
-
-def _bundle_entry(folder: Path) -> None:
-    """A content store folder -> the bundle under files/ (vendor.write_chart_bundle) and its path."""
-    written = vendor.write_chart_bundle(folder / "files")
-    (folder / "bundle-path.txt").write_text(written.relative_to(folder / "files").as_posix(), encoding="utf-8")
 
 
 def _download_entry(db: Database, package, folder: Path, release: Release, words: dict) -> None:
@@ -79,11 +67,6 @@ def _download_entry(db: Database, package, folder: Path, release: Release, words
     made = [f for f in write_downloads(Database(db.con, [package]), folder, release, words) if f.plan_id is not None]
     (folder / DOWNLOADS / CHECKSUMS).unlink()
     (folder / "files.json").write_text(json.dumps([asdict(f) for f in made]), encoding="utf-8")
-
-
-def _fill_bundle(folders: dict[Path, None]) -> None:
-    for folder in folders:
-        _bundle_entry(folder)
 
 
 def _fill_downloads(folders: dict[Path, str], data_dir: Path, release: Release, words: dict) -> None:
@@ -104,26 +87,12 @@ def prefetch_assets(store: Store, data_dir: Path, packages: dict[str, str], rele
     engine runs it too), and the downloads when many packages changed (openpyxl's workbooks: 5 s at
     10x the shipped data). The build validates, loads and queries meanwhile, and on two cores the
     second is idle until the charts render."""
-    store.fill_in_background(BUNDLE, {_bundle_key(): None}, _fill_bundle)
+    prefetch_bundle(store)
     version, words = code_version(DOWNLOAD_CODE, DOWNLOAD_PACKAGES), workbook_strings(strings)
     missing = {key: folder for folder, package in packages.items()
                if not store.folder(DOWNLOADS, key := _download_key(release, package, version, words)).is_dir()}
     if len(missing) >= BACKGROUND_MIN_PACKAGES:
         store.fill_in_background(DOWNLOADS, missing, _fill_downloads, Path(data_dir), release, words)
-
-
-def bundle_entry(store: Store) -> tuple[Path, str]:
-    """-> (the content store's folder holding the Vega bundle under files/, the bundle's path from
-    the site root), made here unless vl-convert and the licence files are unchanged or
-    prefetch_assets is making it (then waited for). The chart stage reads the bundle from there
-    too (charts.engine)."""
-    key = _bundle_key()
-    entry = store.entry(BUNDLE, key)
-    if entry is None:
-        partial = store.fill(BUNDLE, key)
-        _bundle_entry(partial)
-        entry = store.commit(BUNDLE, key, partial)
-    return entry, (entry / "bundle-path.txt").read_text(encoding="utf-8")
 
 
 def _write_bundle(static_dir: Path, store: Store) -> tuple[str, list[str]]:

@@ -25,7 +25,7 @@ from ..site_map import embed_path, page_url, relative
 from ..text_safety import printed_value, web_address
 
 CHART_LOADER = "assets/javascripts/charts.js"  # from site_src/, copied by mkdocs to the site root
-VEGA_BUNDLE_GLOB = "assets/vendor/vega-bundle-*.js"  # plantracker.vendor.write_chart_bundle
+VEGA_BUNDLE_GLOB = "assets/vendor/vega-bundle-*.js"  # plantracker.vega_bundle.write_chart_bundle
 # Room below the chart for the title, summary and source lines in the suggested iframe height.
 TEXT_HEIGHT = 200
 

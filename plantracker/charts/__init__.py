@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..cache import Store, code_version, digest
 from ..pages.model import Chart
+from ..vega_bundle import bundle_entry
 from .files import ChartFiles, chart_base
 from .workers import ChartRendering
 
@@ -29,8 +30,6 @@ FILES_RECORD = "files.json"
 
 def _bundle_file(store: Store) -> Path:
     """The site's Vega bundle in the content store, which the SVG engine runs (charts.engine)."""
-    from ..assets import bundle_entry  # here: the assets stage imports this package
-
     entry, path = bundle_entry(store)
     return entry / "files" / path
 
