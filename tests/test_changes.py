@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -107,7 +108,8 @@ def test_a_status_change_to_about_reached_is_listed_on_the_page_and_in_the_feed(
         t = strings[lang]
         assert f"{t['status_off_track']} → {t['status_about_reached']}" in entry["lines"][lang][-1]
         html = markdown.markdown(render(changes_page_context(changes, lang), lang))
-        assert f"<td>{t['status_about_reached']}</td>" in html
+        assert re.search(f'<td data-label="{t["changes_col_new_status"]}"><span class="pt-status pt-status--about_reached">'
+                         f"{t['status_about_reached']}</span>\\s*</td>", html)
 
 
 def test_identical_releases_have_no_changes(tmp_path):
