@@ -109,15 +109,15 @@ def test_the_target_has_no_reported_figure_and_the_computed_sum_carries_its_cave
 
 def test_caveats_travel_with_the_related_chart_into_its_spec_svg_png_embed_and_summary(real_site):
     charts = real_site.root / "assets" / "charts" / PLAN
-    spec = json.loads((charts / "target-T01-general-industrial-solid-waste-utilized-2024.vegalite.zh.json").read_text("utf-8"))
+    spec = json.loads((charts / "target-T01--general-industrial-solid-waste-utilized-2024.vegalite.zh.json").read_text("utf-8"))
     subtitle = "".join(spec["title"]["subtitle"])
     assert "不是“区域年综合利用工业固废量”的衡量口径" in subtitle and "2024年在计划期" in subtitle
-    svg = (charts / "target-T01-general-industrial-solid-waste-utilized-2024.zh.svg").read_text("utf-8")
+    svg = (charts / "target-T01--general-industrial-solid-waste-utilized-2024.zh.svg").read_text("utf-8")
     assert "2024年在计划期" in html.unescape(svg)
-    embed = (real_site.root / "embed" / PLAN / "target-T01-general-industrial-solid-waste-utilized-2024.zh.html")
+    embed = (real_site.root / "embed" / PLAN / "target-T01--general-industrial-solid-waste-utilized-2024.zh.html")
     assert "2024年在计划期" in text_of(embed.read_text("utf-8"))
     page = real_site.page(f"{PLAN}/targets/T01/")
-    figures = re.findall(r"<figure[^>]*chart-target-T01-general[^>]*>(.*?)</figure>", page, re.S)
+    figures = re.findall(r"<figure[^>]*chart-target-T01--general[^>]*>(.*?)</figure>", page, re.S)
     assert figures and all("不能说明目标是否完成" in html.unescape(f) for f in figures)  # alt text and caption
 
 
@@ -145,7 +145,7 @@ def test_the_two_plan_comparison_states_what_differs_and_cites_both_targets(page
 
 def test_chart_csvs_carry_unit_source_url_quote_and_flags(real_site):
     charts = real_site.root / "assets" / "charts" / PLAN
-    with (charts / "target-T01-general-industrial-solid-waste-utilized-2021.en.csv").open(encoding="utf-8-sig") as h:
+    with (charts / "target-T01--general-industrial-solid-waste-utilized-2021.en.csv").open(encoding="utf-8-sig") as h:
         table = list(csv.DictReader(h))
     assert {"unit", "source", "source_url", "authority", "quote", "confidence"} <= set(table[0])
     hebei = next(r for r in table if r["figure_id"] == "NBS2021-HE-U")
@@ -225,3 +225,27 @@ def test_figures_as_printed_by_an_english_source_keep_its_unit(pages):
     zh = pages[f"{PLAN}/regions/REGION/index.html"]
     assert "十亿吨" not in en and "about 1.37 billion tonnes" in en
     assert "约1.37 billion tonnes（13.7亿吨）" in zh
+
+
+def test_no_target_id_can_take_another_charts_file_name(tmp_path):
+    """A related series' chart joins target, indicator and year with "--", which no id may hold: a
+    target whose id reads like T01's related chart (T01-<indicator>-2021) gets a chart of its own."""
+    import shutil
+
+    from plantracker.settings import Release
+    from stages import pages_of
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "datapackages", data)
+    targets = data / PLAN / "data" / "targets.csv"
+    text = targets.read_text("utf-8")
+    t01 = next(line for line in text.splitlines() if line.startswith("T01,"))
+    twin = "T01-general-industrial-solid-waste-utilized-2021"
+    targets.write_text(text.rstrip("\n") + "\n" + t01.replace("T01,", twin + ",", 1) + "\n", encoding="utf-8")
+    import datetime as dt
+
+    pages = pages_of(data, Release("2026.1", dt.date(2026, 11, 29), "https://example.org/"))
+    keys = [chart.key for page in pages for chart in page.charts]
+    assert len(keys) == len(set(keys)), "two charts share a file name"
+    ids = {chart.chart_id for page in pages for chart in page.charts}
+    assert {f"target-{twin}", "target-T01--general-industrial-solid-waste-utilized-2021"} <= ids

@@ -342,13 +342,18 @@ CASES = {
     "unsafe-id": (chain(edit_descriptor(lambda d: field(d, "targets", "target_id").update(constraints={})),
                         replace("data/targets.csv", "xr-recycled,", "x" * 300 + ",")), [
         f'{P}/data/targets.csv:4: target_id: "{"x" * 59}…" is not a safe id (ids name files and web addresses: '
-        "use letters A-Z a-z, digits, hyphens and underscores, starting and ending with a letter or digit, at "
-        "most 64 characters) [unsafe-id]"]),
+        "use letters A-Z a-z, digits, hyphens and underscores, starting and ending with a letter or digit, never "
+        "two hyphens or underscores in a row, at most 64 characters) [unsafe-id]"]),
     "unsafe-id/path": (chain(edit_descriptor(lambda d: field(d, "targets", "target_id").update(constraints={})),
                              replace("data/targets.csv", "xr-recycled,", "../../../../tmp/x,")), [
         f'{P}/data/targets.csv:4: target_id: "../../../../tmp/x" is not a safe id (ids name files and web '
         "addresses: use letters A-Z a-z, digits, hyphens and underscores, starting and ending with a letter or "
-        "digit, at most 64 characters) [unsafe-id]"]),
+        "digit, never two hyphens or underscores in a row, at most 64 characters) [unsafe-id]"]),
+    "unsafe-id/doubled-separator": (chain(edit_descriptor(lambda d: field(d, "targets", "target_id").update(constraints={})),
+                                          replace("data/targets.csv", "xr-recycled,", "xr--recycled,")), [
+        f'{P}/data/targets.csv:4: target_id: "xr--recycled" is not a safe id (ids name files and web '
+        "addresses: use letters A-Z a-z, digits, hyphens and underscores, starting and ending with a letter or "
+        "digit, never two hyphens or underscores in a row, at most 64 characters) [unsafe-id]"]),
     "invalid-url": (replace("data/sources.csv", "https://example.org/mini-plan/report", "javascript:alert(1)"), [
         f'{P}/data/sources.csv:3: url: "javascript:alert(1)" is not a web address '
         "(write the full http:// or https:// address of the page) [invalid-url]"]),

@@ -236,7 +236,7 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
             "coverage": t["coverage_of"].format(n=total["regions_reporting"], m=total["region_members"]),
             "complete": total["complete"], "observations": total["observation_ids"].split(" "),
             "outside_period": total["year"] > plan.plan["period_end"], "caveats": caveats,
-            "chart_id": f"target-{target['target_id']}-{total['indicator_id']}-{total['year']}" if len(rows) >= 2 else None,
+            "chart_id": f"target-{target['target_id']}--{total['indicator_id']}-{total['year']}" if len(rows) >= 2 else None,
         })
         if len(rows) < 2:
             continue
