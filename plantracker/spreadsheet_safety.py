@@ -38,7 +38,8 @@ def neutralize_cell(value: Any) -> Any:
 
     Numbers, booleans, dates and None come back unchanged: only text can be read as a formula.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    # Leading spaces too: some programs trim a cell before reading it (" =1+1" becomes a formula).
+    if isinstance(value, str) and value.lstrip(" \u3000\u00a0").startswith(FORMULA_PREFIXES):
         return NEUTRALIZER + value
     return value
 
