@@ -249,3 +249,23 @@ def test_no_target_id_can_take_another_charts_file_name(tmp_path):
     assert len(keys) == len(set(keys)), "two charts share a file name"
     ids = {chart.chart_id for page in pages for chart in page.charts}
     assert {f"target-{twin}", "target-T01--general-industrial-solid-waste-utilized-2021"} <= ids
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_a_region_lists_places_the_plan_did_not_name_under_their_own_heading(pages, prefix):
+    """Shuozhou (S15) is on MIIT's list of results, not in the 2015-2017 plan's text (named_in_plan
+    false): its region page must not put it under "Places named by the plan"."""
+    from plantracker.strings import load_strings
+
+    t = load_strings(REPO / "templates")["en" if prefix else "zh"]
+    text = pages[f"{prefix}jjj-2015-2017/regions/CN-SX/index.html"]
+    place = "Shuozhou" if prefix else "朔州"
+    assert t["sites_other"] in text and text.index(t["sites_other"]) < text.index(f"{place} — ")
+    assert t["sites_named"] not in text
+
+
+@pytest.mark.parametrize("prefix", ["", "en/"])
+def test_a_map_without_figures_heads_its_column(real_site, prefix):
+    """The 2015-2017 plan has no provincial figure: its map table's one column is headed, never "None"."""
+    page = (real_site.root / f"{prefix}jjj-2015-2017/map/index.html").read_text(encoding="utf-8")
+    assert ">None<" not in page and 'data-label="None"' not in page

@@ -161,7 +161,8 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
     plan_title = plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
     context = {
         "plan": {**plan_ref(plan, lang, link), "short_title": plan_title},
-        "map": {"indicator": indicator or "", "years": years, "maps": maps,
+        # A column per year; a plan with no figure has one column of "no data", headed "value".
+        "map": {"indicator": indicator or "", "years": [str(y) if y else t["value"] for y in years], "maps": maps,
                 "unplaced": [plan.name(f, lang) for f in figures if f["tile_x"] is None or f["tile_y"] is None],
                 "sites_href": link.page(f"{plan.plan_id}/sites")},
         "provinces": rows,
