@@ -9,6 +9,11 @@ from dataclasses import dataclass
 _CONVERTED = {"zh": "{printed}（{converted}）", "en": "{printed} ({converted})"}
 
 
+# Between a number and its unit: a no-break space, so a narrow screen never sets "900" at the end
+# of one line and "billion yuan" at the start of the next.
+NUMBER_UNIT_SPACE = "\u00a0"
+
+
 @dataclass(frozen=True)
 class DisplayUnit:
     factor: float
@@ -25,7 +30,7 @@ class CountNoun:
     def after(self, number: str) -> str:
         """A formatted number -> "1 base", "25 bases", "1.5 bases" (English: "one" is exactly 1,
         no visible decimals; CLDR's rule `i = 1 and v = 0`)."""
-        return f"{number} {self.one if number.lstrip('-') == '1' else self.other}"
+        return f"{number}{NUMBER_UNIT_SPACE}{self.one if number.lstrip('-') == '1' else self.other}"
 
 
 def count_noun(indicator: dict | None, lang: str) -> CountNoun | None:
@@ -129,11 +134,15 @@ class UnitBook:
 
 
 def join_unit(number: str, label: str, lang: str) -> str:
+    """A formatted number and a unit label -> "150万吨", "1.5 亿吨" (a Chinese unit after an English
+    one), "150 million tonnes", "65%"; the space after the number never breaks."""
     if label in ("%", "％"):
         return f"{number}%"
-    if lang == "zh":
-        return f"{number} {label}" if label and label[0].isascii() else f"{number}{label}"
-    return f"{number} {label}".strip()
+    if not label:
+        return number
+    if lang == "zh" and not label[0].isascii():
+        return f"{number}{label}"
+    return f"{number}{NUMBER_UNIT_SPACE}{label}"
 
 
 def format_number(value: float, lang: str, significant: int = 6) -> str:

@@ -129,10 +129,10 @@ def test_context_holds_finished_values(changes):
     # followed by its conversion; an English count without a noun is the number alone.
     # 千吨 is not a Chinese display unit: the figure keeps the English label its unit is written
     # in (the source printed it so), then the Chinese conversion.
-    assert zh["added"][0]["new"] == "700 thousand tonnes（70万吨）"
+    assert zh["added"][0]["new"] == "700\u00a0thousand tonnes（70万吨）"
     en = changes_page_context(changes, "en")
     assert en["removed"][0]["old"] == "200"
-    assert en["revised"][0]["old"] == "40 万吨 (400 thousand tonnes)"
+    assert en["revised"][0]["old"] == "40\u00a0万吨 (400\u00a0thousand tonnes)"
     assert en["status_changes"][0]["target_year"] == "2022"
 
 
@@ -152,8 +152,8 @@ def test_page_lists_changes_in_html_tables_escaped(changes, lang):
         old, new = "40万吨", "65万吨"
     else:
         # The Chinese unit the source printed is marked as Chinese on the English page.
-        old, new = ('40 <span lang="zh">万吨</span> (400 thousand tonnes)',
-                    '65 <span lang="zh">万吨</span> (650 thousand tonnes)')
+        old, new = ('40\u00a0<span lang="zh">万吨</span> (400\u00a0thousand tonnes)',
+                    '65\u00a0<span lang="zh">万吨</span> (650\u00a0thousand tonnes)')
     # Each cell labelled for the phone's cards; the value whole, with its unit (.pt-value).
     assert (f'<td data-label="{t["changes_col_old_value"]}" class="pt-num"><del class="pt-value">{old}</del></td>\n'
             f'<td data-label="{t["changes_col_new_value"]}" class="pt-num"><span class="pt-value">{new}</span></td>') in html

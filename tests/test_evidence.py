@@ -211,7 +211,7 @@ def test_target_and_baseline_keep_their_qualifiers_in_chart_data_and_summaries(r
     assert target["value_text"] == "约2200亿元"
     with (charts / PLAN / "target-T03.en.csv").open(encoding="utf-8-sig") as handle:
         target = next(r for r in csv.DictReader(handle) if r["series"] == "target")
-    assert target["value_text"] == "more than 900 billion yuan"
+    assert target["value_text"] == "more than 900\u00a0billion yuan"
     # T02's baseline: "about 150 million tons" (B03), in the inputs, the chart summary and the API.
     assert "约1.5亿吨（2017年）" in pages[f"{PLAN}/targets/T02/index.html"]
     assert "about 150 million tonnes (2017)" in pages[f"en/{PLAN}/targets/T02/index.html"]

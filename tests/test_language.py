@@ -12,7 +12,7 @@ from plantracker.pipeline import REPO_ROOT
 PLAN = "jjj-2020-2022"
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # A number followed by the English description of a Chinese unit ("1.5 100 million tonnes").
-UNIT_DESCRIPTION_AFTER_NUMBER = re.compile(r"\d (100 million|10,000|10 000) (tonnes|yuan|cubic metres|mu)\b")
+UNIT_DESCRIPTION_AFTER_NUMBER = re.compile(r"\d[ \u00a0](100 million|10,000|10 000) (tonnes|yuan|cubic metres|mu)\b")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -47,7 +47,8 @@ def text_in(page_html: str, lang: str) -> str:
     """A page -> its visible text in elements of the language (by `lang`, inherited), joined."""
     parser = _TextByLanguage()
     parser.feed(page_html)
-    return " ".join(text for text_lang, text in parser.runs if text_lang.split("-")[0] == lang)
+    # No-break spaces (between a number and its unit) read as spaces.
+    return " ".join(text for text_lang, text in parser.runs if text_lang.split("-")[0] == lang).replace("\u00a0", " ")
 
 
 def english_pages(site):
@@ -78,13 +79,13 @@ def test_english_pages_never_write_a_unit_description_or_count_after_a_number(re
 
 def test_english_target_pages_show_printed_units_and_count_nouns(real_site):
     t02 = real_site.page(f"en/{PLAN}/targets/T02/")
-    assert '>1.5 <span lang="zh">亿吨</span> (150 million tonnes)</td>' in t02
+    assert '>1.5\u00a0<span lang="zh">亿吨</span> (150\u00a0million tonnes)</td>' in t02
     assert "Target: 150 million tonnes (2022)" in text_in(t02, "en")  # "达到1.5亿吨": a level to reach
     t04 = text_in(real_site.page(f"en/{PLAN}/targets/T04/"), "en")
     assert "Target: 30 agglomeration areas (2022)" in t04
     assert "at least 10 production bases" in text_in(real_site.page(f"en/{PLAN}/targets/T10/"), "en")
     t03 = real_site.page(f"en/{PLAN}/targets/T03/")
-    assert '9,000 <span lang="zh">亿元</span> (900 billion yuan)' in t03
+    assert '9,000\u00a0<span lang="zh">亿元</span> (900\u00a0billion yuan)' in t03
     # The plan's own words, in Chinese only, are labelled as such.
     assert '<small class="pt-lang-label">Chinese original</small> <span lang="zh">' in t02
 
@@ -92,7 +93,7 @@ def test_english_target_pages_show_printed_units_and_count_nouns(real_site):
 def test_chinese_pages_keep_chinese_figures(real_site):
     t02 = real_site.page(f"{PLAN}/targets/T02/")
     assert "目标：1.5亿吨（2022年）" in text_in(t02, "zh")
-    assert ">约150 million tonnes（1.5亿吨）</td>" in t02   # an English source's unit, with its conversion
+    assert ">约150\u00a0million tonnes（1.5亿吨）</td>" in t02   # an English source's unit, with its conversion
     assert "目标：30个（2022年）" in text_in(real_site.page(f"{PLAN}/targets/T04/"), "zh")
 
 

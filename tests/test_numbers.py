@@ -8,7 +8,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from plantracker.numbers import CountNoun, UnitBook, count_noun, format_number
+from plantracker.numbers import NUMBER_UNIT_SPACE, CountNoun, UnitBook, count_noun, format_number
 from plantracker.pipeline import REPO_ROOT
 
 UNITS_CSV = REPO_ROOT / "datapackages" / "jjj-2020-2022" / "data" / "units.csv"
@@ -19,6 +19,12 @@ def _unit_rows() -> list[dict]:
     with UNITS_CSV.open(encoding="utf-8", newline="") as handle:
         return [{**row, "factor": float(row["factor"]), "display_zh": row["display_zh"] == "true",
                  "display_en": row["display_en"] == "true"} for row in csv.DictReader(handle)]
+
+
+def spaced(text: str) -> str:
+    """Printed text with its no-break spaces as plain ones, for readable expectations (the
+    no-break space itself: test_a_number_never_breaks_from_its_unit)."""
+    return text.replace(NUMBER_UNIT_SPACE, " ")
 
 
 UNITS = _unit_rows()
@@ -48,7 +54,7 @@ BASES = {"count_noun_one_en": "base", "count_noun_other_en": "bases"}
     (1.37, "billion-ton", "zh", "1.37 billion tonnes（13.7亿吨）"),
 ])
 def test_printed_figures_read_as_written_in_the_language(value, unit_id, lang, expected):
-    assert BOOK.printed(value, unit_id, lang) == expected
+    assert spaced(BOOK.printed(value, unit_id, lang)) == expected
 
 
 @pytest.mark.parametrize(("value", "indicator", "lang", "expected"), [
@@ -62,13 +68,13 @@ def test_printed_figures_read_as_written_in_the_language(value, unit_id, lang, e
     (30, AREAS, "zh", "30个"),       # Chinese counts with the measure word
 ])
 def test_counts_name_what_they_count(value, indicator, lang, expected):
-    assert BOOK.quantity(value, "count", lang, indicator=indicator) == expected
-    assert BOOK.printed(value, "count", lang, indicator=indicator) == expected
+    assert spaced(BOOK.quantity(value, "count", lang, indicator=indicator)) == expected
+    assert spaced(BOOK.printed(value, "count", lang, indicator=indicator)) == expected
 
 
 def test_computed_figures_show_only_the_display_unit():
-    assert BOOK.quantity(1.5e8, "mass", "en") == "150 million tonnes"
-    assert BOOK.quantity(9e11, "money", "en") == "900 billion yuan"
+    assert BOOK.quantity(1.5e8, "mass", "en") == "150\u00a0million tonnes"
+    assert BOOK.quantity(9e11, "money", "en") == "900\u00a0billion yuan"
     assert BOOK.quantity(8e8, "mass", "zh") == "8亿吨"
 
 
@@ -86,13 +92,13 @@ values = st.floats(min_value=0, max_value=1e13, allow_nan=False, allow_infinity=
 def test_english_never_writes_a_unit_description_after_a_number(value, unit):
     """"1.5 100 million tonnes": the English label of a unit English pages do not display
     describes the unit and must never follow a number."""
-    text = BOOK.printed(value, unit["unit_id"], "en", indicator=BASES)
+    text = spaced(BOOK.printed(value, unit["unit_id"], "en", indicator=BASES))
     number = format_number(value, "en", significant=12)
     if unit["display_en"]:
         assert text.startswith(number)
         assert unit["label_en"] in text or unit["dimension"] == "count"
     else:
-        converted = BOOK.quantity(value * unit["factor"], unit["dimension"], "en", indicator=BASES)
+        converted = spaced(BOOK.quantity(value * unit["factor"], unit["dimension"], "en", indicator=BASES))
         assert text == f"{number} {unit['label_zh']} ({converted})"
         assert f"{number} {unit['label_en']}" not in text
     assert "count" not in text
@@ -102,7 +108,7 @@ def test_english_never_writes_a_unit_description_after_a_number(value, unit):
 def test_chinese_figures_are_ungrouped_and_unspaced(value, unit):
     """A Chinese unit follows its number with no space; an English unit (one only English pages
     display: million tonnes) keeps its English label, as printed, and the figure in Chinese units."""
-    text = BOOK.printed(value, unit["unit_id"], "zh")
+    text = spaced(BOOK.printed(value, unit["unit_id"], "zh"))
     english = unit["display_en"] and not unit["display_zh"]
     number = format_number(value, "zh", significant=12)
     assert "," not in text
@@ -129,5 +135,14 @@ def test_english_numbers_group_thousands_and_keep_the_value(value, significant):
 
 @given(st.integers(min_value=0, max_value=10**9))
 def test_english_counts_take_the_singular_for_exactly_one(n):
-    text = BOOK.quantity(n, "count", "en", indicator=BASES)
+    text = spaced(BOOK.quantity(n, "count", "en", indicator=BASES))
     assert text == f"{n:,} {'base' if n == 1 else 'bases'}"
+
+
+@given(values, st.sampled_from(UNITS), st.sampled_from(["zh", "en"]))
+def test_a_number_never_breaks_from_its_unit(value, unit, lang):
+    """A phone may wrap a figure anywhere but between its number and its unit: no plain space
+    follows a digit ("900 billion yuan" set as "900" / "billion yuan" on two lines)."""
+    for text in (BOOK.printed(value, unit["unit_id"], lang, indicator=BASES),
+                 BOOK.quantity(value * unit["factor"], unit["dimension"], lang, indicator=BASES)):
+        assert not re.search(r"\d ", text), text
