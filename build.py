@@ -6,84 +6,33 @@ Exit status: 0 success, 2 bad input (one line per problem, no traceback), 1 inte
 from __future__ import annotations
 
 import sys
-import time
-import traceback
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from plantracker.exit_status import EXIT_BAD_INPUT, ExitStatusGroup
 from plantracker.pipeline import REPO_ROOT, BuildOptions, build as build_site, validate as validate_input
-from plantracker.problems import InputError, problems_json
+from plantracker.problems import problems_json
+from plantracker.progress import Progress
 
-EXIT_BAD_INPUT = 2
-EXIT_FAULT = 1
-
-
-class Progress:
-    """Stage progress: a live display on a terminal, plain lines otherwise (CI logs)."""
-
-    def __init__(self, quiet: bool = False):
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.timings: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, name: str):
-        start = time.perf_counter()
-        if self.tty and not self.quiet:
-            from rich.console import Console
-
-            with Console(stderr=True).status(f"{name} …"):
-                yield
-        else:
-            yield
-        self.timings[name] = time.perf_counter() - start
-        if not self.quiet:
-            click.echo(f"{name:<9} {self.timings[name]:6.2f} s", err=True)
-
-
-def _fail_on_input(error: InputError, as_json: bool = False) -> None:
-    if as_json:  # validate --json: the same problems as one document on stdout
-        click.echo(problems_json(error.problems))
-        sys.exit(EXIT_BAD_INPUT)
-    for problem in error.problems:
-        click.echo(problem.line(), err=True)
-    count = len(error.problems)
-    click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was built or changed.", err=True)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-def _run(ctx: click.Context, action):
-    try:
-        return action()
-    except InputError as error:
-        if ctx.obj["debug"]:
-            traceback.print_exc()
-        _fail_on_input(error, ctx.obj.get("json", False))
-    except Exception as error:  # an internal fault, not the data's: say so, trace only on --debug
-        if ctx.obj["debug"]:
-            raise
-        click.echo(f"internal error: {type(error).__name__}: {error} (rerun with --debug for a traceback)", err=True)
-        sys.exit(EXIT_FAULT)
+FOLDER, FILE = click.Path(path_type=Path, file_okay=False), click.Path(path_type=Path, dir_okay=False)
 
 
 def _options(data: Path, out: Path, work: Path | None = None, previous: Path | None = None) -> BuildOptions:
     return BuildOptions(data_dir=data, out_dir=out, work_dir=work or REPO_ROOT / "build", previous_dir=previous)
 
 
-data_option = click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=REPO_ROOT / "datapackages",
-                           show_default="datapackages/", help="Folder holding one data package per plan.")
-out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=REPO_ROOT / "site",
-                          show_default="site/", help="Where the built site goes (replaced only on success).")
-work_option = click.option("--work", type=click.Path(path_type=Path, file_okay=False), default=None,
-                           help="Work folder for generated pages and files [default: build/].")
+data_option = click.option("--data", type=FOLDER, default=REPO_ROOT / "datapackages", show_default="datapackages/",
+                           help="Folder holding one data package per plan.")
+out_option = click.option("--out", type=FOLDER, default=REPO_ROOT / "site", show_default="site/",
+                          help="Where the built site goes (replaced only on success).")
+work_option = click.option("--work", type=FOLDER, help="Work folder for generated pages and files [default: build/].")
 previous_option = click.option("--previous", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
                                help="Folder of the previous release's data packages, for the \"What changed\" page "
                                     "[default: the newest older release published on gh-pages].")
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=ExitStatusGroup, invoke_without_command=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @data_option
 @out_option
@@ -104,11 +53,9 @@ def cli(ctx: click.Context, debug: bool, data: Path, out: Path) -> None:
 @work_option
 @previous_option
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-@click.pass_context
-def build(ctx: click.Context, data: Path, out: Path, work: Path | None, previous: Path | None, quiet: bool) -> None:
+def build(data: Path, out: Path, work: Path | None, previous: Path | None, quiet: bool) -> None:
     """Validate, load, query, chart, render and build the site into --out."""
-    progress = Progress(quiet)
-    result = _run(ctx, lambda: build_site(_options(data, out, work, previous), progress))
+    result = build_site(_options(data, out, work, previous), Progress(quiet))
     if not quiet:
         click.echo(f"built release {result.release.version}: {result.pages} pages, {result.charts} charts -> {out}", err=True)
 
@@ -120,25 +67,21 @@ def build(ctx: click.Context, data: Path, out: Path, work: Path | None, previous
 def validate(ctx: click.Context, data: Path, as_json: bool) -> None:
     """Check the data packages, release.toml and CITATION.cff against it; print every problem."""
     ctx.obj["json"] = as_json
-    release = _run(ctx, lambda: validate_input(_options(data, REPO_ROOT / "site")))
+    release = validate_input(_options(data, REPO_ROOT / "site"))
     if as_json:
         click.echo(problems_json([]))
     click.echo(f"valid: release {release.version}, packages in {data}", err=True)
 
 
 @cli.command()
-@click.option("--release", "release_file", type=click.Path(path_type=Path, dir_okay=False), default=REPO_ROOT / "release.toml",
-              show_default="release.toml", help="The release declaration to copy from.")
-@click.option("--file", "citation_file", type=click.Path(path_type=Path, dir_okay=False), default=REPO_ROOT / "CITATION.cff",
-              show_default="CITATION.cff", help="The citation file to update.")
-@click.pass_context
-def citation(ctx: click.Context, release_file: Path, citation_file: Path) -> None:
+@click.option("--release", "release_file", type=FILE, default=REPO_ROOT / "release.toml", show_default="release.toml",
+              help="The release declaration to copy from.")
+@click.option("--file", "citation_file", type=FILE, default=REPO_ROOT / "CITATION.cff", show_default="CITATION.cff",
+              help="The citation file to update.")
+def citation(release_file: Path, citation_file: Path) -> None:
     """Copy the release's version, date and URL from release.toml into CITATION.cff (nothing else changes)."""
-    from plantracker.citation_cff import write_citation
-    from plantracker.settings import load_release
-
-    release = _run(ctx, lambda: load_release(release_file))
-    changed = _run(ctx, lambda: write_citation(citation_file, release))
+    from plantracker.citation_cff import update_citation
+    release, changed = update_citation(release_file, citation_file)
     click.echo(f"{citation_file.name}: version {release.version}, date-released {release.date}, url {release.url} "
                f"({'updated' if changed else 'already up to date'})", err=True)
 
@@ -153,9 +96,7 @@ def serve(ctx: click.Context, data: Path, work: Path | None, previous: Path | No
     """Build a preview into <work>/preview/, serve it on 127.0.0.1 and rebuild what changed when data,
     templates, site_src or release.toml change; open tabs reload themselves (Enter: a clean build)."""
     from plantracker.preview import serve_and_rebuild
-
-    options = _options(data, REPO_ROOT / "site", work, previous)
-    _run(ctx, lambda: serve_and_rebuild(options, port, Progress(), debug=ctx.obj["debug"]))
+    serve_and_rebuild(_options(data, REPO_ROOT / "site", work, previous), port, Progress(), debug=ctx.obj["debug"])
 
 
 @cli.command()
@@ -166,22 +107,18 @@ def serve(ctx: click.Context, data: Path, work: Path | None, previous: Path | No
 @click.option("--force", is_flag=True, help="Replace an already published version whose content differs.")
 @click.option("--alias-type", type=click.Choice(["symlink", "copy"]), default="symlink", show_default=True,
               help="How `latest` points at the newest release (copy for hosts without symlinks).")
-@click.pass_context
-def publish(ctx: click.Context, data: Path, out: Path, previous: Path | None, push: bool, force: bool,
-            alias_type: str) -> None:
+def publish(data: Path, out: Path, previous: Path | None, push: bool, force: bool, alias_type: str) -> None:
     """Build (refusing on any validation error), then deploy as the release version with mike."""
     from plantracker.publish import check_committed, publish_release
-
-    _run(ctx, lambda: check_committed(REPO_ROOT))  # before the build, not after it: refused at once
-    result = _run(ctx, lambda: build_site(_options(data, out, previous=previous), Progress()))
-    published = _run(ctx, lambda: publish_release(out, result.release, REPO_ROOT, push=push, force=force,
-                                                  alias_type=alias_type))
+    check_committed(REPO_ROOT)  # before the build, not after it: refused at once
+    result = build_site(_options(data, out, previous=previous), Progress())
+    published = publish_release(out, result.release, REPO_ROOT, push=push, force=force, alias_type=alias_type)
     click.echo(f"release {published.version}: {published.status} (commit {published.commit[:12]}, "
                f"latest -> {published.latest}{', pushed' if published.pushed else ''})", err=True)
 
 
 @cli.command("import")
-@click.argument("export_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("export_file", type=FILE)
 @data_option
 @click.option("--plan", required=True, help="Plan id: the package folder in --data to import into.")
 @click.option("--source", "source_id", required=True, help="source_id of the export in sources.csv.")
@@ -190,36 +127,23 @@ def publish(ctx: click.Context, data: Path, out: Path, previous: Path | None, pu
 @click.option("--source-publisher", default="国家统计局", show_default=True, help="Publisher of a new source.")
 @click.option("--write", is_flag=True, help="Apply the changes, then validate the data folder (default: only show them).")
 @click.option("--revise", is_flag=True, help="Replace existing figures whose value differs (revisions).")
-@click.pass_context
-def import_(ctx: click.Context, export_file: Path, data: Path, plan: str, source_id: str, source_title: str | None,
-            source_url: str | None, source_publisher: str, write: bool, revise: bool) -> None:
+def import_(export_file: Path, data: Path, plan: str, source_id: str, source_title: str | None, source_url: str | None,
+            source_publisher: str, write: bool, revise: bool) -> None:
     """Import a province-by-year table exported from the NBS data portal (CSV, .xls, .xlsx) into a plan's
     observations: shows what would change; --write applies it."""
-    from plantracker.nbs_import import NewSource, import_export
-
+    from plantracker.nbs_import import NewSource, import_export, validate_after_import
     source = NewSource(source_title or "", source_url or "", source_publisher) if source_title or source_url else None
-    package = data / plan
-
-    def run(write_now: bool):
-        return _run(ctx, lambda: import_export(export_file, package, source_id=source_id, source=source,
-                                               write=write_now, revise=revise))
-
-    result = run(False)  # the diff is shown first, also when the write is then refused
+    given = {"source_id": source_id, "source": source, "revise": revise}
+    result = import_export(export_file, data / plan, **given)  # the diff first, also when the write is then refused
     click.echo("\n".join(result.diff_lines()))
     if write:
-        result = run(True)
+        result = import_export(export_file, data / plan, write=True, **given)
     click.echo(result.outcome())
     if write:
-        from plantracker.validate import validate_packages
-
-        problems = validate_packages(data)
-        for problem in problems:
-            click.echo(problem.line(), err=True)
-        if problems:
-            click.echo(f"{len(problems)} problem(s) in {data} after the import; fix them or undo it (git checkout).",
-                       err=True)
+        valid, report = validate_after_import(data)
+        click.echo(report, err=True)
+        if not valid:
             sys.exit(EXIT_BAD_INPUT)
-        click.echo(f"valid: packages in {data}", err=True)
 
 
 if __name__ == "__main__":

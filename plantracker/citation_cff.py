@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .problems import InputError, Problem, problem
-from .settings import Release
+from .settings import Release, load_release
 
 
 def citation_values(release: Release) -> dict[str, str]:
@@ -73,3 +73,10 @@ def write_citation(path: Path, release: Release) -> bool:
     if text != before:
         path.write_text(text, encoding="utf-8")
     return text != before
+
+
+def update_citation(release_file: Path, citation_file: Path) -> tuple[Release, bool]:
+    """release.toml + CITATION.cff -> (the release, whether the file changed): write_citation with
+    the release the file declares. Raises InputError for a bad release file or citation file."""
+    release = load_release(release_file)
+    return release, write_citation(citation_file, release)

@@ -60,9 +60,11 @@ def nav_for(sections: list, lang: str) -> list:
 
 
 def write_mkdocs_config(repo_root: Path, work_dir: Path, docs_dir: Path, site_dir: Path, nav_sections: list,
-                        extra: dict, site_url: str) -> Path:
-    """Repository mkdocs.yml + work paths + generated nav + site URL -> <work>/mkdocs.yml (a full
-    config, since MkDocs' INHERIT replaces lists such as `plugins` instead of merging them).
+                        extra: dict, site_url: str, descriptions: dict[str, str]) -> Path:
+    """Repository mkdocs.yml + work paths + generated nav + site URL + site description per
+    language -> <work>/mkdocs.yml (a full config, since MkDocs' INHERIT replaces lists such as
+    `plugins` instead of merging them). Each language of the i18n plugin gets its nav and its
+    `site_description`; the top-level one is the default language's.
 
     site_url is where pages' canonical and hreflang links and the sitemap point: the release
     file's site under mike's `latest/` alias, since published pages live only under <version>/
@@ -79,6 +81,9 @@ def write_mkdocs_config(repo_root: Path, work_dir: Path, docs_dir: Path, site_di
             for language in plugin["i18n"]["languages"]:
                 if language["locale"] in LANGUAGES:
                     language["nav"] = nav_for(nav_sections, language["locale"])
+                    language["site_description"] = descriptions[language["locale"]]
+                if language.get("default"):
+                    config["site_description"] = descriptions[language["locale"]]
     path = work_dir / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

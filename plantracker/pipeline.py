@@ -179,7 +179,9 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             config = mkdocs_build.write_mkdocs_config(
                 REPO_ROOT, work, docs_dir, out_dir,
                 nav_sections(site.plans, strings, {p.path: p.titles for p in pages}),
-                {"vega_bundle": assets.bundle, "corrections": corrections_line(release, strings)}, release.latest_url)
+                {"vega_bundle": assets.bundle, "corrections": corrections_line(release, strings),
+                 "words": theme_words(strings)},
+                release.latest_url, {lang: strings[lang]["site_description"] for lang in LANGUAGES})
         with step("mkdocs"):
             if preview is not None:
                 store.last_build["mkdocs"] = preview.site.update(
@@ -241,6 +243,15 @@ def corrections_line(release: Release, strings: dict) -> dict:
     {"url", <lang>: {"lead", "link", "what"}}."""
     words = {lang: {key: strings[lang][f"corrections_{key}"] for key in ("lead", "link", "what")} for lang in LANGUAGES}
     return {"url": release.corrections, **words}
+
+
+def theme_words(strings: dict) -> dict:
+    """Strings -> the interface words the theme templates read (extra.words): {<lang>: {key: text}}
+    with every `theme_` key, `cite_heading`, `full_stop` and `sentence_separator`. Both languages on
+    every page: the 404 page speaks both."""
+    shared = ("cite_heading", "full_stop", "sentence_separator")
+    return {lang: {key: text for key, text in strings[lang].items() if key.startswith("theme_") or key in shared}
+            for lang in LANGUAGES}
 
 
 # Installed packages whose code decides the built site's bytes besides our config and docs.

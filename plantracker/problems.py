@@ -75,6 +75,20 @@ def problems_json(problems: list[Problem]) -> str:
                       ensure_ascii=False, indent=1)
 
 
+def problems_report(problems: list[Problem], as_json: bool = False) -> str:
+    """Problems -> the text the command line prints for bad input, without a final newline.
+
+    as_json: the problems_json document (`validate --json`, for stdout). Otherwise (for stderr) one
+    `Problem.line()` per problem in the order given, then the count:
+    "2 problems found; nothing was built or changed." ("1 problem found; ...").
+    """
+    if as_json:
+        return problems_json(problems)
+    count = len(problems)
+    return "\n".join([*(p.line() for p in problems),
+                      f"{count} problem{'s' if count != 1 else ''} found; nothing was built or changed."])
+
+
 class InputError(Exception):
     """Raised by a stage when the input is bad; carries every problem found."""
 

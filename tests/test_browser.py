@@ -186,3 +186,24 @@ def test_search_index_has_chinese_and_english_words(served_site):
     word_en = max(name_en.split(), key=len).lower()
     assert word_zh in tokens("zh"), word_zh
     assert word_en in tokens("en"), word_en
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_older_release_shows_the_outdated_banner_in_the_pages_language(context, site_url, urls, lang):
+    """A page of OLDER_VERSION (not the version `latest` names): Material shows the outdated banner,
+    in the page's language, linking to the same language's home in latest/."""
+    from plantracker.pipeline import REPO_ROOT
+    from plantracker.strings import CHINESE, load_strings
+
+    words = load_strings(REPO_ROOT / "templates")[lang]
+    root = site_url.rstrip("/").rsplit("/", 1)[0] + "/"
+    page = context.new_page()
+    page.goto(f"{root}{OLDER_VERSION}/{'' if lang == 'zh' else 'en/'}{urls['target']}", wait_until="load")
+    banner = page.locator("[data-md-component=outdated]")
+    banner.wait_for(state="visible")
+    text = " ".join(banner.inner_text().split())
+    assert text == words["theme_outdated"] + words["sentence_separator"] + words["theme_outdated_link"]
+    assert banner.locator("a").evaluate("a => a.href") == root + ("latest/" if lang == "zh" else "latest/en/")
+    assert bool(CHINESE.search(text)) == (lang == "zh")
+    page.close()

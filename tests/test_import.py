@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from plantracker.nbs_import.csv_file import edited_text, format_row, read_csv
-from plantracker.nbs_import import ImportResult, NewSource, import_export
+from plantracker.nbs_import import ImportResult, NewSource, import_export, validate_after_import
 from plantracker.pipeline import REPO_ROOT
 from plantracker.problems import InputError
 from plantracker.validate import validate_packages
@@ -470,3 +470,20 @@ def test_a_listed_source_is_used_as_it_is_and_not_silently_changed(tmp_path):
                       source=NewSource("另一个标题", SOURCE.url))
     assert [p.code for p in caught.value.problems] == ["source-differs"]
     assert sources_csv.read_bytes() == before
+
+
+def test_validate_after_import_says_valid_or_lists_the_problems(tmp_path):
+    """After a written import: (True, "valid: packages in <data>"), or (False, a line per problem and
+    the count with what to do) -- what `build.py import --write` prints on stderr."""
+    package = mini_copy(tmp_path)
+    data = package.parent
+    assert validate_after_import(data) == (True, f"valid: packages in {data}")
+    targets = package / "data" / "targets.csv"
+    targets.write_text(targets.read_text(encoding="utf-8").replace("xb-points,collection-points,XB,",
+                                                                   "xb-points,collection-points,XQ,"), encoding="utf-8")
+    valid, report = validate_after_import(data)
+    lines = report.splitlines()
+    assert not valid and len(lines) == 2
+    assert 'targets.csv:3: region_id: unknown region "XQ"' in lines[0] and lines[0].endswith("]")
+    assert lines[1] == f"1 problem(s) in {data} after the import; fix them or undo it (git checkout)."
+

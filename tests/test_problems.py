@@ -13,7 +13,7 @@ import pytest
 
 import plantracker
 from plantracker.contract import CONTRACT
-from plantracker.problems import CATALOGUE, problem, problems_json
+from plantracker.problems import CATALOGUE, problem, problems_json, problems_report
 
 PACKAGE = Path(plantracker.__file__).resolve().parent
 TREES = {path.relative_to(PACKAGE.parent).as_posix(): ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -173,3 +173,16 @@ def test_problems_as_json():
         {"file": "b.csv", "row": None, "field": None, "code": "empty-file", "message": "file is empty",
          "hint": "write the header row and the data rows"}]}
     assert json.loads(problems_json([])) == {"valid": True, "count": 0, "problems": []}
+
+
+def test_problems_report_is_what_the_command_line_prints():
+    """Text: one line per problem in the order given, then the count (singular for one); JSON: the
+    problems_json document."""
+    problems = [problem("blank-row", "a.csv", 3), problem("empty-file", "b.csv")]
+    assert problems_report(problems).splitlines() == [
+        "a.csv:3: row is empty (delete the empty row) [blank-row]",
+        "b.csv: file is empty (write the header row and the data rows) [empty-file]",
+        "2 problems found; nothing was built or changed."]
+    assert problems_report(problems[:1]).splitlines()[-1] == "1 problem found; nothing was built or changed."
+    assert problems_report(problems, as_json=True) == problems_json(problems)
+

@@ -4,15 +4,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import shutil
 
 import pytest
 
 from conftest import FIXTURES
 from git_repo import git, make_repo
-from plantracker.pipeline import BuildOptions, build
+from plantracker.pipeline import REPO_ROOT, BuildOptions, build
 from plantracker.problems import InputError
 from plantracker.publish import publish_release
+from plantracker.strings import CHINESE
 
 from test_site import text_of
 
@@ -86,3 +88,38 @@ def test_feed_of_b_carries_both_releases(cycle):
     feed = feedparser.parse((cycle["b_site"] / "feed.en.xml").read_bytes())
     assert not feed.bozo
     assert [e.link for e in feed.entries] == ["https://example.org/t/2026.2/en/", "https://example.org/t/2026.1/en/"]
+
+
+def _outdated_banner(page_html: str) -> str:
+    """A page -> the text and link of Material's outdated-version banner (shown by its script when
+    the page's version is not mike's default, `latest`)."""
+    match = re.search(r'data-md-component="outdated"[^>]*>(.*?)<script', page_html, re.S)
+    assert match, "no outdated banner"
+    return match.group(1)
+
+
+def test_an_older_release_warns_in_the_readers_language(cycle):
+    """Release A, once B is published, is the older version: its English pages carry the banner in
+    English with a link to the same language in latest/, its Chinese pages in Chinese."""
+    from plantracker.strings import load_strings
+
+    strings = load_strings(REPO_ROOT / "templates")
+    repo = cycle["repo"]
+    assert json.loads(git(repo, "show", "gh-pages:versions.json"))[0]["aliases"] == ["latest"]
+    for path, lang, latest in (("2026.1/en/mini-plan/", "en", "../../../latest/en/"),
+                               ("2026.1/mini-plan/", "zh", "../../latest/")):
+        banner = _outdated_banner(git(repo, "show", f"gh-pages:{path}index.html"))
+        words = strings[lang]
+        assert (f'{words["theme_outdated"]}{words["sentence_separator"]}<a href="{latest}"><strong>'
+                f'{words["theme_outdated_link"]}</strong></a>') in banner, path
+        if lang == "en":
+            assert not CHINESE.search(banner), banner
+
+
+def test_each_language_has_its_own_site_description(cycle):
+    from plantracker.strings import load_strings
+
+    strings = load_strings(REPO_ROOT / "templates")
+    for page, lang in (("index.html", "zh"), ("en/index.html", "en")):
+        html = (cycle["a_site"] / page).read_text(encoding="utf-8")
+        assert f'<meta name="description" content="{strings[lang]["site_description"]}">' in html, page

@@ -50,6 +50,8 @@ cite: "Demo (2026). {title}."
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """Build the throwaway site like the real build does: site_src copy + pages, INHERIT config."""
+    from plantracker.pipeline import theme_words
+    from plantracker.strings import load_strings
     from plantracker.vega_bundle import write_chart_bundle
 
     work = tmp_path_factory.mktemp("theme")
@@ -68,7 +70,9 @@ def site(tmp_path_factory) -> Path:
         "nav": [{"首页": "index.md"}, {"图表": "chart.md"}],
         # Relative paths in an INHERITed file resolve against the child config: name the theme.
         "theme": {"custom_dir": str(REPO / "templates" / "theme")},
-        "extra": {"vega_bundle": bundle.relative_to(docs).as_posix()},
+        # The theme's interface words, as the build passes them (extra.words.<lang>).
+        "extra": {"vega_bundle": bundle.relative_to(docs).as_posix(),
+                  "words": theme_words(load_strings(REPO / "templates"))},
     }
     (work / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     run = subprocess.run(
@@ -223,3 +227,45 @@ def test_footer_licence_and_cite(site):
     html = (site / "en/chart/index.html").read_text(encoding="utf-8")
     assert "CC BY 4.0" in html and "How to cite" in html and "Demo (2026). Chart." in html
     assert "如何引用" in (site / "chart/index.html").read_text(encoding="utf-8")
+
+
+# Han characters, CJK punctuation and full-width forms (plantracker.strings.CHINESE).
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def test_no_chinese_literal_in_the_theme_templates():
+    """Interface words live in the string tables (templates/strings.d/theme.yml), in both languages;
+    the theme reads them from extra.words, so no template holds Chinese (or picks words by language)."""
+    files = sorted((REPO / "templates" / "theme").rglob("*.html"))
+    assert any(f.name == "404.html" for f in files) and any(f.name == "main.html" for f in files)
+    found = [f"{f.relative_to(REPO)}:{n}: {line.strip()}" for f in files
+             for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if CJK.search(line)]
+    assert not found, "\n".join(found)
+
+
+def test_every_word_the_theme_reads_is_in_the_string_tables():
+    from plantracker.pipeline import theme_words
+    from plantracker.strings import load_strings
+
+    words = theme_words(load_strings(REPO / "templates"))
+    used = {key for f in (REPO / "templates" / "theme").rglob("*.html")
+            for key in re.findall(r"\bpt_(?:t|here)\.(\w+)", f.read_text(encoding="utf-8"))}
+    assert {"theme_feed", "theme_outdated", "cite_heading", "theme_not_found"} <= used
+    assert [(lang, key) for lang in ("zh", "en") for key in sorted(used) if key not in words[lang]] == []
+
+
+def test_404_speaks_both_languages_chinese_first(site):
+    """One 404 page answers every missing address: each language in its own marked section, with a
+    link to that language's home page (absolute: the 404 page is served at any depth)."""
+    from plantracker.pipeline import theme_words
+    from plantracker.strings import load_strings
+
+    words = theme_words(load_strings(REPO / "templates"))
+    html = (site / "404.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section lang="(\w+)"[^>]*>(.*?)</section>', html, re.S)
+    assert [lang for lang, _ in sections] == ["zh", "en"]
+    base = "/" + SITE_URL.split("/", 3)[3]
+    for (lang, body), home in zip(sections, (base, base + "en/")):
+        assert words[lang]["theme_not_found"] in body and words[lang]["theme_not_found_text"] in body
+        assert f'<a href="{home}" hreflang="{lang}">{words[lang]["theme_not_found_home"]}</a>' in body
+    assert not CJK.search(sections[1][1]) and CJK.search(sections[0][1])

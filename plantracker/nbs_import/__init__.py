@@ -28,7 +28,7 @@ from .matching import (NewSource, Package, check_dimension, match_indicator, mat
                            read_package, source_row, table_rows)
 from ..problems import InputError, Problem, problem
 
-__all__ = ["ImportResult", "NewSource", "import_export"]
+__all__ = ["ImportResult", "NewSource", "import_export", "validate_after_import"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,20 @@ def import_export(export_path: Path, package_dir: Path, *, source_id: str, sourc
     if write:
         _write(package, result, new_source, revise)
     return result
+
+
+def validate_after_import(data_dir: Path) -> tuple[bool, str]:
+    """Data folder after a written import -> (valid, the text to show, without a final newline):
+    (True, "valid: packages in <data_dir>"), or (False, one `Problem.line()` per problem, then
+    "<n> problem(s) in <data_dir> after the import; fix them or undo it (git checkout).")."""
+    from ..validate import validate_packages  # frictionless: only once something was written
+
+    problems = validate_packages(data_dir)
+    if not problems:
+        return True, f"valid: packages in {data_dir}"
+    return False, "\n".join([*(p.line() for p in problems),
+                             f"{len(problems)} problem(s) in {data_dir} after the import; fix them or undo it "
+                             "(git checkout)."])
 
 
 # ---- what changes ----
