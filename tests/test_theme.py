@@ -269,3 +269,13 @@ def test_404_speaks_both_languages_chinese_first(site):
         assert words[lang]["theme_not_found"] in body and words[lang]["theme_not_found_text"] in body
         assert f'<a href="{home}" hreflang="{lang}">{words[lang]["theme_not_found_home"]}</a>' in body
     assert not CJK.search(sections[1][1]) and CJK.search(sections[0][1])
+
+
+def test_404_switches_language_to_each_home_page_and_names_no_alternate(site):
+    """The language menu of the 404 page leads to each language's home page, and the page names no
+    hreflang alternate: both used to name whichever target page the i18n plugin built last."""
+    html = (site / "404.html").read_text(encoding="utf-8")
+    base = "/" + SITE_URL.split("/", 3)[3]
+    links = re.findall(r'<a href="([^"]*)" hreflang="(\w+)" lang="\w+" class="md-select__link"', html)
+    assert links == [(base, "zh"), (base + "en/", "en")]
+    assert 'rel="alternate" href=' not in html
