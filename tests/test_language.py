@@ -133,3 +133,16 @@ def test_no_text_is_escaped_twice(real_site):
             found.append(f"{page.relative_to(real_site.root)}: {match.group(0)}")
     assert not found, "\n".join(found[:20])
     assert "the industry's output value" in text_in(real_site.page(f"en/{PLAN}/"), "en")
+
+
+def test_names_inside_an_english_sentence_lose_only_their_opening_capital(real_site):
+    """Indicator names are written as titles ("Industrial solid waste ..."); inside a caveat or the
+    map's colour line they read as words of the sentence. An acronym keeps its capitals."""
+    from plantracker.pages.wording import in_sentence
+
+    assert in_sentence("GDP of the region", "en") == "GDP of the region"
+    assert in_sentence("工业固废", "zh") == "工业固废"
+    t01 = text_in(real_site.page("en/jjj-2020-2022/targets/T01/"), "en")
+    assert "not the measure of industrial solid waste" in t01 and "measure of Industrial" not in t01
+    map_page = text_in(real_site.page("en/jjj-2020-2022/map/"), "en")
+    assert "Colour shows general industrial solid waste" in map_page

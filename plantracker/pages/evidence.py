@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..query import PlanData
 from ..site_map import Linker
-from .wording import source_ref
+from .wording import in_sentence, source_ref
 
 # What every chart CSV carries of a figure's evidence (csv_evidence), after its value columns.
 CSV_EVIDENCE = ("source", "source_url", "authority", "quote", "confidence")
@@ -71,11 +71,11 @@ def series_caveat(plan: PlanData, indicator_id: str, target: dict | None, year: 
     if target is not None and indicator_id != target["indicator_id"]:
         target_indicator = plan.indicators[target["indicator_id"]]
         caveats.append(t["caveat_other_series"].format(series=plan.name(indicator, lang),
-                                                        target=plan.name(target_indicator, lang)))
+                                                        target=in_sentence(plan.name(target_indicator, lang), lang)))
     elif target is None and indicator.get("comparable_to"):
         measured = plan.indicators[indicator["comparable_to"]]
         caveats.append(t["caveat_other_series"].format(series=plan.name(indicator, lang),
-                                                        target=plan.name(measured, lang)))
+                                                        target=in_sentence(plan.name(measured, lang), lang)))
     if year is not None and not plan.plan["period_start"] <= year <= plan.plan["period_end"]:
         caveats.append(t["caveat_outside_period"].format(year=year, start=plan.plan["period_start"],
                                                          end=plan.plan["period_end"]))

@@ -11,7 +11,7 @@ from ..query import PlanData
 from ..site_map import LANGUAGES, Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat
 from .model import Chart, Page
-from .wording import counted, plan_ref, printed_figure, qualified, qualified_quantity, target_title
+from .wording import counted, in_sentence, plan_ref, printed_figure, qualified, qualified_quantity, target_title
 
 MAX_CLASSES = len(BLUES)
 
@@ -110,7 +110,7 @@ def _year_chart(plan: PlanData, provinces: list[dict], scale: dict, indicator: s
                 year, lang: str, t: dict) -> tuple[Chart, dict]:
     """One year's provinces -> (its tile map, what the page says of it)."""
     unit_label = scale["unit_name"] if scale["unit"] else ""
-    colour_by = (t["map_colour_by"].format(indicator=indicator, year=year, unit=unit_label) if indicator
+    colour_by = (t["map_colour_by"].format(indicator=in_sentence(indicator, lang), year=year, unit=unit_label) if indicator
                  else t["map_no_figures"])
     caveats = series_caveat(plan, indicator_id, None, year, lang, t) if indicator_id else []
     evidence = [p["evidence"] for p in provinces if p["evidence"]]

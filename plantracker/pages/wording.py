@@ -69,3 +69,12 @@ def plan_ref(plan: PlanData, lang: str, link: Linker) -> dict:
     return {"id": plan.plan_id, "title": plan.text(plan.plan["title"], lang),
             "short_title": plan.text(plan.plan.get("short_title"), lang),
             "href": link.page(f"{plan.plan_id}/index")}
+
+
+def in_sentence(name: str, lang: str) -> str:
+    """A name as it reads inside an English sentence: its capital dropped when it only begins the
+    name ("not the measure of industrial solid waste ..."), kept for an acronym or a proper noun's
+    run of capitals ("GDP"); Chinese unchanged. Names are written capitalized, as titles."""
+    if lang != "en" or len(name) < 2 or not name[0].isupper() or not name[1].islower():
+        return name
+    return name[0].lower() + name[1:]
