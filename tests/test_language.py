@@ -146,3 +146,17 @@ def test_names_inside_an_english_sentence_lose_only_their_opening_capital(real_s
     assert "not the measure of industrial solid waste" in t01 and "measure of Industrial" not in t01
     map_page = text_in(real_site.page("en/jjj-2020-2022/map/"), "en")
     assert "Colour shows general industrial solid waste" in map_page
+
+
+def test_a_source_title_or_publisher_in_the_other_language_is_labelled(real_site):
+    """A reader meets a source's title (and its publisher on the sources page) as the source
+    wrote it; in the other language it is labelled ("Chinese original", "英文") as well as marked."""
+    from plantracker.strings import load_strings
+
+    strings = load_strings(REPO_ROOT / "templates")
+    en = real_site.page("en/jjj-2020-2022/targets/T01/")
+    label = strings["en"]["language_label_zh"]
+    assert re.search(rf'<small class="pt-lang-label">{label}</small> <a href="[^"]*sources/#src-[^"]*" lang="zh">', en)
+    zh = real_site.page("jjj-2020-2022/sources/")
+    label = strings["zh"]["language_label_en"]
+    assert re.search(rf'<dd><small class="pt-lang-label">{label}</small> <span lang="en">[^<]*\(', zh)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..query import PlanData, SiteData
 from ..site_map import LANGUAGES, Linker
+from ..strings import written_in
 from ..text_safety import web_address
 from .model import Page
 from .evidence import flags_used, observation_evidence, series_caveat
@@ -154,6 +155,7 @@ def _sources_context(plan: PlanData, lang: str, t: dict, link: Linker) -> dict:
     rows = []
     for source_id, source in plan.sources.items():
         rows.append({"id": source_id, "anchor": f"src-{source_id}", "title": source["title"], "publisher": source["publisher"],
+                     "publisher_lang": written_in(source["publisher"]) if source["publisher"] else "",
                      "url": source["url"], "link": web_address(source["url"]), "published": str(source["published"] or t["not_stated"]),
                      "accessed": str(source["accessed"] or t["not_recorded"]),
                      "authority": t.get(f"authority_{source['authority']}", source["authority"]),
