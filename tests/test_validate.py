@@ -381,6 +381,101 @@ CASES = {
     "dash-for-no-figure": (replace("data/observations.csv", "2021,40,wan-t", "2021,—,wan-t"), [
         f'{P}/data/observations.csv:4: value: "—" is not a number (leave the cell empty: an empty cell means no '
         "figure (never zero)) [dash-for-no-figure]"]),
+    # ---- issue: hostile descriptors, refused with the part at fault named, never an internal error ----
+    "unknown-resource": (chain(
+        edit_descriptor(lambda d: d["resources"].append({"name": "extra", "path": "data/extra.csv", "schema": {
+            "fields": [{"name": "a", "type": "string"}], "primaryKey": "a"}})),
+        write("data/extra.csv", "a\nx\n")), [
+        f'{P}/datapackage.json: resources[7]: resource "extra" is not one the contract defines (the '
+        "contract's resources are units, regions, indicators, targets, observations, sites, sources: "
+        'remove this one, or put its columns into one of those (see the data package contract in '
+        'ARCHITECTURE.md)) [unknown-resource]']),
+    "unknown-resource/unsafe-name": (edit_descriptor(lambda d: d["resources"].append(
+        {"name": "../x", "path": "data/units.csv", "schema": resource(d, "units")["schema"]})), [
+        f'{P}/datapackage.json: resources[7]: resource "../x" is not one the contract defines (the '
+        "contract's resources are units, regions, indicators, targets, observations, sites, sources: "
+        'remove this one, or put its columns into one of those (see the data package contract in '
+        'ARCHITECTURE.md)) [unknown-resource]']),
+    "malformed-descriptor/foreign-keys": (edit_descriptor(lambda d: resource(d, "targets")["schema"].update(
+        foreignKeys=5)), [
+        f'{P}/datapackage.json: resources[3].schema.foreignKeys: 5 is not a list of foreign keys (write '
+        'it as [{"fields": "unit_id", "reference": {"resource": "units", "fields": "unit_id"}}] (Table '
+        'Schema)) [malformed-descriptor]']),
+    "malformed-descriptor/reference": (edit_descriptor(lambda d: resource(d, "targets")["schema"].update(
+        foreignKeys=[{"fields": "unit_id", "reference": "units"}])), [
+        f'{P}/datapackage.json: resources[3].schema.foreignKeys[0].reference: "units" is not an object '
+        '(write it as "reference": {"resource": "units", "fields": "unit_id"} (Table Schema)) '
+        '[malformed-descriptor]']),
+    "malformed-descriptor/no-fields": (edit_descriptor(lambda d: resource(d, "targets")["schema"].update(
+        foreignKeys=[{"reference": {"resource": "units", "fields": "unit_id"}}])), [
+        f'{P}/datapackage.json: resources[3].schema.foreignKeys[0].fields: null is not a field name or a '
+        'list of them (write it as "fields": "unit_id" (Table Schema)) [malformed-descriptor]']),
+    "malformed-descriptor/no-reference": (edit_descriptor(lambda d: resource(d, "targets")["schema"].update(
+        foreignKeys=[{"fields": "unit_id"}])), [
+        f'{P}/datapackage.json: resources[3].schema.foreignKeys[0].reference: null is not an object '
+        '(write it as "reference": {"resource": "units", "fields": "unit_id"} (Table Schema)) '
+        '[malformed-descriptor]']),
+    "malformed-descriptor/reference-no-fields": (edit_descriptor(lambda d: resource(d, "targets")["schema"].update(
+        foreignKeys=[{"fields": "unit_id", "reference": {"resource": "units"}}])), [
+        f'{P}/datapackage.json: resources[3].schema.foreignKeys[0].reference.fields: null is not a field '
+        'name or a list of them (write it as "fields": "unit_id" (Table Schema)) [malformed-descriptor]']),
+    "malformed-descriptor/reference-resource": (edit_descriptor(lambda d: resource(d, "targets")["schema"].update(
+        foreignKeys=[{"fields": "unit_id", "reference": {"resource": ["units"], "fields": "unit_id"}}])), [
+        f'{P}/datapackage.json: resources[3].schema.foreignKeys[0].reference.resource: ["units"] is not '
+        'the name of a resource (write it as "resource": "units" (Table Schema)) [malformed-descriptor]']),
+    "malformed-descriptor/primary-key": (edit_descriptor(lambda d: resource(d, "targets")["schema"].update(
+        primaryKey=5)), [
+        f'{P}/datapackage.json: resources[3].schema.primaryKey: 5 is not a field name or a list of them '
+        '(write it as "primaryKey": ["unit_id"] (Table Schema)) [malformed-descriptor]']),
+    "malformed-descriptor/constraints": (edit_descriptor(lambda d: field(d, "targets", "quote").update(
+        constraints="x")), [
+        f'{P}/datapackage.json: resources[3].schema.fields[15].constraints: "x" is not an object (write '
+        'it as "constraints": {"required": true} (Table Schema)) [malformed-descriptor]']),
+    "unnamed-field": (edit_descriptor(lambda d: field(d, "targets", "target_id").update(name=["target_id"])),
+                      [
+        f'{P}/datapackage.json: targets.schema: a field has no name (give every field a name) [unnam'
+        'ed-field]']),
+    "invalid-schema/string": (edit_descriptor(lambda d: resource(d, "units").update(schema="x")), [
+        f'{P}/datapackage.json: units.schema: resource "units" has no inline schema with a list of '
+        'fields (write the Table Schema inside datapackage.json under "schema") [invalid-schema]']),
+    "invalid-pattern": (edit_descriptor(lambda d: field(d, "targets", "target_id")["constraints"].update(
+        pattern="((")), [
+        f'{P}/datapackage.json: resources[3].schema.fields[0].constraints.pattern: pattern "((" is not a '
+        'valid regular expression: missing ), unterminated subpattern at position 1 (correct the '
+        'pattern, or remove the constraint) [invalid-pattern]']),
+    "unreadable-json": (replace("datapackage.json", '"version": "0.1.0",',
+                                '"version": "0.1.0", "keywords": ' + "[" * 20_000 + "]" * 20_000 + ","), [
+        f'{P}/datapackage.json: cannot be read as JSON: lists or objects nested more than 32 deep (a '
+        'descriptor is a few levels of objects and lists holding text and ordinary numbers: look for a '
+        'run of brackets or a very long number) [unreadable-json]']),
+    "unreadable-json/long-number": (replace("datapackage.json", '"version": "0.1.0",',
+                                            '"version": "0.1.0", "x": ' + "1" * 5000 + ","), [
+        f'{P}/datapackage.json: cannot be read as JSON: a number too long to read (value has 5000 '
+        'digits) (a descriptor is a few levels of objects and lists holding text and ordinary numbers: '
+        'look for a run of brackets or a very long number) [unreadable-json]']),
+    "unreadable-file": (lambda p: ((p / "datapackage.json").unlink(), (p / "datapackage.json").mkdir()), [
+        f'{P}/datapackage.json: cannot read the file: Is a directory (it must be a plain file the build '
+        'can read (not a folder): replace it with the file itself) [unreadable-file]']),
+    "duplicate-json-key": (replace("datapackage.json", '"version": "0.1.0",', '"version": "0.1.0", "version": "0.2",'),
+                           [
+        f'{P}/datapackage.json: the key "version" appears twice in one object (keep one of them: JSO'
+        'N readers silently keep only the last, so one of the two is lost) [duplicate-json-key]']),
+    "unsupported-setting/dialect": (edit_descriptor(lambda d: resource(d, "targets").update(dialect={"delimiter": ";"})),
+                                    [
+        f'{P}/datapackage.json: resources[3].dialect.delimiter: ";" is not how the build reads the f'
+        'ile (it reads comma-separated values with double quotes and one header row) (remove the se'
+        'tting: every package is UTF-8 CSV with commas, double quotes and one header row, read with'
+        " Table Schema's defaults) [unsupported-setting]"]),
+    "unsupported-setting/encoding": (edit_descriptor(lambda d: resource(d, "targets").update(encoding="gbk")),
+                                     [
+        f'{P}/datapackage.json: resources[3].encoding: "gbk" is not how the build reads the file (it'
+        ' reads "utf-8") (remove the setting: every package is UTF-8 CSV with commas, double quotes'
+        " and one header row, read with Table Schema's defaults) [unsupported-setting]"]),
+    "duplicate-field": (edit_descriptor(lambda d: resource(d, "targets")["schema"]["fields"].append(
+        dict(field(d, "targets", "note_en")))), [
+        f'{P}/datapackage.json: resources[3].schema.fields[18].name: the schema of "targets" lists the '
+        'field "note_en" twice (keep one field of that name: a header names each column once) '
+        '[duplicate-field]']),
 }
 
 

@@ -15,6 +15,7 @@ from ..contract import Table, read_table
 from ..problems import Problem, did_you_mean, problem, sort_key
 from . import descriptor as checks
 from .files import read_text, resource_path
+from .structure import parse_descriptor
 from .rows import plan_ids, references, unique_keys, units_and_amounts
 from .tables import schema_problems
 
@@ -66,7 +67,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     """One package folder -> its problems, appended to `problems`; returns its plan's predecessor (or None)."""
     file = f"{folder}/datapackage.json"
     text, found = read_text(package_dir / "datapackage.json", file, MAX_DESCRIPTOR_BYTES)
-    descriptor, more = checks.parse_descriptor(text, file) if text is not None else (None, [])
+    descriptor, more = parse_descriptor(text, file) if text is not None else (None, [])
     problems += found + more
     if descriptor is None:
         return None
