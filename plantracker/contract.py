@@ -56,6 +56,7 @@ class FieldSpec:
     references: str | None = None
     optional_column: bool = False
     unit_field: str = "unit_id"
+    qualifier_field: str = ""
     flag_set: str = ""
     description: dict = field(default_factory=dict)
 
@@ -91,6 +92,7 @@ class Contract:
     year_minimum: int
     year_maximum: int
     number_max: float
+    integer_max: int
     text_max_length: int
     name_max_length: int
     url_max_length: int
@@ -137,6 +139,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
         confidence_flags=raw["confidence_flags"], reserved_plan_ids=tuple(str(i) for i in raw["reserved_plan_ids"]),
         id_pattern=re.compile(raw["id_pattern"], re.ASCII), id_max_length=raw["id_max_length"],
         year_minimum=raw["year_minimum"], year_maximum=raw["year_maximum"], number_max=float(raw["number_max"]),
+        integer_max=int(raw["integer_max"]),
         text_max_length=raw["text_max_length"], name_max_length=raw["name_max_length"],
         url_max_length=raw["url_max_length"])
 
@@ -189,6 +192,13 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
     if spec.role == "year" or kind in ("integer", "year"):
         if not _INTEGER.fullmatch(text):
             return None, _number_problem(text, "integer")
+        if len(text.lstrip("+-0")) > 16:  # past any bound, and int() refuses thousands of digits
+            if spec.role == "year" or kind == "year":
+                return None, ("year-out-of-range", {"cell": shown(text), "low": contract.year_minimum,
+                                                    "high": contract.year_maximum})
+            if spec.minimum is not None and spec.maximum is not None:
+                return None, ("out-of-range", {"cell": shown(text), "range": allowed_range(spec.minimum, spec.maximum)})
+            return None, ("number-too-large", {"cell": shown(text), "limit": f"{contract.number_max:g}"})
         value = int(text)
         if spec.role == "year" or kind == "year":
             if not contract.year_minimum <= value <= contract.year_maximum:
@@ -198,6 +208,8 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
     if kind == "number":
         if not _NUMBER.fullmatch(text):
             return None, _number_problem(text, "number")
+        if len(text) > 400:  # no figure needs as many digits; float() of a huge text is slow
+            return None, ("number-too-large", {"cell": shown(text), "limit": f"{contract.number_max:g}"})
         value = float(text)
         if not math.isfinite(value):
             return None, ("not-finite", {"cell": text})

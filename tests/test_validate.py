@@ -366,8 +366,8 @@ CASES = {
         "plan id; these are taken: en, zh, api, assets, downloads, embed, search, stylesheets, javascripts, latest, "
         "versions, index, 404, sitemap, feed, data, changes, methodology, about, plans) [reserved-plan-id]"]),
     "impossible-amount": (replace("data/observations.csv", "XA,2019,30,wan-t", "XA,2019,-30,wan-t"), [
-        f"{P}/data/observations.csv:2: value: -30 wan-t is impossible for mass (allowed: at least 0 in the base "
-        "unit) (check the value, its sign and its unit) [impossible-amount]"]),
+        f'{P}/data/observations.csv:2: value: -30 wan-t is impossible for mass (allowed: at least 0 in '
+        'the base unit) (check the value, its sign, its unit and its qualifier) [impossible-amount]']),
     # ---- issue 15: messages that point at the real fault ----
     "backslash-path": (edit_descriptor(lambda d: resource(d, "observations").update(path="data\\observations.csv")), [
         f'{P}/datapackage.json: observations.path: path "data\\observations.csv" uses Windows backslashes '
@@ -476,6 +476,49 @@ CASES = {
         f'{P}/datapackage.json: resources[3].schema.fields[18].name: the schema of "targets" lists the '
         'field "note_en" twice (keep one field of that name: a header names each column once) '
         '[duplicate-field]']),
+    # ---- issue: a figure without its unit; amounts a qualifier makes impossible ----
+    "value-without-unit": (replace("data/targets.csv", "2019,30,wan-t,src-plan", "2019,-150,,src-plan"), [
+        f'{P}/data/targets.csv:2: baseline_unit_id: baseline_value has a figure but baseline_unit_id is '
+        "empty (name the figure's unit in baseline_unit_id, or leave both cells empty) "
+        '[value-without-unit]']),
+    "unit-without-value": (replace("data/targets.csv", "2019,30,wan-t,src-plan", "2019,,wan-t,src-plan"), [
+        f'{P}/data/targets.csv:2: baseline_value: baseline_unit_id names a unit but baseline_value is '
+        'empty (write the figure in baseline_value, or leave both cells empty) [unit-without-value]']),
+    "impossible-amount/less-than": (replace("data/observations.csv", "XA,2019,30,wan-t,,", "XA,2019,0,wan-t,less_than,"),
+                                    [
+        f'{P}/data/observations.csv:2: value: less than 0 wan-t is impossible for mass (allowed: at '
+        'least 0 in the base unit) (check the value, its sign, its unit and its qualifier) '
+        '[impossible-amount]']),
+    "impossible-amount/more-than": (chain(
+        replace("data/units.csv", "item,count", "pct,share,1,%,percent,true,true\nitem,count"),
+        replace("data/indicators.csv", "\ncollection-points,", "\nsorted-share,分拣比例,Share sorted,示例。,Example.,pct,,,,,,,\n"
+                "collection-points,"),
+        replace("data/observations.csv", "collection-points,XB,2022,520,item,,", "sorted-share,XB,2022,100,pct,more_than,")),
+        [
+        f'{P}/data/observations.csv:7: value: more than 100 pct is impossible for share (allowed: 0 to '
+        '100 in the base unit) (check the value, its sign, its unit and its qualifier) '
+        '[impossible-amount]']),
+    "impossible-amount/target-less-than": (replace("data/targets.csv", "at_least,500,item", "less_than,0,item"),
+                                           [
+        f'{P}/data/targets.csv:3: value: less than 0 item is impossible for count (allowed: at least 0 '
+        'in the base unit) (check the value, its sign, its unit and its qualifier) [impossible-amount]']),
+    # ---- issue: whole numbers the queries cannot hold, dates that are no day ----
+    "invalid-plan-value/order": (edit_descriptor(setitem("plan", "order", 10**30)), [
+        f'{P}/datapackage.json: plan.order: 1000000000000000000000000000000 is not a whole number from '
+        '-1000000 to 1000000 (correct the value (see the data package contract in ARCHITECTURE.md)) '
+        '[invalid-plan-value]']),
+    "invalid-plan-value/issued": (edit_descriptor(setitem("plan", "issued", "2020-13-45")), [
+        f'{P}/datapackage.json: plan.issued: "2020-13-45" is not a date YYYY-MM-DD or null (correct the '
+        'value (see the data package contract in ARCHITECTURE.md)) [invalid-plan-value]']),
+    "year-out-of-range/digits": (replace("data/observations.csv", "XA,2019,30", "XA," + "2" * 5000 + ",30"),
+                                 [
+        f'{P}/data/observations.csv:2: year: year '
+        '22222222222222222222222222222222222222222222222222222222222… is outside 1949-2100 (check the '
+        'year: four digits, Gregorian calendar) [year-out-of-range]']),
+    "out-of-range/digits": (replace("data/regions.csv", "province,XR,0,0", "province,XR," + "5" * 5000 + ",0"),
+                            [
+        f'{P}/data/regions.csv:3: tile_x: "55555555555555555555555555555555555555555555555555555555555…" '
+        'is outside the allowed range (0 to 40) (check the value and its unit) [out-of-range]']),
 }
 
 

@@ -16,7 +16,7 @@ from ..problems import Problem, did_you_mean, problem, sort_key
 from . import descriptor as checks
 from .files import read_text, resource_path
 from .structure import parse_descriptor
-from .rows import plan_ids, references, unique_keys, units_and_amounts
+from .rows import amounts_with_units, plan_ids, references, unique_keys, units_and_amounts
 from .tables import schema_problems
 
 MAX_DESCRIPTOR_BYTES = 1 * 2**20
@@ -84,6 +84,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     for table in tables.values():
         problems += unique_keys(table)
     problems += references(tables, {name: resources[name]["schema"] for name in tables})
+    problems += amounts_with_units(tables)
     problems += units_and_amounts(tables)
     problems += plan_ids(descriptor.get("plan"), tables, file)
     plan = descriptor.get("plan")

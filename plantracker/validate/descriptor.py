@@ -98,9 +98,15 @@ def _plan_value(file: str, spec: FieldSpec, value) -> list[Problem]:
         if spec.type == "year" and not CONTRACT.year_minimum <= value <= CONTRACT.year_maximum:
             return [problem("year-out-of-range", file, None, field, cell=value, low=CONTRACT.year_minimum,
                             high=CONTRACT.year_maximum)]
+        if abs(value) > CONTRACT.integer_max:
+            return [_wrong(file, field, value, f"a whole number from -{CONTRACT.integer_max} to {CONTRACT.integer_max}")]
         return []
     if spec.type == "date":
-        if not (isinstance(value, str) and _DATE.fullmatch(value)):
+        try:
+            if not (isinstance(value, str) and _DATE.fullmatch(value)):
+                raise ValueError
+            dt.date.fromisoformat(value)  # a real day, not 2020-13-45
+        except ValueError:
             return [_wrong(file, field, value, "a date YYYY-MM-DD or null")]
         return []
     if not (isinstance(value, str) and value):
