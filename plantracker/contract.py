@@ -315,24 +315,47 @@ def read_table(text: str, resource: str, schema_fields: list[dict], file: str,
     names = list(specs)
     table = Table(resource, file, names)
     problems: list[Problem] = []
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=False))
-    if not records:
-        return table, [problem("empty-file", file)]
-    header, body = records[0], records[1:]
-    problems += _header_problems(header, names, file)
-    if problems:
-        return table, problems
-    table.readable = True
+    records = csv.reader(io.StringIO(text, newline=""), strict=False)  # one record at a time: reading
+    # stops at the first row that cannot be read, however much follows
+    try:
+        header = next(records, None)
+        if header is None:
+            return table, [problem("empty-file", file)]
+        problems += _header_problems(header, names, file)
+        if problems:
+            return table, problems
+        table.readable = True
+        _read_rows(table, records, specs, resource, file, problems, contract)
+    except csv.Error as error:  # a cell past the CSV reader's limit (131,072 characters): a quote never closed
+        table.readable = False
+        problems.append(problem("unreadable-csv", file, records.line_num, why=str(error)))
+    if not table.rows and not problems:
+        problems.append(problem("no-rows", file))
+    return table, problems
+
+
+def _read_rows(table: Table, records, specs: dict[str, FieldSpec], resource: str, file: str, problems: list[Problem],
+               contract: Contract) -> None:
+    names = list(specs)
     # Empty lines at the very end (an editor's extra line break) are nothing; anywhere else, a blank row.
-    while body and not body[-1]:
-        body.pop()
-    for offset, cells in enumerate(body):
+    blank: list[int] = []
+    for offset, cells in enumerate(records):
         n = offset + 2
+        if not cells:
+            blank.append(n)
+            continue
+        problems += [problem("blank-row", file, b) for b in blank]
+        blank = []
         if not any(cell.strip() for cell in cells):
             problems.append(problem("blank-row", file, n))
             continue
         if len(cells) != len(names):
             problems.append(_length_problem(cells, names, file, n))
+            if problems[-1].code == "row-too-long":
+                # Stop here: cells past the header have no field to be read by, and a row of many
+                # thousand (a run of commas) makes every later reading of the file crawl.
+                table.readable = False
+                return
             key = contract.resources[resource].primary_key if resource in contract.resources else None
             split = [part for cell in cells for part in cell.split("，")]  # a row typed with full-width commas
             if key in names and names.index(key) < len(split):
@@ -351,9 +374,6 @@ def read_table(text: str, resource: str, schema_fields: list[dict], file: str,
                 table.bad_cells.add((n, name))
             values[name] = value
         table.rows.append((n, values))
-    if not table.rows and not problems:
-        problems.append(problem("no-rows", file))
-    return table, problems
 
 
 def _header_problems(header: list[str], names: list[str], file: str) -> list[Problem]:
