@@ -228,6 +228,12 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
     return _string(spec, text, contract)
 
 
+def visible(text: str) -> bool:
+    """Text -> whether it shows anything: a character that is not a space, a line break or an
+    invisible format character (U+200B zero-width space, U+2060 word joiner...)."""
+    return any(unicodedata.category(c)[0] not in "ZC" for c in text)
+
+
 def allowed_range(low=None, high=None, low_exclusive: bool = False) -> str:
     """Bounds -> words: "at least 0", "more than 0", "at most 20", "0 to 20"."""
     if low is not None and high is not None and not low_exclusive:
@@ -261,16 +267,23 @@ def _string(spec: FieldSpec, text: str, contract: Contract):
         if not any(unicodedata.category(c)[0] in "LN" for c in text):
             return None, ("blank-name", {"cell": shown(text)})
     elif role == "label":
-        if not text.strip():
+        if not visible(text):
             return None, ("blank-name", {"cell": shown(text)})
+    elif role == "text" and spec.required and not visible(text):
+        return None, ("blank-text", {"chars": " ".join(f"U+{ord(c):04X}" for c in text[:8]) + (" …" if len(text) > 8 else "")})
     elif role == "url":
         if len(text) > contract.url_max_length or not _URL.fullmatch(text):
             return None, ("invalid-url", {"cell": shown(text)})
     elif role == "flags":
-        flags = [flag.strip() for flag in text.split(";") if flag.strip()]
-        unknown = [flag for flag in flags if flag not in contract.word_list(spec.flag_set)]
-        if unknown or not flags:
+        flags = [flag.strip() for flag in text.split(";")]
+        unknown = [flag for flag in flags if flag and flag not in contract.word_list(spec.flag_set)]
+        if unknown or not any(flags):
             return None, ("invalid-flag", {"cell": shown(text), "choices": ", ".join(contract.word_list(spec.flag_set))})
+        if "" in flags:
+            return None, ("empty-flag", {"cell": shown(text)})
+        twice = next((flag for n, flag in enumerate(flags) if flag in flags[:n]), None)
+        if twice:
+            return None, ("duplicate-flag", {"cell": shown(text), "flag": twice})
         return ";".join(flags), None
     limit = spec.max_length or (contract.name_max_length if role in ("name", "label") else contract.text_max_length)
     if len(text) > limit:

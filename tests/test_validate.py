@@ -107,6 +107,16 @@ def trailing_comma(relpath: str):
     return mutate
 
 
+def trailing_flags(cell: str):
+    """A confidence column added to observations.csv, with `cell` in the first row and empty below."""
+    def mutate(package: Path):
+        path = package / "data/observations.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = [lines[0] + ",confidence", lines[1] + f",{cell}"] + [line + "," for line in lines[2:]]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return mutate
+
+
 def rename_package(name: str):
     """The package moved to another folder, its name changed to match."""
     def mutate(package: Path):
@@ -524,6 +534,38 @@ CASES = {
         "T99" + "," * 100_000 + "\n"), [
         f'{P}/data/targets.csv:5: row has 100001 cells, the header 18 (quote text that contains a comma '
         '("a, b"), or remove the extra cells) [row-too-long]']),
+    # ---- issue: periods, predecessors and memberships that cannot be ----
+    "period-reversed": (edit_descriptor(setitem("plan", "period_start", 2023)), [
+        f'{P}/datapackage.json: plan.period_start: the period starts in 2023, after it ends (2022) (swap '
+        'period_start and period_end, or correct one of them) [period-reversed]']),
+    "circular-reference/predecessor": (edit_descriptor(setitem("plan", "predecessor", "mini-plan")), [
+        f'{P}/datapackage.json: plan.predecessor: plan "mini-plan" leads back to itself: mini-plan → '
+        'mini-plan (a predecessor is an earlier plan: correct or remove the predecessor of one of these '
+        'plans) [circular-reference]']),
+    "circular-reference/member-of": (replace("data/regions.csv", "XR,示例区,Example Region,plan_region,,",
+                                             "XR,示例区,Example Region,plan_region,XA,"), [
+        f'{P}/data/regions.csv:2: member_of: region "XR" leads back to itself: XR → XA → XR (correct or '
+        'empty member_of in one of these rows) [circular-reference]',
+        f'{P}/data/regions.csv:3: member_of: region "XA" leads back to itself: XA → XR → XA (correct or '
+        'empty member_of in one of these rows) [circular-reference]']),
+    "circular-reference/comparable-to": (replace("data/indicators.csv", "wan-t,回收利用量达到目标,,",
+                                                 "wan-t,回收利用量达到目标,recycled-mass,"), [
+        f'{P}/data/indicators.csv:2: comparable_to: indicator "recycled-mass" leads back to itself: '
+        'recycled-mass → recycled-mass (correct or empty comparable_to in one of these rows) '
+        '[circular-reference]']),
+    # ---- issue: required text that shows nothing, flag lists with holes or repeats ----
+    "blank-text": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", "\u200b \u2060,示例"), [
+        f'{P}/data/targets.csv:4: quote: text is blank: only spaces or invisible characters (U+200B '
+        'U+0020 U+2060) (write the text: this field is required) [blank-text]']),
+    "empty-flag": (chain(edit_descriptor(lambda d: resource(d, "observations")["schema"]["fields"].append(
+        {"name": "confidence", "type": "string"})), trailing_flags(";;single_copy; single_copy ;")), [
+        f'{P}/data/observations.csv:2: confidence: ";;single_copy; single_copy ;" has an empty item '
+        'between semicolons (separate flags with one semicolon and nothing at either end, e.g. '
+        'single_copy;year_inferred) [empty-flag]']),
+    "duplicate-flag": (chain(edit_descriptor(lambda d: resource(d, "observations")["schema"]["fields"].append(
+        {"name": "confidence", "type": "string"})), trailing_flags("single_copy; single_copy")), [
+        f'{P}/data/observations.csv:2: confidence: "single_copy; single_copy" names single_copy twice '
+        '(name each flag once) [duplicate-flag]']),
 }
 
 
@@ -604,6 +646,21 @@ def test_predecessor_found_among_packages(tmp_path):
     assert [p.line() for p in validate_packages(package.parent)] == []
 
 
+def test_a_circle_of_predecessors_is_refused(tmp_path):
+    package = copy_mini(tmp_path)
+    edit_descriptor(setitem("plan", "predecessor", "mini-plan-old"))(package)
+    older = package.parent / "mini-plan-old"
+    shutil.copytree(MINI, older)
+    edit_descriptor(setitem("name", "mini-plan-old"))(older)
+    edit_descriptor(setitem("plan", "predecessor", "mini-plan"))(older)
+    how = "(a predecessor is an earlier plan: correct or remove the predecessor of one of these plans) [circular-reference]"
+    assert [p.line() for p in validate_packages(package.parent)] == [
+        f'data/mini-plan-old/datapackage.json: plan.predecessor: plan "mini-plan-old" leads back to itself: '
+        f"mini-plan-old → mini-plan → mini-plan-old {how}",
+        f'{P}/datapackage.json: plan.predecessor: plan "mini-plan" leads back to itself: '
+        f"mini-plan → mini-plan-old → mini-plan {how}"]
+
+
 def test_several_defects_are_all_reported_sorted(tmp_path):
     package = copy_mini(tmp_path)
     for case in ("unknown-unit", "wrong-type", "duplicate-key", "not-utf8", "unknown-plan-key", "blank-row"):
@@ -630,7 +687,7 @@ FREE_TEXT = st.one_of(NASTY, st.text(st.characters(exclude_categories=("Cs",)), 
 FREE_FIELDS = [("targets", "quote"), ("targets", "note_en"), ("targets", "wording_zh"), ("sources", "title"),
                ("sources", "note"), ("regions", "name_en"), ("observations", "note_zh"), ("indicators", "definition_en")]
 # The codes the contract gives text it refuses (contract.parse_cell): nothing else may come out.
-TEXT_CODES = {"control-character", "text-too-long", "blank-name", "line-break"}
+TEXT_CODES = {"control-character", "text-too-long", "blank-name", "blank-text", "line-break"}
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

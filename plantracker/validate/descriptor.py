@@ -74,6 +74,9 @@ def check_plan(descriptor: dict, file: str) -> list[Problem]:
     for key, value in plan.items():
         if key in keys and not (value is None and not keys[key].required):
             problems += _plan_value(file, keys[key], value)
+    start, end = plan.get("period_start"), plan.get("period_end")
+    if not problems and start > end:
+        problems.append(problem("period-reversed", file, None, "plan.period_start", start=start, end=end))
     return problems
 
 

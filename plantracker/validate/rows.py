@@ -129,6 +129,45 @@ def _amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifie
     return []
 
 
+# Links within a table that may not lead back to their row: (table, field, how far a loop may go:
+# None any length, 1 only to itself).
+LINKS = (("regions", "member_of", None), ("indicators", "comparable_to", 1))
+
+
+def circle(start: str, links: dict) -> list[str]:
+    """An id and each id's link -> the ids from it round to itself ([a, b, a]), or [] when the
+    links from it end (or run into a loop it is not part of)."""
+    chain, seen = [start], {start}
+    while isinstance(links.get(chain[-1]), str):
+        following = links[chain[-1]]
+        if following == start:
+            return chain + [start]
+        if following in seen:
+            return []
+        chain.append(following)
+        seen.add(following)
+    return []
+
+
+def cycles(tables: dict[str, Table]) -> list[Problem]:
+    """Regions and indicators -> a problem for each row whose link leads back to it (a region a
+    member of itself, through others or directly; an indicator comparable to itself)."""
+    problems = []
+    for name, field, longest in LINKS:
+        table = tables.get(name)
+        if table is None or not table.readable:
+            continue
+        key = CONTRACT.resources[name].primary_key
+        links = {values.get(key): values.get(field) for _, values in table.rows}
+        singular = name[:-1]
+        for n, values in table.rows:
+            chain = circle(values.get(key), links)
+            if chain and (longest is None or len(chain) - 1 <= longest):
+                problems.append(problem("circular-reference", table.file, n, field, what=f'{singular} "{chain[0]}"',
+                                        chain=" → ".join(chain), how=f"correct or empty {field} in one of these rows"))
+    return problems
+
+
 def plan_ids(plan, tables: dict[str, Table], file: str) -> list[Problem]:
     """The plan object's region_id and source_id -> a problem for each not found in its table."""
     if not isinstance(plan, dict):
