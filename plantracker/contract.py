@@ -56,6 +56,7 @@ class FieldSpec:
     references: str | None = None
     optional_column: bool = False
     unit_field: str = "unit_id"
+    qualifier_field: str = ""
     flag_set: str = ""
     description: dict = field(default_factory=dict)
 
@@ -91,6 +92,7 @@ class Contract:
     year_minimum: int
     year_maximum: int
     number_max: float
+    integer_max: int
     text_max_length: int
     name_max_length: int
     url_max_length: int
@@ -137,6 +139,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
         confidence_flags=raw["confidence_flags"], reserved_plan_ids=tuple(str(i) for i in raw["reserved_plan_ids"]),
         id_pattern=re.compile(raw["id_pattern"], re.ASCII), id_max_length=raw["id_max_length"],
         year_minimum=raw["year_minimum"], year_maximum=raw["year_maximum"], number_max=float(raw["number_max"]),
+        integer_max=int(raw["integer_max"]),
         text_max_length=raw["text_max_length"], name_max_length=raw["name_max_length"],
         url_max_length=raw["url_max_length"])
 
@@ -189,6 +192,13 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
     if spec.role == "year" or kind in ("integer", "year"):
         if not _INTEGER.fullmatch(text):
             return None, _number_problem(text, "integer")
+        if len(text.lstrip("+-0")) > 16:  # past any bound, and int() refuses thousands of digits
+            if spec.role == "year" or kind == "year":
+                return None, ("year-out-of-range", {"cell": shown(text), "low": contract.year_minimum,
+                                                    "high": contract.year_maximum})
+            if spec.minimum is not None and spec.maximum is not None:
+                return None, ("out-of-range", {"cell": shown(text), "range": allowed_range(spec.minimum, spec.maximum)})
+            return None, ("number-too-large", {"cell": shown(text), "limit": f"{contract.number_max:g}"})
         value = int(text)
         if spec.role == "year" or kind == "year":
             if not contract.year_minimum <= value <= contract.year_maximum:
@@ -198,6 +208,8 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
     if kind == "number":
         if not _NUMBER.fullmatch(text):
             return None, _number_problem(text, "number")
+        if len(text) > 400:  # no figure needs as many digits; float() of a huge text is slow
+            return None, ("number-too-large", {"cell": shown(text), "limit": f"{contract.number_max:g}"})
         value = float(text)
         if not math.isfinite(value):
             return None, ("not-finite", {"cell": text})
@@ -214,6 +226,12 @@ def parse_cell(spec: FieldSpec, text: str, contract: Contract = CONTRACT) -> tup
         except ValueError:
             return None, ("wrong-date", {"cell": shown(text)})
     return _string(spec, text, contract)
+
+
+def visible(text: str) -> bool:
+    """Text -> whether it shows anything: a character that is not a space, a line break or an
+    invisible format character (U+200B zero-width space, U+2060 word joiner...)."""
+    return any(unicodedata.category(c)[0] not in "ZC" for c in text)
 
 
 def allowed_range(low=None, high=None, low_exclusive: bool = False) -> str:
@@ -249,16 +267,23 @@ def _string(spec: FieldSpec, text: str, contract: Contract):
         if not any(unicodedata.category(c)[0] in "LN" for c in text):
             return None, ("blank-name", {"cell": shown(text)})
     elif role == "label":
-        if not text.strip():
+        if not visible(text):
             return None, ("blank-name", {"cell": shown(text)})
+    elif role == "text" and spec.required and not visible(text):
+        return None, ("blank-text", {"chars": " ".join(f"U+{ord(c):04X}" for c in text[:8]) + (" …" if len(text) > 8 else "")})
     elif role == "url":
         if len(text) > contract.url_max_length or not _URL.fullmatch(text):
             return None, ("invalid-url", {"cell": shown(text)})
     elif role == "flags":
-        flags = [flag.strip() for flag in text.split(";") if flag.strip()]
-        unknown = [flag for flag in flags if flag not in contract.word_list(spec.flag_set)]
-        if unknown or not flags:
+        flags = [flag.strip() for flag in text.split(";")]
+        unknown = [flag for flag in flags if flag and flag not in contract.word_list(spec.flag_set)]
+        if unknown or not any(flags):
             return None, ("invalid-flag", {"cell": shown(text), "choices": ", ".join(contract.word_list(spec.flag_set))})
+        if "" in flags:
+            return None, ("empty-flag", {"cell": shown(text)})
+        twice = next((flag for n, flag in enumerate(flags) if flag in flags[:n]), None)
+        if twice:
+            return None, ("duplicate-flag", {"cell": shown(text), "flag": twice})
         return ";".join(flags), None
     limit = spec.max_length or (contract.name_max_length if role in ("name", "label") else contract.text_max_length)
     if len(text) > limit:
@@ -303,24 +328,47 @@ def read_table(text: str, resource: str, schema_fields: list[dict], file: str,
     names = list(specs)
     table = Table(resource, file, names)
     problems: list[Problem] = []
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=False))
-    if not records:
-        return table, [problem("empty-file", file)]
-    header, body = records[0], records[1:]
-    problems += _header_problems(header, names, file)
-    if problems:
-        return table, problems
-    table.readable = True
+    records = csv.reader(io.StringIO(text, newline=""), strict=False)  # one record at a time: reading
+    # stops at the first row that cannot be read, however much follows
+    try:
+        header = next(records, None)
+        if header is None:
+            return table, [problem("empty-file", file)]
+        problems += _header_problems(header, names, file)
+        if problems:
+            return table, problems
+        table.readable = True
+        _read_rows(table, records, specs, resource, file, problems, contract)
+    except csv.Error as error:  # a cell past the CSV reader's limit (131,072 characters): a quote never closed
+        table.readable = False
+        problems.append(problem("unreadable-csv", file, records.line_num, why=str(error)))
+    if not table.rows and not problems:
+        problems.append(problem("no-rows", file))
+    return table, problems
+
+
+def _read_rows(table: Table, records, specs: dict[str, FieldSpec], resource: str, file: str, problems: list[Problem],
+               contract: Contract) -> None:
+    names = list(specs)
     # Empty lines at the very end (an editor's extra line break) are nothing; anywhere else, a blank row.
-    while body and not body[-1]:
-        body.pop()
-    for offset, cells in enumerate(body):
+    blank: list[int] = []
+    for offset, cells in enumerate(records):
         n = offset + 2
+        if not cells:
+            blank.append(n)
+            continue
+        problems += [problem("blank-row", file, b) for b in blank]
+        blank = []
         if not any(cell.strip() for cell in cells):
             problems.append(problem("blank-row", file, n))
             continue
         if len(cells) != len(names):
             problems.append(_length_problem(cells, names, file, n))
+            if problems[-1].code == "row-too-long":
+                # Stop here: cells past the header have no field to be read by, and a row of many
+                # thousand (a run of commas) makes every later reading of the file crawl.
+                table.readable = False
+                return
             key = contract.resources[resource].primary_key if resource in contract.resources else None
             split = [part for cell in cells for part in cell.split("，")]  # a row typed with full-width commas
             if key in names and names.index(key) < len(split):
@@ -339,9 +387,6 @@ def read_table(text: str, resource: str, schema_fields: list[dict], file: str,
                 table.bad_cells.add((n, name))
             values[name] = value
         table.rows.append((n, values))
-    if not table.rows and not problems:
-        problems.append(problem("no-rows", file))
-    return table, problems
 
 
 def _header_problems(header: list[str], names: list[str], file: str) -> list[Problem]:

@@ -86,8 +86,11 @@ def line_end_edit(draw, package: Path):
 
 @st.composite
 def descriptor_edit(draw):
-    """A mutation of datapackage.json: a plan text, a plan number, a schema constraint or a path."""
-    choice = draw(st.sampled_from(["plan-text", "plan-number", "drop-constraints", "field-type", "path"]))
+    """A mutation of datapackage.json: a plan text or number, a schema constraint, type, key or
+    field, a path, a dialect, a resource the contract does not define."""
+    choice = draw(st.sampled_from(["plan-text", "plan-number", "drop-constraints", "field-type", "path",
+                                   "extra-resource", "foreign-key", "dialect", "plan-order", "repeat-field",
+                                   "constraints"]))
     value = draw(CELLS)
     resource = draw(st.sampled_from(["units", "regions", "indicators", "targets", "observations", "sites", "sources"]))
 
@@ -104,6 +107,18 @@ def descriptor_edit(draw):
                 field.pop("constraints", None)
         elif choice == "field-type":
             res["schema"]["fields"][0]["type"] = "integer"
+        elif choice == "extra-resource":
+            descriptor["resources"].append({"name": "extra", "path": f"data/{resource}.csv", "schema": res["schema"]})
+        elif choice == "foreign-key":
+            res["schema"]["foreignKeys"] = [{"fields": value, "reference": value}]
+        elif choice == "dialect":
+            res["dialect"] = {"delimiter": ";"}
+        elif choice == "plan-order":
+            descriptor["plan"]["order"] = 10**30
+        elif choice == "repeat-field":
+            res["schema"]["fields"].append(dict(res["schema"]["fields"][-1]))
+        elif choice == "constraints":
+            res["schema"]["fields"][0]["constraints"] = value
         else:
             res["path"] = f"data\\{resource}.csv"
         path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -15,7 +15,8 @@ from ..contract import Table, read_table
 from ..problems import Problem, did_you_mean, problem, sort_key
 from . import descriptor as checks
 from .files import read_text, resource_path
-from .rows import plan_ids, references, unique_keys, units_and_amounts
+from .structure import parse_descriptor
+from .rows import amounts_with_units, circle, cycles, plan_ids, references, unique_keys, units_and_amounts
 from .tables import schema_problems
 
 MAX_DESCRIPTOR_BYTES = 1 * 2**20
@@ -59,6 +60,11 @@ def _plan_folders(predecessors: dict, root: str) -> list[Problem]:
         if isinstance(predecessor, str) and predecessor not in predecessors:
             problems.append(problem("unknown-plan", file, None, "plan.predecessor", plan=predecessor,
                                     suggestion=did_you_mean(predecessor, [p for p in predecessors if p != plan_id])))
+        chain = circle(plan_id, predecessors)
+        if chain:
+            problems.append(problem("circular-reference", file, None, "plan.predecessor", what=f'plan "{plan_id}"',
+                                    chain=" → ".join(chain), how="a predecessor is an earlier plan: correct or "
+                                    "remove the predecessor of one of these plans"))
     return problems
 
 
@@ -66,7 +72,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     """One package folder -> its problems, appended to `problems`; returns its plan's predecessor (or None)."""
     file = f"{folder}/datapackage.json"
     text, found = read_text(package_dir / "datapackage.json", file, MAX_DESCRIPTOR_BYTES)
-    descriptor, more = checks.parse_descriptor(text, file) if text is not None else (None, [])
+    descriptor, more = parse_descriptor(text, file) if text is not None else (None, [])
     problems += found + more
     if descriptor is None:
         return None
@@ -83,6 +89,8 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     for table in tables.values():
         problems += unique_keys(table)
     problems += references(tables, {name: resources[name]["schema"] for name in tables})
+    problems += amounts_with_units(tables)
+    problems += cycles(tables)
     problems += units_and_amounts(tables)
     problems += plan_ids(descriptor.get("plan"), tables, file)
     plan = descriptor.get("plan")

@@ -2,24 +2,14 @@
 `plan` object, the list of resources and each resource's Table Schema -> problems."""
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
 
 from ..contract import CONTRACT, CONTROL_CHARACTERS, TABLE_SCHEMA_TYPES, FieldSpec, parse_cell, shown
 from ..problems import Problem, did_you_mean, problem
+from .structure import resource_problems
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-
-
-def parse_descriptor(text: str, file: str) -> tuple[dict | None, list[Problem]]:
-    """datapackage.json text -> (descriptor, []) or (None, [problem])."""
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as error:
-        return None, [problem("invalid-json", file, error.lineno, line=error.lineno, column=error.colno, why=error.msg)]
-    if not isinstance(descriptor, dict):
-        return None, [problem("descriptor-not-object", file)]
-    return descriptor, []
 
 
 def descriptor_text(value, path: str = "") -> list[tuple[str, str]]:
@@ -84,6 +74,9 @@ def check_plan(descriptor: dict, file: str) -> list[Problem]:
     for key, value in plan.items():
         if key in keys and not (value is None and not keys[key].required):
             problems += _plan_value(file, keys[key], value)
+    start, end = plan.get("period_start"), plan.get("period_end")
+    if not problems and start > end:
+        problems.append(problem("period-reversed", file, None, "plan.period_start", start=start, end=end))
     return problems
 
 
@@ -108,9 +101,15 @@ def _plan_value(file: str, spec: FieldSpec, value) -> list[Problem]:
         if spec.type == "year" and not CONTRACT.year_minimum <= value <= CONTRACT.year_maximum:
             return [problem("year-out-of-range", file, None, field, cell=value, low=CONTRACT.year_minimum,
                             high=CONTRACT.year_maximum)]
+        if abs(value) > CONTRACT.integer_max:
+            return [_wrong(file, field, value, f"a whole number from -{CONTRACT.integer_max} to {CONTRACT.integer_max}")]
         return []
     if spec.type == "date":
-        if not (isinstance(value, str) and _DATE.fullmatch(value)):
+        try:
+            if not (isinstance(value, str) and _DATE.fullmatch(value)):
+                raise ValueError
+            dt.date.fromisoformat(value)  # a real day, not 2020-13-45
+        except ValueError:
             return [_wrong(file, field, value, "a date YYYY-MM-DD or null")]
         return []
     if not (isinstance(value, str) and value):
@@ -125,23 +124,35 @@ def _wrong(file: str, field: str, value, expected: str) -> Problem:
 
 
 def check_resource_list(descriptor: dict, file: str) -> tuple[dict[str, dict], list[Problem]]:
-    """Descriptor -> (resource name -> resource descriptor, problems with the list and missing resources)."""
+    """Descriptor -> (resource name -> resource descriptor, for the contract's resources whose shape
+    is sound; problems with the list, its resources' shape, resources missing or not in the contract)."""
     resources = descriptor.get("resources")
     if not isinstance(resources, list):
         return {}, [problem("resources-not-list", file, None, "resources")]
     found: dict[str, dict] = {}
+    named: set[str] = set()
     problems = []
     for index, resource in enumerate(resources):
         name = resource.get("name") if isinstance(resource, dict) else None
-        if not isinstance(name, str) or name in found:
+        if not isinstance(name, str) or name in named:
             why = "has no name" if not isinstance(name, str) else f'repeats the name "{name}"'
             problems.append(problem("resource-unnamed", file, None, f"resources[{index}]", number=index + 1, why=why))
             continue
-        found[name] = resource
+        named.add(name)
+        if name not in CONTRACT.resources:
+            # The build makes a table, a download and pages only for the contract's resources.
+            problems.append(problem("unknown-resource", file, None, f"resources[{index}]", resource=shown(name),
+                                    allowed=", ".join(CONTRACT.resources),
+                                    suggestion=did_you_mean(name, [n for n in CONTRACT.resources if n not in named])))
+            continue
+        found_here = resource_problems(index, resource, file)
+        problems += found_here
+        if not found_here:
+            found[name] = resource
     for name in CONTRACT.resources:
-        if name not in found:
+        if name not in named:
             problems.append(problem("missing-resource", file, None, "resources", resource=name,
-                                    suggestion=did_you_mean(name, [n for n in found if n not in CONTRACT.resources])))
+                                    suggestion=did_you_mean(name, [n for n in named if n not in CONTRACT.resources])))
     return found, problems
 
 
@@ -149,14 +160,10 @@ def check_schema(resource: dict, names: dict[str, dict], file: str) -> list[Prob
     """Resource descriptor (+ all resources by name) -> problems with its Table Schema: shape, field
     types, keys, and the contract's fields (present, of the contract's type)."""
     name = resource["name"]
-    schema = resource.get("schema")
-    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-        return [problem("invalid-schema", file, None, f"{name}.schema", resource=name)]
-    fields = [f for f in schema["fields"] if isinstance(f, dict)]
-    field_names = [f.get("name") for f in fields]
+    schema = resource["schema"]  # its shape is checked (structure.resource_problems)
+    fields = schema["fields"]
+    field_names = [f["name"] for f in fields]
     problems = []
-    if len(fields) != len(schema["fields"]) or not all(isinstance(n, str) and n for n in field_names):
-        problems.append(problem("unnamed-field", file, None, f"{name}.schema"))
     for spec in fields:
         kind = spec.get("type", "string")
         if kind not in TABLE_SCHEMA_TYPES:
@@ -171,7 +178,7 @@ def check_schema(resource: dict, names: dict[str, dict], file: str) -> list[Prob
     for key_field in [key] if isinstance(key, str) else key or []:
         if key_field not in field_names:
             problems.append(_unknown_key_field(file, name, "primaryKey", key_field, field_names))
-    for fk in schema.get("foreignKeys", []):
+    for fk in schema.get("foreignKeys") or []:
         problems.extend(_check_foreign_key(fk, name, field_names, names, file))
     if contract:
         problems += _contract_fields(contract, {f.get("name"): f for f in fields}, name, file)
@@ -199,15 +206,17 @@ def _unknown_key_field(file: str, resource: str, where: str, field, field_names)
 
 
 def _check_foreign_key(fk, name: str, field_names: list, names: dict[str, dict], file: str) -> list[Problem]:
-    reference = fk.get("reference", {}) if isinstance(fk, dict) else {}
-    fields = as_list(fk.get("fields") if isinstance(fk, dict) else None)
+    reference = fk["reference"]
+    fields = as_list(fk["fields"])
     target = reference.get("resource") or name
     problems = [_unknown_key_field(file, name, "foreignKeys", f, field_names) for f in fields if f not in field_names]
+    if target not in names and target in CONTRACT.resources:
+        return problems  # a resource missing or misshapen: its own problem is reported
     if target not in names:
         problems.append(problem("unknown-key-resource", file, None, f"{name}.foreignKeys", resource=target,
                                 suggestion=did_you_mean(target, names)))
         return problems
-    target_fields = [f.get("name") for f in names[target].get("schema", {}).get("fields", []) if isinstance(f, dict)]
+    target_fields = [f["name"] for f in names[target]["schema"]["fields"]]
     for ref in as_list(reference.get("fields")):
         if ref not in target_fields:
             problems.append(_unknown_key_field(file, target, "foreignKeys", ref, target_fields))
@@ -224,7 +233,7 @@ def foreign_keys(name: str, schema: dict) -> list[tuple[list[str], str, list[str
     """Resource name and its (checked) schema -> foreign keys (fields, resource, fields): the
     package's declared ones plus the contract's (`references`)."""
     keys = []
-    for fk in schema.get("foreignKeys", []):
+    for fk in schema.get("foreignKeys") or []:
         keys.append((as_list(fk["fields"]), fk["reference"].get("resource") or name, as_list(fk["reference"]["fields"])))
     field_names = {f["name"] for f in schema["fields"]}
     contract = CONTRACT.resources.get(name)

@@ -14,10 +14,13 @@ def _size(limit: int) -> str:
 
 def read_text(path: Path, file: str, limit: int) -> tuple[str | None, list[Problem]]:
     """File -> (its text, []) or (None, [problem]) when it is too large, has a BOM or is not UTF-8."""
-    size = path.stat().st_size
-    if size > limit:
-        return None, [problem("file-too-large", file, size=f"{size:,}", limit=_size(limit))]
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, [problem("file-too-large", file, size=f"{size:,}", limit=_size(limit))]
+        data = path.read_bytes()
+    except OSError as error:  # a folder where the file should be, no permission to read it
+        return None, [problem("unreadable-file", file, why=error.strerror or type(error).__name__)]
     if data.startswith(b"\xef\xbb\xbf"):
         return None, [problem("utf8-bom", file)]
     try:

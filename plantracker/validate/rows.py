@@ -59,9 +59,32 @@ def _references(table: Table, fields: list[str], target: Table, target_fields: l
     return problems
 
 
+def amounts_with_units(tables: dict[str, Table]) -> list[Problem]:
+    """Tables read -> a problem for every amount given without its unit, and every unit given
+    without its amount (a figure without a unit cannot be printed or bounded; a lone unit is a
+    figure lost)."""
+    problems = []
+    for name, table in tables.items():
+        spec = CONTRACT.resources.get(name)
+        amounts = [f for f in spec.fields.values() if f.role == "amount"] if spec and table.readable else []
+        for n, values in table.rows:
+            for field in amounts:
+                value, unit = values.get(field.name), values.get(field.unit_field)
+                if {(n, field.name), (n, field.unit_field)} & table.bad_cells:
+                    continue  # the cell's own problem is reported
+                if value is not None and unit is None:
+                    problems.append(problem("value-without-unit", table.file, n, field.unit_field,
+                                            value_field=field.name, unit_field=field.unit_field))
+                elif unit is not None and value is None:
+                    problems.append(problem("unit-without-value", table.file, n, field.name,
+                                            value_field=field.name, unit_field=field.unit_field))
+    return problems
+
+
 def units_and_amounts(tables: dict[str, Table]) -> list[Problem]:
     """Targets and observations -> problems where a unit measures another thing than its indicator's
-    unit, or an amount is one its unit's dimension makes impossible (negative mass, a share above 100 %)."""
+    unit, or an amount is one its unit's dimension makes impossible (negative mass, a share above
+    100 %), alone or with the row's qualifier ("less than 0 tonnes", "more than 100 %")."""
     if not all(name in tables and tables[name].readable for name in ("units", "indicators")):
         return []
     units = {v.get("unit_id"): v for _, v in tables["units"].rows}
@@ -83,20 +106,66 @@ def units_and_amounts(tables: dict[str, Table]) -> list[Problem]:
                                             unit=unit["unit_id"], dimension=unit["dimension"],
                                             indicator=values.get("indicator_id"), indicator_unit=expected["unit_id"],
                                             indicator_dimension=expected["dimension"]))
-                problems += _amount_bounds(table, n, spec.name, values.get(spec.name), unit)
+                qualifier = values.get(spec.qualifier_field) if spec.qualifier_field else None
+                problems += _amount_bounds(table, n, spec.name, values.get(spec.name), unit, qualifier)
     return problems
 
 
-def _amount_bounds(table: Table, n: int, field: str, value, unit: dict) -> list[Problem]:
+def _amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifier: str | None) -> list[Problem]:
+    """An amount in its unit -> a problem when its dimension's bounds leave no value it could be:
+    below the minimum or above the maximum, or "less than" the minimum, "more than" the maximum
+    ("at most 0 tonnes" is possible, "less than 0 tonnes" is not)."""
     if value is None or unit.get("factor") is None:
         return []
     bounds = CONTRACT.dimensions.get(unit["dimension"], {})
     base = value * unit["factor"]
     low, high = bounds.get("minimum"), bounds.get("maximum")
-    if low is not None and base < low or high is not None and base > high:
-        return [problem("impossible-amount", table.file, n, field, cell=f"{value:g}", unit=unit["unit_id"],
+    below = low is not None and (base < low or base == low and qualifier == "less_than")
+    above = high is not None and (base > high or base == high and qualifier == "more_than")
+    if below or above:
+        words = f"{qualifier.replace('_', ' ')} " if qualifier in ("less_than", "more_than") else ""
+        return [problem("impossible-amount", table.file, n, field, cell=f"{words}{value:g}", unit=unit["unit_id"],
                         dimension=unit["dimension"], range=allowed_range(low, high))]
     return []
+
+
+# Links within a table that may not lead back to their row: (table, field, how far a loop may go:
+# None any length, 1 only to itself).
+LINKS = (("regions", "member_of", None), ("indicators", "comparable_to", 1))
+
+
+def circle(start: str, links: dict) -> list[str]:
+    """An id and each id's link -> the ids from it round to itself ([a, b, a]), or [] when the
+    links from it end (or run into a loop it is not part of)."""
+    chain, seen = [start], {start}
+    while isinstance(links.get(chain[-1]), str):
+        following = links[chain[-1]]
+        if following == start:
+            return chain + [start]
+        if following in seen:
+            return []
+        chain.append(following)
+        seen.add(following)
+    return []
+
+
+def cycles(tables: dict[str, Table]) -> list[Problem]:
+    """Regions and indicators -> a problem for each row whose link leads back to it (a region a
+    member of itself, through others or directly; an indicator comparable to itself)."""
+    problems = []
+    for name, field, longest in LINKS:
+        table = tables.get(name)
+        if table is None or not table.readable:
+            continue
+        key = CONTRACT.resources[name].primary_key
+        links = {values.get(key): values.get(field) for _, values in table.rows}
+        singular = name[:-1]
+        for n, values in table.rows:
+            chain = circle(values.get(key), links)
+            if chain and (longest is None or len(chain) - 1 <= longest):
+                problems.append(problem("circular-reference", table.file, n, field, what=f'{singular} "{chain[0]}"',
+                                        chain=" → ".join(chain), how=f"correct or empty {field} in one of these rows"))
+    return problems
 
 
 def plan_ids(plan, tables: dict[str, Table], file: str) -> list[Problem]:
