@@ -160,7 +160,8 @@ def test_embeds_load_in_chromium_from_one_host(site, chromium, javascript):
             if javascript:
                 page.keyboard.press("Tab")  # the reader's first interaction loads the interactive view
                 page.wait_for_selector("figure.pt-chart .pt-chart__view svg", timeout=15000)
-                assert page.eval_on_selector("figure.pt-chart img", "img => img.hidden")
+                assert page.eval_on_selector("figure.pt-chart img", "img => img.hidden && !img.getClientRects().length"), \
+                    "the static chart is not drawn under the interactive one"
         context.close()
     hosts = {urlsplit(url).netloc for url in requested}
     assert hosts == {urlsplit(base).netloc}, hosts
