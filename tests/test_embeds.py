@@ -58,7 +58,7 @@ def test_an_embed_page_per_chart_and_language(site):
         assert embed.path == f"embed/mini-plan/{chart.chart_id}.{chart.lang}.html"
         assert embed.url == RELEASE.url + embed.path
         assert (root / embed.path).is_file()
-        assert embed_view(chart, files[chart.key], RELEASE)["url"] == embed.url
+        assert embed_view(chart, files[chart.key], RELEASE, STRINGS)["url"] == embed.url
 
 
 class Links(html.parser.HTMLParser):
@@ -112,7 +112,7 @@ def test_text_from_the_data_is_escaped(site, tmp_path):
     text = (tmp_path / embed.path).read_text(encoding="utf-8")
     assert "<script>alert" not in text and "javascript:" not in text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;" in text
-    code = iframe_code(chart, files[chart.key], RELEASE)
+    code = iframe_code(chart, files[chart.key], RELEASE, STRINGS[chart.lang])
     [(tag, attrs)] = parsed(code)
     assert tag == "iframe" and attrs["title"] == evil
     assert attrs["src"] == RELEASE.url + embed.path
@@ -121,12 +121,12 @@ def test_text_from_the_data_is_escaped(site, tmp_path):
 def test_iframe_code(site):
     _, charts, files, embeds = site
     for embed, chart in zip(embeds, charts):
-        code = iframe_code(chart, files[chart.key], RELEASE)
+        code = iframe_code(chart, files[chart.key], RELEASE, STRINGS[chart.lang])
         [(tag, attrs)] = parsed(code)
         assert tag == "iframe" and code.endswith("></iframe>")
         assert attrs["src"] == embed.url and attrs["title"] == chart.title
         assert int(attrs["width"]) == files[chart.key].width and int(attrs["height"]) > files[chart.key].height
-        assert embed_view(chart, files[chart.key], RELEASE)["iframe"] == code
+        assert embed_view(chart, files[chart.key], RELEASE, STRINGS)["iframe"] == code
 
 
 @contextlib.contextmanager
@@ -160,9 +160,51 @@ def test_embeds_load_in_chromium_from_one_host(site, chromium, javascript):
             if javascript:
                 page.keyboard.press("Tab")  # the reader's first interaction loads the interactive view
                 page.wait_for_selector("figure.pt-chart .pt-chart__view svg", timeout=15000)
-                assert page.eval_on_selector("figure.pt-chart img", "img => img.hidden")
+                assert page.eval_on_selector("figure.pt-chart img", "img => img.hidden && !img.getClientRects().length"), \
+                    "the static chart is not drawn under the interactive one"
         context.close()
     hosts = {urlsplit(url).netloc for url in requested}
     assert hosts == {urlsplit(base).netloc}, hosts
     assert not failed and not errors
     assert any("vega-bundle" in url for url in requested) == javascript
+
+
+# The embed page's own height, not the frame's: its fitting to the frame (embed.html.j2) undone.
+NATURAL_HEIGHT = """() => {
+  const style = document.head.appendChild(document.createElement("style"));
+  style.textContent = "html, body, main { height: auto !important } .pt-embed-text { overflow: visible !important }";
+  const height = document.body.getBoundingClientRect().height;
+  style.remove();
+  const text = document.querySelector(".pt-embed-text");
+  return {natural: height, scrolls: document.scrollingElement.scrollHeight > innerHeight,
+          chartBottom: document.querySelector("figure.pt-chart").getBoundingClientRect().bottom,
+          textScrolls: text.scrollHeight > text.clientHeight + 1};
+}"""
+PHONE_FRAME_WIDTH = 328  # a 360 px phone's text column
+
+
+def test_embed_fits_its_declared_height(site, chromium):
+    """In a frame of the size its code declares, every embed page (each chart kind, both languages,
+    JavaScript off: the static chart) shows all of itself: its height at the frame's width is at most
+    the declared height. In a phone's column (328 px wide, the same height) the chart is drawn whole
+    inside the frame and only the text below it may scroll, inside the frame."""
+    root, charts, files, embeds = site
+    assert len({chart.chart_id.split("-")[0] for chart in charts}) >= 2, "more than one chart kind"
+    with serve(root) as base:
+        measured = []
+        for embed, chart in zip(embeds, charts):
+            [(_, attrs)] = parsed(iframe_code(chart, files[chart.key], RELEASE, STRINGS[chart.lang]))
+            width, height = int(attrs["width"]), int(attrs["height"])
+            assert attrs["style"] == f"border:0;width:100%;max-width:{width}px"
+            for frame_width in (width, PHONE_FRAME_WIDTH):
+                context = chromium.new_context(viewport={"width": frame_width, "height": height},
+                                               java_script_enabled=False)
+                page = context.new_page()
+                page.goto(base + embed.path, wait_until="load")
+                m = page.evaluate(NATURAL_HEIGHT)
+                context.close()
+                measured.append((embed.path, frame_width, height, round(m["natural"])))
+                assert not m["scrolls"] and m["chartBottom"] <= height, (embed.path, frame_width, height, m)
+                if frame_width == width:
+                    assert m["natural"] <= height and not m["textScrolls"], (embed.path, height, m)
+    assert measured

@@ -3,8 +3,8 @@
 The session's build is served as a plain build: the folder at the root of a static server, with no
 versions.json beside it (as `python3 build.py` leaves it). Each page, in both languages, with
 JavaScript on and off: no request fails; nothing scrolls sideways; every status badge, caveat and
-flag lies inside the screen; no table on a list page is wider than the screen; a figure never
-leaves its unit on another line; the data page is shorter than DATA_PAGE_MAX_HEIGHT. A full-page
+flag lies inside the screen; no table is wider than the screen or scrolls in its box (but the
+missing-figures grid); no text under MIN_TEXT_PX; a figure never leaves its unit on another line; the data page is shorter than DATA_PAGE_MAX_HEIGHT. A full-page
 screenshot of each, and the figures measured (measurements.json), go to one folder printed at the
 end of the session. Also: the version selector appears in a mike tree and nowhere else; the "What
 changed" tables with rows; chart text size as rendered on a phone.
@@ -28,13 +28,14 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 DATA_PAGE_MAX_HEIGHT = 6000
 MIN_CHART_TEXT_PX = 11
+MIN_TEXT_PX = 11  # the smallest text in an article, a note in a table's cell included
 MIN_CHARACTERS_A_LINE = 3  # a table cell wrapped to fewer characters a line (on average) is squeezed
-# Pages that list targets or figures: no table wider than the screen. The missing-figures page is
-# the exception: its grid (regions x years) is read across a row and down a column at once, which a
-# card per row would lose. Where its years do not fit (English units, a year outside the plan
-# period), it scrolls inside its own labelled, focusable .pt-table region, the region names staying
-# in view (site.css), and the flags in its cells scroll with it (both asserted below).
-LIST_PAGES = ("home", "plan", "region", "region-plan", "missing")
+# No table on any page is wider than the screen or scrolls inside its box (a list of targets or figures,
+# the sites, the methodology's qualifiers). The missing-figures grid is the exception: it (regions x
+# years) is read across a row and down a column at once, which a card per row would lose. Where its
+# years do not fit (English units, a year outside the plan period), it scrolls inside its own
+# labelled, focusable .pt-table region, the region names staying in view (site.css), and the flags in
+# its cells scroll with it (both asserted below).
 SCROLLING_GRID_PAGES = ("missing",)
 
 
@@ -162,7 +163,14 @@ MEASURE = """vw => {
       && region.tabIndex === 0 && !!region.getAttribute("aria-label") ? region : null;
   };
   const tables = [...document.querySelectorAll("article table")].filter(drawn);
+  // The box a table scrolls in: its .pt-table region, Material's wrapper of a Markdown table (with
+  // JavaScript), or the table itself (Material makes it scroll without JavaScript).
+  const tableBox = t => t.closest(".pt-table, .md-typeset__scrollwrap") || t;
   const known = document.querySelector("article .pt-known");
+  // Text set smaller than MIN_TEXT_PX: elements with text of their own, code aside (Material sets it
+  // at 0.85em, in a monospace whose letters are larger at one size).
+  const ownText = e => [...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+  const fontPx = e => parseFloat(getComputedStyle(e).fontSize);
   return {
     scrollWidth: document.scrollingElement.scrollWidth,
     height: document.scrollingElement.scrollHeight,
@@ -170,14 +178,17 @@ MEASURE = """vw => {
       .filter(e => box(e).left < -0.5 || box(e).right > vw + 0.5)
       .map(e => ({what: `${name(e)} [${Math.round(box(e).left)}, ${Math.round(box(e).right)}]`,
                   inScrollingRegion: !!scroller(e)})),
-    wideTables: tables.filter(t => box(t).width > vw + 0.5)
-      .map(t => ({what: `${name(t)} ${Math.round(box(t).width)} px`, inScrollingRegion: !!scroller(t)})),
+    wideTables: tables.filter(t => box(t).width > vw + 0.5 || tableBox(t).scrollWidth > tableBox(t).clientWidth + 0.5)
+      .map(t => ({what: `${name(t)} ${Math.round(box(t).width)} px, its box ${tableBox(t).scrollWidth} in ${tableBox(t).clientWidth}`,
+                  inScrollingRegion: !!scroller(t), grid: t.classList.contains("pt-grid-table")})),
+    smallText: [...document.querySelectorAll("article *:not(code)")].filter(drawn).filter(ownText)
+      .filter(e => fontPx(e) < MIN_TEXT_PX - 0.01).map(e => `${name(e)} ${fontPx(e)} px`),
     splitValues: [...document.querySelectorAll("article .pt-value")].filter(drawn).filter(e => textLines(e).length > 1).map(name),
     values: document.querySelectorAll("article .pt-value").length,
     knownTop: known ? Math.round(box(known).top + scrollY) : null,
     firstTableTop: tables.length ? Math.round(box(tables[0]).top + scrollY) : null,
   };
-}"""
+}""".replace("MIN_TEXT_PX", str(MIN_TEXT_PX))
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
@@ -197,18 +208,21 @@ def test_page_on_a_phone(phones, plain_url, phone_pages, shots, kind, lang, js):
         m = page.evaluate(MEASURE, PHONE["width"])
         name = f"{kind}.{lang}.{'js' if js else 'nojs'}"
         page.screenshot(path=folder / f"{name}.png", full_page=True)
-        measured[name] = {**{k: m[k] for k in ("scrollWidth", "height", "values", "knownTop")},
+        measured[name] = {**{k: m[k] for k in ("scrollWidth", "height", "values", "knownTop", "smallText")},
                           "wideTables": [t["what"] for t in m["wideTables"]]}
 
         # On the missing-figures page, the grid and what it holds may scroll inside its region.
         def out_of_place(found):
             return [f["what"] for f in found if not (kind in SCROLLING_GRID_PAGES and f["inScrollingRegion"])]
 
+        def not_a_grid(found):
+            return [f["what"] for f in found if not (kind in SCROLLING_GRID_PAGES and f["grid"] and f["inScrollingRegion"])]
+
         assert m["scrollWidth"] <= PHONE["width"], "the page scrolls sideways"
         assert out_of_place(m["outside"]) == [], "badges, caveats or flags outside the screen"
         assert m["splitValues"] == [], "figures split from their units"
-        if kind in LIST_PAGES:
-            assert out_of_place(m["wideTables"]) == [], "tables wider than the screen"
+        assert not_a_grid(m["wideTables"]) == [], "tables wider than the screen or scrolling in their box"
+        assert m["smallText"] == [], f"text under {MIN_TEXT_PX} px"
         if kind == "data":
             assert m["height"] < DATA_PAGE_MAX_HEIGHT
         if kind == "home":  # item 4: what is known comes first, on the first screen
@@ -387,9 +401,9 @@ CELLS = """vw => {
 
 @pytest.mark.parametrize("width", [PHONE["width"], 1024])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("kind", ["changes", "target-baseline"])
+@pytest.mark.parametrize("kind", ["changes", "target-baseline", "sites"])
 def test_table_cells_keep_apart(chromium, plain_url, phone_pages, changes_articles, shots, kind, lang, width):
-    """In the "What changed" tables and a target's chart table, on a phone (cards) and wider (a table
+    """In the "What changed" tables, a target's chart table and the sites, on a phone (cards) and wider (a table
     with Material's look): no cell's words set a character or two a line, no id broken, and no cell's
     text running into the next one's (the year into the value)."""
     folder, measured = shots

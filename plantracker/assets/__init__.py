@@ -187,5 +187,5 @@ def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Ch
     files += bundle_files
     sized = chart_files()
     files += _embeds(charts, sized, static_dir, release, strings, templates_dir, bundle, embeds_written)
-    embeds = {chart.key: embed_view(chart, sized[chart.key], release) for chart in charts}
+    embeds = {chart.key: embed_view(chart, sized[chart.key], release, strings) for chart in charts}
     return Assets(downloads=downloads, embeds=embeds, bundle=bundle, files=files)

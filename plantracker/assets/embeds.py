@@ -12,6 +12,8 @@ The permanent URL of an embed is `release.url + path`, i.e. inside the release's
 from __future__ import annotations
 
 import html
+import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +28,13 @@ from ..text_safety import printed_value, web_address
 
 CHART_LOADER = "assets/javascripts/charts.js"  # from site_src/, copied by mkdocs to the site root
 VEGA_BUNDLE_GLOB = "assets/vendor/vega-bundle-*.js"  # plantracker.vega_bundle.write_chart_bundle
-# Room below the chart for the title, summary and source lines in the suggested iframe height.
-TEXT_HEIGHT = 200
+# The embed page's text as templates/embed.html.j2 sets it (px): (font size, line height) of the
+# title, the summary and the sources lines; the page's padding and the paragraphs' margins; the side
+# padding of the text. Keep in step with the template's <style>.
+TITLE_TEXT, SUMMARY_TEXT, META_TEXT = (16, 24), (14, 21), (12.8, 19.2)
+PAGE_PADDING, BLOCK_MARGINS, TEXT_SIDE_PADDING = 16, 4 + 8 + 4, 16
+WRAP_WASTE = 1.15    # a line ends at a word: the room left at its end, over the text's own width
+HEIGHT_SLACK = 24    # another reader's fonts set a little wider than the estimate
 
 
 @dataclass(frozen=True)
@@ -47,13 +54,52 @@ def chart_page_url(chart: Chart, release: Release) -> str:
     return f"{release.url}{page_url(chart.page, chart.lang)}#chart-{chart.chart_id}"
 
 
-def iframe_code(chart: Chart, files: ChartFiles, release: Release) -> str:
-    """A chart and its files -> the HTML code a reader copies to embed it (not escaped for
-    display: the page template's autoescape does that)."""
+def _text_width(text: str, font_px: float) -> float:
+    """Text -> its width set on one line (px): a CJK character or a full-width mark one em, anything
+    else a generous average of a proportional font's letters."""
+    return sum(font_px if unicodedata.east_asian_width(c) in "WF" else 0.56 * font_px for c in text)
+
+
+def _text_height(text: str, font: tuple[float, float], width: int) -> float:
+    """Text, its (font size, line height) and the width it is set in -> the height of its lines."""
+    size, line = font
+    return max(1, math.ceil(_text_width(text, size) * WRAP_WASTE / width)) * line
+
+
+def _meta_lines(chart: Chart, t: dict, release: Release) -> list[str]:
+    """The embed page's sources paragraph, one string a line (as embed.html.j2 writes it)."""
+    sources = t["clause_separator"].join(
+        s["title"] + (t["open_bracket"] + s["publisher"] + t["close_bracket"] if s["publisher"] else "")
+        for s in _sources(chart))
+    lines = [t["embed_sources"] + t["colon"] + sources] if sources else []
+    lines.append(f'{t["embed_compiled"]}{t["colon"]}{t["site_title"]}{t["comma"]}{t["embed_release"]} '
+                 f'{release.version}{t["open_bracket"]}{release.date.isoformat()}{t["close_bracket"]}'
+                 f'{t["full_stop"]} {t["embed_licence"]}{t["colon"]}{t["reuse_licence"]}{t["full_stop"]}')
+    lines.append(t["embed_view_on_site"])
+    if release.corrections:
+        lines.append(f'{t["corrections_lead"]} {t["corrections_link"]}. {t["corrections_what"]}')
+    return lines
+
+
+def embed_height(chart: Chart, files: ChartFiles, t: dict, release: Release) -> int:
+    """A chart, its files and its language's words -> the height (px) of its embed page in a frame of
+    the chart's own width: the chart's, plus its title, summary and sources lines as they wrap there."""
+    width = files.width - TEXT_SIDE_PADDING
+    text = (_text_height(chart.title, TITLE_TEXT, width) + _text_height(chart.summary, SUMMARY_TEXT, width)
+            + sum(_text_height(line, META_TEXT, width) for line in _meta_lines(chart, t, release)))
+    return math.ceil(files.height + text + PAGE_PADDING + BLOCK_MARGINS + HEIGHT_SLACK)
+
+
+def iframe_code(chart: Chart, files: ChartFiles, release: Release, t: dict) -> str:
+    """A chart, its files and its language's words -> the HTML code a reader copies to embed it (not
+    escaped for display: the page template's autoescape does that). The frame is the chart's width,
+    narrower where the column is (width:100%, max-width: the chart's), and as tall as the embed page
+    at that width; in a narrower frame the chart is drawn for a phone and the text below it scrolls
+    inside the frame (embed.html.j2)."""
     src = release.url + embed_path(chart.plan_id, chart.chart_id, chart.lang)
     return (f'<iframe src="{_attribute(src)}" title="{_attribute(chart.title)}" width="{files.width}" '
-            f'height="{files.height + TEXT_HEIGHT}" loading="lazy" style="border:0;max-width:100%">'
-            f'</iframe>')
+            f'height="{embed_height(chart, files, t, release)}" loading="lazy" '
+            f'style="border:0;width:100%;max-width:{files.width}px"></iframe>')
 
 
 def _attribute(text: str) -> str:
@@ -62,11 +108,12 @@ def _attribute(text: str) -> str:
     return html.escape(text, quote=False).replace('"', "&quot;")
 
 
-def embed_view(chart: Chart, files: ChartFiles, release: Release) -> dict:
-    """A chart and its files -> finished values for the embed box under it on its page: `path`
-    (site-root relative, for link.file), `url` (permanent) and `iframe` (the code to copy)."""
+def embed_view(chart: Chart, files: ChartFiles, release: Release, strings: dict) -> dict:
+    """A chart, its files and the interface words -> finished values for the embed box under it on its
+    page: `path` (site-root relative, for link.file), `url` (permanent) and `iframe` (the code to copy)."""
     path = embed_path(chart.plan_id, chart.chart_id, chart.lang)
-    return {"path": path, "url": release.url + path, "iframe": iframe_code(chart, files, release)}
+    return {"path": path, "url": release.url + path,
+            "iframe": iframe_code(chart, files, release, strings[chart.lang])}
 
 
 def _sources(chart: Chart) -> list[dict]:
