@@ -290,7 +290,7 @@ CASES = {
         f'{P}/data/observations.csv:3: kind: "reportd" is not one of: reported, baseline, context '
         '(use one of the listed values) [invalid-choice]']),
     "out-of-range": (replace("data/units.csv", "kt,mass,1000", "kt,mass,-1000"), [
-        f'{P}/data/units.csv:3: factor: "-1000" is outside the allowed range (more than 0) '
+        f'{P}/data/units.csv:3: factor: "-1000" is outside the allowed range (at least 1e-09) '
         "(check the value and its unit) [out-of-range]"]),
     "pattern-mismatch": (replace("data/sites.csv", "xb-depot", "XB-depot"), [
         f'{P}/data/sites.csv:3: site_id: "XB-depot" does not match the pattern ^[a-z0-9]+(-[a-z0-9]+)*$ '
@@ -373,6 +373,13 @@ CASES = {
     "control-character": (replace("data/targets.csv", "全区回收利用量约150万吨,示例", "全区\x1b回收,示例"), [
         f'{P}/data/targets.csv:4: quote: text has an invisible control character (U+001B): "全区U+001B回收" '
         "(delete it (copying from PDFs and terminals brings them in)) [control-character]"]),
+    "control-character/bidi-override": (replace("data/regions.csv", "XB,乙省,Province B", "XB,乙省,Prov\u202eince B"), [
+        f'{P}/data/regions.csv:4: name_en: text has an invisible control character (U+202E): "ProvU+202Eince B" '
+        "(delete it (copying from PDFs and terminals brings them in)) [control-character]"]),
+    # A factor so small that a value in the largest unit, shown in it, would be no finite number.
+    "out-of-range/tiny-factor": (replace("data/units.csv", "kt,mass,1000", "kt,mass,1e-300"), [
+        f'{P}/data/units.csv:3: factor: "1e-300" is outside the allowed range (at least 1e-09) '
+        "(check the value and its unit) [out-of-range]"]),
     "blank-name": (replace("data/regions.csv", "XB,乙省,Province B", "XB,乙省, "), [
         f'{P}/data/regions.csv:4: name_en: " " has no letter or digit to show (write the name; a name of spaces '
         "or punctuation only cannot title a page) [blank-name]"]),
@@ -685,7 +692,7 @@ NASTY = st.sampled_from([
     "<script>alert(1)</script>", "<b>bold</b> &amp; &lt;", "**bold** _it_ [link](javascript:x) # h", "{{ 7*7 }}",
     "{% raw %}", "=1+1", "+CMD", "-2", "@SUM(A1)", "\u202eevil\u202c", "a\u200bb", "\u05e9\u05dc\u05d5\u05dd",
     '"quoted", comma', "line\nbreak", "x" * 3000, "\\", "'; drop table targets; --", "🌍👩‍👩‍👧",
-    "\x00nul", "esc\x1b[31m", "x" * 5000, "a\ufeffb", " ", "…",
+    "\x00nul", "esc\x1b[31m", "rtl\u202eltr", "x" * 5000, "a\ufeffb", " ", "…",
 ])
 FREE_TEXT = st.one_of(NASTY, st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200),
                       st.lists(NASTY, min_size=2, max_size=4).map("".join))
