@@ -292,6 +292,20 @@ CASES = {
     "out-of-range": (replace("data/units.csv", "kt,mass,1000", "kt,mass,-1000"), [
         f'{P}/data/units.csv:3: factor: "-1000" is outside the allowed range (at least 1e-09) '
         "(check the value and its unit) [out-of-range]"]),
+    # ---- second hostile-data review: values that cannot be right ----
+    "fractional-count": (replace("data/targets.csv", "at_least,500,item", "at_least,2.5,item"), [
+        f'{P}/data/targets.csv:3: value: "2.5" item is not a whole number of things '
+        "(a count is whole: check the figure, or use the unit the source counts in (万个)) [fractional-count]"]),
+    "target-before-plan": (replace("data/targets.csv", "xb-points,collection-points,XB,2022", "xb-points,collection-points,XB,2019"), [
+        f"{P}/data/targets.csv:3: target_year: target year 2019 is before the plan starts (2020) "
+        "(check the target year against the plan's period (plan.period_start)) [target-before-plan]"]),
+    "baseline-after-target": (replace("data/targets.csv", "wan-t,2019,30,wan-t", "wan-t,2023,30,wan-t"), [
+        f"{P}/data/targets.csv:2: baseline_year: baseline year 2023 is after the target year 2022 "
+        "(a baseline is the starting point: check both years) [baseline-after-target]"]),
+    "target-region-outside-plan": (replace("data/regions.csv", "XB,乙省,Province B,province,XR", "XB,乙省,Province B,province,"), [
+        f'{P}/data/targets.csv:3: region_id: region "XB" is not the plan\'s region "XR" nor one of its members '
+        "(set the target's region to the plan's region or a member of it (regions.csv member_of), or check the "
+        "plan's region_id) [target-region-outside-plan]"]),
     "pattern-mismatch": (replace("data/sites.csv", "xb-depot", "XB-depot"), [
         f'{P}/data/sites.csv:3: site_id: "XB-depot" does not match the pattern ^[a-z0-9]+(-[a-z0-9]+)*$ '
         "(correct the value as the package's schema asks) [pattern-mismatch]"]),

@@ -16,7 +16,8 @@ from ..problems import Problem, did_you_mean, problem, sort_key
 from . import descriptor as checks
 from .files import read_text, resource_path
 from .structure import parse_descriptor
-from .rows import amounts_with_units, circle, cycles, plan_ids, references, unique_keys, units_and_amounts
+from .rows import (amounts_with_units, circle, cycles, plan_ids, references, target_frame, unique_keys,
+                   units_and_amounts)
 from .tables import schema_problems
 
 MAX_DESCRIPTOR_BYTES = 1 * 2**20
@@ -93,6 +94,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     problems += cycles(tables)
     problems += units_and_amounts(tables)
     problems += plan_ids(descriptor.get("plan"), tables, file)
+    problems += target_frame(descriptor.get("plan"), tables)
     plan = descriptor.get("plan")
     return plan.get("predecessor") if isinstance(plan, dict) else None
 

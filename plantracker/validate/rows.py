@@ -126,7 +126,41 @@ def _amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifie
         words = f"{qualifier.replace('_', ' ')} " if qualifier in ("less_than", "more_than") else ""
         return [problem("impossible-amount", table.file, n, field, cell=f"{words}{value:g}", unit=unit["unit_id"],
                         dimension=unit["dimension"], range=allowed_range(low, high))]
+    # Things are counted whole: "2.5 bases" cannot be; 2.5 万个 (25,000) can.
+    if unit["dimension"] == "count" and abs(base - round(base)) > 1e-9 * max(1.0, abs(base)):
+        return [problem("fractional-count", table.file, n, field, cell=f"{value:g}", unit=unit["unit_id"])]
     return []
+
+
+def target_frame(plan, tables: dict[str, Table]) -> list[Problem]:
+    """The plan object and its targets -> problems where a target cannot belong to the plan: a
+    target year before the plan starts, a baseline year after the target year, a target region
+    that is neither the plan's region nor one of its members (member_of, at any depth)."""
+    targets, regions = tables.get("targets"), tables.get("regions")
+    if not isinstance(plan, dict) or targets is None or not targets.readable:
+        return []
+    start, end, plan_region = plan.get("period_start"), plan.get("period_end"), plan.get("region_id")
+    if isinstance(end, int) and isinstance(start, int) and start > end:
+        start = None  # period-reversed says what is wrong
+    parent = {v.get("region_id"): v.get("member_of") for _, v in regions.rows} if regions and regions.readable else {}
+    if plan_region not in parent:
+        parent = {}  # unknown-region says what is wrong
+    problems = []
+    for n, values in targets.rows:
+        year, baseline = values.get("target_year"), values.get("baseline_year")
+        if isinstance(year, int) and isinstance(start, int) and year < start:
+            problems.append(problem("target-before-plan", targets.file, n, "target_year", year=year, start=start))
+        if isinstance(year, int) and isinstance(baseline, int) and baseline > year:
+            problems.append(problem("baseline-after-target", targets.file, n, "baseline_year", baseline=baseline,
+                                    year=year))
+        region, seen = values.get("region_id"), set()
+        while region is not None and region != plan_region and region not in seen:
+            seen.add(region)
+            region = parent.get(region)
+        if parent and isinstance(plan_region, str) and region != plan_region:
+            problems.append(problem("target-region-outside-plan", targets.file, n, "region_id",
+                                    cell=values.get("region_id"), region=plan_region))
+    return problems
 
 
 # Links within a table that may not lead back to their row: (table, field, how far a loop may go:
