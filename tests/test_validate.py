@@ -262,7 +262,7 @@ CASES = {
     "no-rows": (write("data/sites.csv", "site_id,name_zh,name_en,region_id,city_zh,city_en,kind_zh,"
                       "kind_en,target_id,named_in_plan,year,source_id,quote,note_zh,note_en\n"), [
         f"{P}/data/sites.csv: table has a header but no data rows "
-        "(add the rows, or remove the resource if it is not used) [no-rows]"]),
+        "(add the rows: every table the contract defines needs at least one) [no-rows]"]),
     "empty-file": (write("data/sites.csv", ""), [
         f"{P}/data/sites.csv: file is empty (write the header row and the data rows) [empty-file]"]),
     "header-mismatch": (replace("data/units.csv", "label_en", "label_eng"), [
