@@ -294,6 +294,20 @@ def test_a_region_outside_the_plan_is_skipped_and_listed_and_a_short_name_matche
     assert "6 to add, 0 unchanged, 0 revised, 1 regions skipped, 0 empty cells" in shown.stdout
 
 
+def test_a_region_name_with_invisible_characters_matches_after_normalizing(tmp_path):
+    """A zero-width space (U+200B) or word joiner (U+2060) inside, a no-break or full-width space around,
+    full-width letters: compared after NFKC, without format characters (Cf) and surrounding whitespace."""
+    package = mini_copy(tmp_path)
+    export = tmp_path / "invisible.csv"
+    export.write_text(PLAIN.replace("甲省,", "甲\u200b省\u2060,").replace("乙省,", '"\u3000乙省\u00a0",'),
+                      encoding="utf-8")
+    result = import_mini(package, export, write=True)
+    assert result.skipped_regions == [] and len(result.added) == 6
+    row = observations(package)["nbs-2022-xa-recycled-mass"]
+    assert row["region_id"] == "XA" and "地区：甲省；" in row["quote"]  # the quote without the invisible characters
+    assert validate_packages(package.parent) == []
+
+
 def test_a_package_without_the_optional_columns_matches_on_name_zh(tmp_path):
     package = mini_copy(tmp_path, contract=False)
     export = tmp_path / "plain.csv"

@@ -18,6 +18,7 @@ byte for byte except the rows added (at the end) and replaced (see csv_file).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -182,10 +183,15 @@ def _observation(export: Export, cell: Cell, region_id: str, result: ImportResul
         "observation_id": "", "indicator_id": result.indicator_id, "region_id": region_id, "year": str(cell.year),
         "value": cell.value, "unit_id": result.unit_id, "qualifier": "", "kind": "reported",
         "source_id": result.source_id,
-        "quote": f"{export.indicator_line}；地区：{cell.region}；时间：{cell.year_label}；数值：{cell.value}",
+        "quote": f"{export.indicator_line}；地区：{_visible(cell.region)}；时间：{cell.year_label}；数值：{cell.value}",
         "note_zh": " ".join(export.footnotes),
         "note_en": f"Imported from the NBS data portal export {export.file} (国家数据, 分省年度数据).{footnote}",
     }
+
+
+def _visible(name: str) -> str:
+    """A region as printed -> without invisible format characters (a zero-width space would hide in the quote)."""
+    return "".join(c for c in name if unicodedata.category(c) != "Cf")
 
 
 def _compare(figure: Figure, row: int, old: dict[str, str], result: ImportResult) -> None:
