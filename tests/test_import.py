@@ -261,6 +261,27 @@ def test_a_bad_cell_in_an_xlsx_is_named_by_its_sheet_row_and_column(tmp_path):
         "no thousands separator or unit; leave the cell empty where there is no figure) [not-a-number]"]
 
 
+def test_formula_cells_in_an_xlsx_are_refused_and_named(tmp_path):
+    """openpyxl writes formulas without a cached value: the reader saw them as empty cells ("no figure")
+    and a formula region as an empty region cell. A formula is refused wherever it is, the file untouched."""
+    package = mini_copy(tmp_path)
+    rows = [list(r) for r in XLSX_ROWS]
+    rows[4][1], rows[4][2] = "=50+2.5", '=HYPERLINK("http://example.org","41")'
+    rows[5][0] = '=CONCAT("乙","省")'
+    export = write_xlsx(tmp_path / "formulas.xlsx", rows)
+    before = digest(package)
+    with pytest.raises(InputError) as caught:
+        import_export(export, package, source_id="example-export", source=SOURCE, write=True)
+    fix = ("the portal's exports hold values: a formula means the file was edited; export the table again, "
+           "or type the value as printed")
+    assert [p.line() for p in caught.value.problems] == [
+        f"formulas.xlsx:5: column B: the cell holds a formula, =50+2.5, not a value ({fix}) [export-formula]",
+        f'formulas.xlsx:5: column C: the cell holds a formula, =HYPERLINK("http://example.org","41"), not a value '
+        f"({fix}) [export-formula]",
+        f'formulas.xlsx:6: column A: the cell holds a formula, =CONCAT("乙","省"), not a value ({fix}) [export-formula]']
+    assert digest(package) == before
+
+
 def test_an_empty_cell_is_no_figure_never_zero(tmp_path):
     package = mini_copy(tmp_path)
     result = import_mini(package, "recycled-empty-cells.csv", write=True)

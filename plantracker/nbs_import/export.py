@@ -23,7 +23,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from ..contract import shown
 from ..problems import InputError, Problem, problem
+from .formulas import formula_cells
 
 DATABASE = "分省年度数据"
 CSV_SUFFIXES = (".csv", ".txt")
@@ -128,6 +130,10 @@ def _excel_grid(path: Path, file: str) -> list[tuple[int, list[str]]]:
         values = sheet.to_python(skip_empty_area=False)
     except (CalamineError, OSError, ValueError) as error:
         raise InputError([problem("unreadable-workbook", file, error=error)]) from None
+    formulas = formula_cells(path) if path.suffix.lower() in (".xlsx", ".xlsm") else []
+    if formulas:
+        raise InputError([problem("export-formula", file, row, f"column {column_letter(column)}", formula=shown(formula))
+                          for row, column, formula in formulas])
     return [(n, [_excel_text(value) for value in row]) for n, row in enumerate(values, start=1)]
 
 
