@@ -449,6 +449,50 @@ def test_a_broken_export_names_its_row_and_column(tmp_path, text, expected):
     assert problem.file == "broken.csv" and problem.hint
 
 
+@pytest.mark.parametrize("text, expected", [
+    (PLAIN.replace("乙省,18.25,", "乙省,１８.２５,"), ("full-width-number", 6, "column B (2022年)")),
+    (PLAIN.replace("2021年,2020年", "2021年,1025年"), ("year-out-of-range", 4, "column D")),
+    (PLAIN.replace("乙省,18.25,", "乙省,1" + "0" * 5000 + ","), ("number-too-large", 6, "column B (2022年)")),
+    (PLAIN.replace("数据来源：", "注：口径\x07说明\n数据来源："), ("control-character", 7, "注 (note_zh)")),
+])
+def test_a_value_validation_would_refuse_is_refused_in_the_preview_and_never_written(tmp_path, text, expected):
+    """The preview said all was fine, then --write wrote rows that validation refused: every value is now
+    read by the contract's cell reader first, the problem named by the export's row and column."""
+    package = mini_copy(tmp_path)
+    export = tmp_path / "refused.csv"
+    export.write_text(text, encoding="utf-8")
+    before = digest(package.parent)
+    for write in (False, True):
+        with pytest.raises(InputError) as caught:
+            import_mini(package, export, write=write)
+        assert [(p.file, p.code, p.row, p.field) for p in caught.value.problems] == [("refused.csv", *expected)]
+    assert digest(package.parent) == before
+    shown = run_import(str(export), "--data", str(package.parent), "--plan", "mini-plan", "--source",
+                       "example-export", "--source-title", SOURCE.title, "--source-url", SOURCE.url)
+    assert shown.returncode == 2 and f"refused.csv:{expected[1]}: {expected[2]}: " in shown.stderr
+    assert digest(package.parent) == before
+
+
+def test_a_write_that_would_leave_the_folder_invalid_writes_nothing(tmp_path):
+    """The rows go into a copy of the data folder first; the real files are replaced only when the copy
+    passes validation (here an earlier slip in targets.csv makes it fail)."""
+    package = mini_copy(tmp_path)
+    targets = package / "data" / "targets.csv"
+    targets.write_text(targets.read_text(encoding="utf-8").replace("xb-points,collection-points,XB,",
+                                                                   "xb-points,collection-points,XQ,"), encoding="utf-8")
+    before = digest(package.parent)
+    assert import_mini(package, "recycled.csv").added  # the preview: the figures themselves are fine
+    with pytest.raises(InputError) as caught:
+        import_mini(package, "recycled.csv", write=True)
+    lines = [p.line() for p in caught.value.problems]
+    assert len(lines) == 2 and 'data/mini-plan/data/targets.csv:3: region_id: unknown region "XQ"' in lines[1]
+    assert lines[0] == ("data/mini-plan: the import would leave 1 problem(s) in the data folder (found by "
+                        "validating a copy with the rows written); nothing was written (correct the export or the "
+                        "package, then import again) [import-leaves-problems]")
+    assert digest(package.parent) == before
+    assert not list(package.parent.rglob("*.tmp"))
+
+
 # ---- csv_file: rows added and replaced, every other byte kept ----
 
 CELLS = st.lists(st.text(st.characters(exclude_categories=("Cs",)), max_size=6), min_size=3, max_size=3)
