@@ -261,6 +261,27 @@ def test_a_bad_cell_in_an_xlsx_is_named_by_its_sheet_row_and_column(tmp_path):
         "no thousands separator or unit; leave the cell empty where there is no figure) [not-a-number]"]
 
 
+def test_formula_cells_in_an_xlsx_are_refused_and_named(tmp_path):
+    """openpyxl writes formulas without a cached value: the reader saw them as empty cells ("no figure")
+    and a formula region as an empty region cell. A formula is refused wherever it is, the file untouched."""
+    package = mini_copy(tmp_path)
+    rows = [list(r) for r in XLSX_ROWS]
+    rows[4][1], rows[4][2] = "=50+2.5", '=HYPERLINK("http://example.org","41")'
+    rows[5][0] = '=CONCAT("乙","省")'
+    export = write_xlsx(tmp_path / "formulas.xlsx", rows)
+    before = digest(package)
+    with pytest.raises(InputError) as caught:
+        import_export(export, package, source_id="example-export", source=SOURCE, write=True)
+    fix = ("the portal's exports hold values: a formula means the file was edited; export the table again, "
+           "or type the value as printed")
+    assert [p.line() for p in caught.value.problems] == [
+        f"formulas.xlsx:5: column B: the cell holds a formula, =50+2.5, not a value ({fix}) [export-formula]",
+        f'formulas.xlsx:5: column C: the cell holds a formula, =HYPERLINK("http://example.org","41"), not a value '
+        f"({fix}) [export-formula]",
+        f'formulas.xlsx:6: column A: the cell holds a formula, =CONCAT("乙","省"), not a value ({fix}) [export-formula]']
+    assert digest(package) == before
+
+
 def test_an_empty_cell_is_no_figure_never_zero(tmp_path):
     package = mini_copy(tmp_path)
     result = import_mini(package, "recycled-empty-cells.csv", write=True)
@@ -292,6 +313,20 @@ def test_a_region_outside_the_plan_is_skipped_and_listed_and_a_short_name_matche
     assert "skipped, not in regions.csv: 丙省" in shown.stdout.splitlines()
     assert "+ nbs-2022-xa-recycled-mass  甲 2022年  52.5 wan-t" in shown.stdout  # 甲 + 省 = 甲省 (suffix rule)
     assert "6 to add, 0 unchanged, 0 revised, 1 regions skipped, 0 empty cells" in shown.stdout
+
+
+def test_a_region_name_with_invisible_characters_matches_after_normalizing(tmp_path):
+    """A zero-width space (U+200B) or word joiner (U+2060) inside, a no-break or full-width space around,
+    full-width letters: compared after NFKC, without format characters (Cf) and surrounding whitespace."""
+    package = mini_copy(tmp_path)
+    export = tmp_path / "invisible.csv"
+    export.write_text(PLAIN.replace("甲省,", "甲\u200b省\u2060,").replace("乙省,", '"\u3000乙省\u00a0",'),
+                      encoding="utf-8")
+    result = import_mini(package, export, write=True)
+    assert result.skipped_regions == [] and len(result.added) == 6
+    row = observations(package)["nbs-2022-xa-recycled-mass"]
+    assert row["region_id"] == "XA" and "地区：甲省；" in row["quote"]  # the quote without the invisible characters
+    assert validate_packages(package.parent) == []
 
 
 def test_a_package_without_the_optional_columns_matches_on_name_zh(tmp_path):
@@ -412,6 +447,50 @@ def test_a_broken_export_names_its_row_and_column(tmp_path, text, expected):
     problem = caught.value.problems[0]
     assert (problem.code, problem.row, problem.field) == expected
     assert problem.file == "broken.csv" and problem.hint
+
+
+@pytest.mark.parametrize("text, expected", [
+    (PLAIN.replace("乙省,18.25,", "乙省,１８.２５,"), ("full-width-number", 6, "column B (2022年)")),
+    (PLAIN.replace("2021年,2020年", "2021年,1025年"), ("year-out-of-range", 4, "column D")),
+    (PLAIN.replace("乙省,18.25,", "乙省,1" + "0" * 5000 + ","), ("number-too-large", 6, "column B (2022年)")),
+    (PLAIN.replace("数据来源：", "注：口径\x07说明\n数据来源："), ("control-character", 7, "注 (note_zh)")),
+])
+def test_a_value_validation_would_refuse_is_refused_in_the_preview_and_never_written(tmp_path, text, expected):
+    """The preview said all was fine, then --write wrote rows that validation refused: every value is now
+    read by the contract's cell reader first, the problem named by the export's row and column."""
+    package = mini_copy(tmp_path)
+    export = tmp_path / "refused.csv"
+    export.write_text(text, encoding="utf-8")
+    before = digest(package.parent)
+    for write in (False, True):
+        with pytest.raises(InputError) as caught:
+            import_mini(package, export, write=write)
+        assert [(p.file, p.code, p.row, p.field) for p in caught.value.problems] == [("refused.csv", *expected)]
+    assert digest(package.parent) == before
+    shown = run_import(str(export), "--data", str(package.parent), "--plan", "mini-plan", "--source",
+                       "example-export", "--source-title", SOURCE.title, "--source-url", SOURCE.url)
+    assert shown.returncode == 2 and f"refused.csv:{expected[1]}: {expected[2]}: " in shown.stderr
+    assert digest(package.parent) == before
+
+
+def test_a_write_that_would_leave_the_folder_invalid_writes_nothing(tmp_path):
+    """The rows go into a copy of the data folder first; the real files are replaced only when the copy
+    passes validation (here an earlier slip in targets.csv makes it fail)."""
+    package = mini_copy(tmp_path)
+    targets = package / "data" / "targets.csv"
+    targets.write_text(targets.read_text(encoding="utf-8").replace("xb-points,collection-points,XB,",
+                                                                   "xb-points,collection-points,XQ,"), encoding="utf-8")
+    before = digest(package.parent)
+    assert import_mini(package, "recycled.csv").added  # the preview: the figures themselves are fine
+    with pytest.raises(InputError) as caught:
+        import_mini(package, "recycled.csv", write=True)
+    lines = [p.line() for p in caught.value.problems]
+    assert len(lines) == 2 and 'data/mini-plan/data/targets.csv:3: region_id: unknown region "XQ"' in lines[1]
+    assert lines[0] == ("data/mini-plan: the import would leave 1 problem(s) in the data folder (found by "
+                        "validating a copy with the rows written); nothing was written (correct the export or the "
+                        "package, then import again) [import-leaves-problems]")
+    assert digest(package.parent) == before
+    assert not list(package.parent.rglob("*.tmp"))
 
 
 # ---- csv_file: rows added and replaced, every other byte kept ----

@@ -18,11 +18,13 @@ byte for byte except the rows added (at the end) and replaced (see csv_file).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .csv_file import edited_text, write_atomically
+from .checks import value_problems, write_validated
+from .csv_file import edited_text
 from .export import Cell, Export, RegionRow, read_export
 from .matching import (NewSource, Package, check_dimension, match_indicator, match_regions, match_unit,
                            read_package, source_row, table_rows)
@@ -38,6 +40,7 @@ class Figure:
     region: str        # as printed
     year_label: str    # as printed, e.g. 2024年
     values: dict       # column -> text: the observations row
+    cell: Cell | None = None  # where the export printed it
 
     @property
     def where(self) -> str:
@@ -108,7 +111,9 @@ def import_export(export_path: Path, package_dir: Path, *, source_id: str, sourc
     """NBS export file + package folder -> ImportResult; with write=True the package's CSVs are changed.
 
     Raises InputError (nothing written) for a bad export, an unknown indicator, unit or source, an id
-    that does not fit the schema, or revisions without revise=True.
+    that does not fit the schema, a value validation would refuse (checks.value_problems, also without
+    write), revisions without revise=True, or, with write, a data folder that would not pass validation
+    with the rows written (checks.write_validated: the real files are replaced only after that).
     """
     export = read_export(Path(export_path))
     package = read_package(Path(package_dir))
@@ -125,10 +130,11 @@ def import_export(export_path: Path, package_dir: Path, *, source_id: str, sourc
                           indicator["indicator_id"], unit["unit_id"], source_id, new_source is not None,
                           skipped_regions=skipped)
     _classify(export, matched, package, result, problems)
+    problems += value_problems(export, [*result.added, *(r.figure for r in result.revised)], new_source, package)
     if problems:
         raise InputError(problems)
     if write:
-        _write(package, result, new_source, revise)
+        _write(Path(package_dir), package, result, new_source, revise)
     return result
 
 
@@ -167,7 +173,7 @@ def _classify(export: Export, matched: list[tuple[RegionRow, str]], package: Pac
                 problems.append(problem("duplicate-observation", package.files["observations"], existing[1][0],
                                         key=" ".join(key), first=existing[0][0]))
                 continue
-            figure = Figure(region.name, cell.year_label, _observation(export, cell, region_id, result))
+            figure = Figure(region.name, cell.year_label, _observation(export, cell, region_id, result), cell)
             if existing:
                 _compare(figure, *existing[0], result)
                 continue
@@ -182,10 +188,15 @@ def _observation(export: Export, cell: Cell, region_id: str, result: ImportResul
         "observation_id": "", "indicator_id": result.indicator_id, "region_id": region_id, "year": str(cell.year),
         "value": cell.value, "unit_id": result.unit_id, "qualifier": "", "kind": "reported",
         "source_id": result.source_id,
-        "quote": f"{export.indicator_line}；地区：{cell.region}；时间：{cell.year_label}；数值：{cell.value}",
+        "quote": f"{export.indicator_line}；地区：{_visible(cell.region)}；时间：{cell.year_label}；数值：{cell.value}",
         "note_zh": " ".join(export.footnotes),
         "note_en": f"Imported from the NBS data portal export {export.file} (国家数据, 分省年度数据).{footnote}",
     }
+
+
+def _visible(name: str) -> str:
+    """A region as printed -> without invisible format characters (a zero-width space would hide in the quote)."""
+    return "".join(c for c in name if unicodedata.category(c) != "Cf")
 
 
 def _compare(figure: Figure, row: int, old: dict[str, str], result: ImportResult) -> None:
@@ -229,8 +240,8 @@ def _check_ids(taken_twice: list[str], result: ImportResult, package: Package, p
                                 id=misfits[0]))
 
 
-def _write(package: Package, result: ImportResult, new_source: dict | None, revise: bool) -> None:
-    """Apply the result to the package's CSVs (sources first); revisions only with revise."""
+def _write(package_dir: Path, package: Package, result: ImportResult, new_source: dict | None, revise: bool) -> None:
+    """Apply the result to the package's CSVs (sources first) through a validated copy; revisions only with revise."""
     if result.revised and not revise:
         raise InputError([problem("revision", package.files["observations"], r.row, "value", region=r.figure.region,
                                   year=r.figure.year_label, old_value=r.old_value, old_unit=r.old_unit,
@@ -243,6 +254,6 @@ def _write(package: Package, result: ImportResult, new_source: dict | None, revi
     if result.added or result.revised:
         texts[observations.path] = edited_text(observations, [f.values for f in result.added],
                                                {r.row: r.figure.values for r in result.revised})
-    for path, text in texts.items():
-        write_atomically(path, text)
+    if texts:
+        write_validated(package_dir, texts)
     result.written = bool(texts)

@@ -23,7 +23,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from ..contract import shown
 from ..problems import InputError, Problem, problem
+from .formulas import formula_cells
 
 DATABASE = "分省年度数据"
 CSV_SUFFIXES = (".csv", ".txt")
@@ -72,6 +74,8 @@ class Export:
     regions: list[RegionRow]
     footnotes: list[str]  # 注：... lines as printed (continuation rows kept as their own lines)
     source_line: str | None
+    header_row: int = 0   # the 地区,2024年,... row
+    footnote_rows: list[int] = field(default_factory=list)  # the row of each footnote line
 
 
 def read_export(path: Path) -> Export:
@@ -128,6 +132,10 @@ def _excel_grid(path: Path, file: str) -> list[tuple[int, list[str]]]:
         values = sheet.to_python(skip_empty_area=False)
     except (CalamineError, OSError, ValueError) as error:
         raise InputError([problem("unreadable-workbook", file, error=error)]) from None
+    formulas = formula_cells(path) if path.suffix.lower() in (".xlsx", ".xlsm") else []
+    if formulas:
+        raise InputError([problem("export-formula", file, row, f"column {column_letter(column)}", formula=shown(formula))
+                          for row, column, formula in formulas])
     return [(n, [_excel_text(value) for value in row]) for n, row in enumerate(values, start=1)]
 
 
@@ -161,8 +169,8 @@ def _parse(grid: list[tuple[int, list[str]]], file: str) -> Export:
     header_row, header = _next(position, file, "地区")
     years = _years(header_row, header, file)
     regions, footnotes, source_line = _body(position, years, file)
-    return Export(file, indicator_line, indicator_row, indicator, unit, period_line, years, regions, footnotes,
-                  source_line)
+    return Export(file, indicator_line, indicator_row, indicator, unit, period_line, years, regions,
+                  [text for _, text in footnotes], source_line, header_row, [n for n, _ in footnotes])
 
 
 def _trim(cells: list[str]) -> list[str]:
@@ -226,8 +234,8 @@ def _years(n: int, header: list[str], file: str) -> list[str]:
     return header[1:]
 
 
-def _body(position, years: list[str], file: str) -> tuple[list[RegionRow], list[str], str | None]:
-    """Rows after the header -> region rows, footnotes and the 数据来源 line; every bad cell is a problem."""
+def _body(position, years: list[str], file: str) -> tuple[list[RegionRow], list[tuple[int, str]], str | None]:
+    """Rows after the header -> region rows, (row, footnote) and the 数据来源 line; every bad cell is a problem."""
     regions, footnotes, source_line, problems = [], [], None, []
     for n, cells in position:
         text = _line_text(cells)
@@ -235,7 +243,7 @@ def _body(position, years: list[str], file: str) -> tuple[list[RegionRow], list[
             if text.startswith("数据来源"):
                 source_line = text
             else:
-                footnotes.append(text)
+                footnotes.append((n, text))
             continue
         if footnotes or source_line:
             problems.append(problem("row-after-footnotes", file, n, text=text[:40]))

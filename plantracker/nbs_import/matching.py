@@ -8,12 +8,16 @@ Only the package's own rows decide (nothing about a plan lives here):
   is a listed name plus an official suffix (省, 市, 自治区, 壮族自治区, 回族自治区, 维吾尔自治区,
   特别行政区), or a listed name minus one (北京市 ~ 北京, 内蒙古 ~ 内蒙古自治区).
 A column a package does not have (full_name_zh, official_name_zh are optional) counts as empty.
+"Exactly" is after `normalized` on both sides: NFKC, invisible format characters (Unicode category Cf,
+e.g. a zero-width space pasted with the name) dropped and surrounding whitespace stripped, so
+河<U+200B>北省 is 河北省 and full-width letters or digits are their ASCII selves.
 Every function appends what is wrong to `problems` and returns None for it, so all are reported at once.
 """
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +78,13 @@ def read_package(package_dir: Path) -> Package:
     return package
 
 
+def normalized(name: str | None) -> str:
+    """A name as printed or listed -> the form names are compared in: NFKC, without format characters
+    (category Cf: zero-width spaces, joiners, marks of direction), without surrounding whitespace."""
+    text = unicodedata.normalize("NFKC", name or "")
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+
+
 def table_rows(package: Package, name: str) -> list[tuple[int, dict[str, str]]]:
     """Resource name -> its (spreadsheet row, column -> cell) rows."""
     return package.tables[name].rows
@@ -92,7 +103,7 @@ def _one(matches: list[dict], key: str, ambiguous: Problem, problems: list[Probl
 def match_unit(export: Export, package: Package, problems: list[Problem]) -> dict | None:
     """The bracketed unit -> the units row whose label_zh it is (unknown: a problem listing the known labels)."""
     units = [v for _, v in table_rows(package, "units")]
-    matches = [v for v in units if v.get("label_zh", "").strip() == export.unit_label]
+    matches = [v for v in units if normalized(v.get("label_zh")) == normalized(export.unit_label)]
     labels = ", ".join(v.get("label_zh", "") for v in units)
     if not matches:
         problems.append(problem("export-unknown-unit", export.file, export.indicator_row, "指标",
@@ -105,7 +116,7 @@ def match_indicator(export: Export, package: Package, problems: list[Problem]) -
     """The name on the 指标 line -> the indicators row with that official_name_zh, else that name_zh."""
     indicators = [v for _, v in table_rows(package, "indicators")]
     for column in ("official_name_zh", "name_zh"):
-        matches = [v for v in indicators if (v.get(column) or "").strip() == export.indicator]
+        matches = [v for v in indicators if normalized(v.get(column)) == normalized(export.indicator)]
         if matches:
             return _one(matches, "indicator_id", problem(
                 "ambiguous-indicator", export.file, export.indicator_row, "指标", column=column,
@@ -132,7 +143,7 @@ def _region_names(package: Package) -> tuple[dict[str, set[str]], dict[str, set[
     exact: dict[str, set[str]] = {}
     by_suffix: dict[str, set[str]] = {}
     for _, values in table_rows(package, "regions"):
-        for name in {(values.get(c) or "").strip() for c in ("full_name_zh", "name_zh")} - {""}:
+        for name in {normalized(values.get(c)) for c in ("full_name_zh", "name_zh")} - {""}:
             exact.setdefault(name, set()).add(values["region_id"])
             for suffix in OFFICIAL_SUFFIXES:
                 by_suffix.setdefault(name + suffix, set()).add(values["region_id"])  # table short, export full
@@ -147,7 +158,8 @@ def match_regions(export: Export, package: Package,
     exact, by_suffix = _region_names(package)
     matched, skipped, seen = [], [], {}
     for region in export.regions:
-        ids = exact.get(region.name) or by_suffix.get(region.name) or set()
+        name = normalized(region.name)
+        ids = exact.get(name) or by_suffix.get(name) or set()
         if not ids:
             skipped.append(region.name)
         elif len(ids) > 1:
