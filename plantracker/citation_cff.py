@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 from .problems import InputError, Problem, problem
-from .settings import Release, load_release
+from .settings import Release, load_release, read_text_file
+
 
 
 def citation_values(release: Release) -> dict[str, str]:
@@ -21,11 +22,11 @@ def citation_values(release: Release) -> dict[str, str]:
 
 def citation_problems(path: Path, release: Release) -> list[Problem]:
     """CITATION.cff + release -> one `citation-out-of-date` problem per field that differs
-    (or one `missing-citation-file` or `invalid-citation-file`)."""
+    (or one problem with the file: missing, unreadable, not UTF-8, not YAML)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return [problem("missing-citation-file", str(path))]
+        text = read_text_file(path, "missing-citation-file")
+    except InputError as error:
+        return error.problems
     return _text_problems(str(path), text, release)
 
 
@@ -56,9 +57,7 @@ def write_citation(path: Path, release: Release) -> bool:
     Raises InputError, writing nothing, when the result would still disagree (a value spread over
     several lines, unreadable YAML)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError([problem("missing-citation-file", str(path))])
-    before = path.read_text(encoding="utf-8")
+    before = read_text_file(path, "missing-citation-file")
     text = before
     for field, value in citation_values(release).items():
         line = f"{field}: {json.dumps(value, ensure_ascii=False)}"  # a JSON string is a YAML string

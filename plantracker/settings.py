@@ -60,13 +60,34 @@ def check_version(version: str, file: str) -> Problem | None:
                    how="four ASCII digits, a dot and a whole number without leading zeros or spaces, e.g. 2026.1")
 
 
+def read_text_file(path: Path, missing: str) -> str:
+    """A declaration file (release.toml, CITATION.cff) -> its text; raises InputError with the
+    problem `missing` (a catalogue code) when it is not there, `unreadable-file` when it cannot be
+    read (a folder, no permission), `not-utf8` naming the line when it is not UTF-8."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError([problem(missing, name)])
+    except OSError as error:
+        raise InputError([problem("unreadable-file", name, why=error.strerror or type(error).__name__)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        from .validate.files import guess_encoding  # imported here: the validate package is slow to import
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError([problem("not-utf8", name, line, byte=f"0x{data[error.start]:02x}",
+                                  looks_like=guess_encoding(data, error.start))])
+
+
 def load_release(path: Path) -> Release:
     """release.toml -> Release; raises InputError naming every bad or unknown key."""
     name = str(path)
+    text = read_text_file(path, "missing-release-file")
+    if text.startswith("\ufeff"):  # TOML forbids it; tomllib would only say "invalid statement"
+        raise InputError([problem("utf8-bom", name)])
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([problem("missing-release-file", name)])
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([problem("invalid-toml", name, why=exc)])
     problems = []
