@@ -1,7 +1,9 @@
 """release.toml and CITATION.cff as a person saves them: not UTF-8, a folder, a date with a time or
-out of range, a key twice. Each is a problem with its exact line and exit 2, never an internal fault."""
+out of range. Each is a problem with its exact line and exit 2, never an internal fault."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from plantracker.problems import InputError
 from plantracker.settings import load_release
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 30)  # the date tests that bound the release date run on
 SAVE_AS_UTF8 = ('(open it in an editor and save it as "UTF-8 without BOM"; text pasted from a GBK file '
                 'must be converted too) [not-utf8]')
 NOT_A_FILE = ("(it must be a plain file the build can read (not a folder): replace it with the file itself) "
@@ -29,9 +32,23 @@ def copies(tmp_path: Path) -> tuple[Path, Path]:
     return release, cff
 
 
+def release_with(tmp_path: Path, key: str, value: str) -> Path:
+    """A copy of release.toml whose `key = ...` line says `value` instead."""
+    path = tmp_path / "release.toml"
+    text = (REPO_ROOT / "release.toml").read_text(encoding="utf-8")
+    path.write_text(re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", text, count=1), encoding="utf-8")
+    return path
+
+
 def run_citation(release: Path, cff: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "build.py", "citation", "--release", str(release), "--file", str(cff)],
                           cwd=REPO_ROOT, capture_output=True, text=True)
+
+
+def refusal(release: Path, today: dt.date = TODAY) -> list[str]:
+    with pytest.raises(InputError) as refused:
+        load_release(release, today=today)
+    return [p.line() for p in refused.value.problems]
 
 
 # --- files that are not UTF-8, not files, not readable ---
@@ -65,9 +82,7 @@ def test_a_gbk_line_in_the_citation_file_is_named_by_its_line(tmp_path):
 def test_a_release_file_with_a_byte_order_mark_is_a_problem(tmp_path):
     release, _ = copies(tmp_path)
     release.write_bytes(b"\xef\xbb\xbf" + release.read_bytes())
-    with pytest.raises(InputError) as refused:
-        load_release(release)
-    assert [p.line() for p in refused.value.problems] == [f'{release}: file starts with a UTF-8 byte-order mark (BOM) (save it as "UTF-8 '
+    assert refusal(release) == [f'{release}: file starts with a UTF-8 byte-order mark (BOM) (save it as "UTF-8 '
                                 "without BOM\" (Excel's \"CSV UTF-8\" adds one)) [utf8-bom]"]
 
 
@@ -103,3 +118,56 @@ def test_writing_the_citation_into_a_folder_is_refused(tmp_path):
     with pytest.raises(InputError) as refused:
         write_citation(cff, load_release(release))
     assert [p.line() for p in refused.value.problems] == [f"{cff}: cannot read the file: Is a directory {NOT_A_FILE}"]
+
+
+# --- the release date ---
+
+@pytest.mark.parametrize("value", ["2026-11-29T23:30:00-05:00", "2026-11-29T23:30:00", "2026-11-29 23:30:00Z"])
+def test_a_release_date_with_a_time_is_refused(tmp_path, value):
+    """Tester: a TOML datetime was taken, and CITATION.cff said `date-released: "2026-11-29T23:30:00-05:00"`."""
+    release = release_with(tmp_path, "date", value)
+    shown = dt.datetime.fromisoformat(value).isoformat()
+    assert refusal(release) == [f"{release}: release.date: {shown} is not a plain date (a release date has no time "
+                                "of day) (write it as YYYY-MM-DD, without quotes: date = 2026-11-29) [invalid-setting]"]
+    cff = tmp_path / "CITATION.cff"
+    shutil.copyfile(REPO_ROOT / "CITATION.cff", cff)
+    before = cff.read_bytes()
+    assert run_citation(release, cff).returncode == 2 and cff.read_bytes() == before
+
+
+def test_a_release_date_in_quotes_is_refused(tmp_path):
+    release = release_with(tmp_path, "date", '"2026-11-29"')
+    assert refusal(release) == [f"{release}: release.date: '2026-11-29' is not a date (write it as YYYY-MM-DD, "
+                                "without quotes) [invalid-setting]"]
+
+
+@pytest.mark.parametrize("date", ["2099-12-31", "1900-01-01", "2025-12-31", "2026-12-02"])
+def test_a_release_date_before_the_site_or_after_tomorrow_is_refused(tmp_path, date):
+    release = release_with(tmp_path, "date", date)
+    assert refusal(release) == [
+        f"{release}: release.date: {date} is not between 2026-01-01, the start of the first release's year, and "
+        "2026-12-01, tomorrow (write the day this release is published, YYYY-MM-DD: a date years ahead or before "
+        "the site existed is a typo) [release-date-out-of-range]"]
+
+
+@pytest.mark.parametrize("date", ["2026-01-01", "2026-11-30", "2026-12-01"])
+def test_a_release_date_up_to_tomorrow_is_read(tmp_path, date):
+    """Tomorrow: the day is already tomorrow in a time zone ahead of the machine's."""
+    assert load_release(release_with(tmp_path, "date", date), today=TODAY).date == dt.date.fromisoformat(date)
+
+
+def test_the_machine_date_bounds_the_release_date(tmp_path):
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(InputError) as refused:
+        load_release(release_with(tmp_path, "date", (tomorrow + dt.timedelta(days=1)).isoformat()))
+    assert [p.code for p in refused.value.problems] == ["release-date-out-of-range"]
+    assert f"and {tomorrow.isoformat()}, tomorrow" in refused.value.problems[0].message
+
+
+@pytest.mark.parametrize(("version", "date"), [('"1999.1"', "2026-11-29"), ('"2027.1"', "2026-11-29")])
+def test_a_version_of_another_year_than_the_date_is_refused(tmp_path, version, date):
+    release = release_with(tmp_path, "version", version)
+    assert refusal(release) == [
+        f'{release}: release.version: version {version} names the year {version[1:5]}, but the release date '
+        f"{date} is in 2026 (a version is YEAR.N with the year of its release date: correct the version or the "
+        "date) [version-year-mismatch]"]
