@@ -1,5 +1,5 @@
 """release.toml and CITATION.cff as a person saves them: not UTF-8, a folder, a date with a time or
-out of range. Each is a problem with its exact line and exit 2, never an internal fault."""
+out of range, a key twice. Each is a problem with its exact line and exit 2, never an internal fault."""
 from __future__ import annotations
 
 import datetime as dt
@@ -171,3 +171,33 @@ def test_a_version_of_another_year_than_the_date_is_refused(tmp_path, version, d
         f'{release}: release.version: version {version} names the year {version[1:5]}, but the release date '
         f"{date} is in 2026 (a version is YEAR.N with the year of its release date: correct the version or the "
         "date) [version-year-mismatch]"]
+
+
+# --- keys twice in CITATION.cff ---
+
+def test_a_citation_key_given_twice_is_refused(tmp_path, mini_data):
+    """Tester: a leading `version: "2027.1"` above the right one passed: YAML keeps the last key."""
+    release, cff = copies(tmp_path)
+    text = cff.read_text(encoding="utf-8")
+    cff.write_text('version: "2027.1"\n' + text, encoding="utf-8")
+    second = 1 + text.splitlines().index('version: "2026.1"') + 1
+    line = (f'{cff}:{second}: version: the key "version" appears twice in one mapping (first on line 1) (keep one '
+            "of them: YAML readers keep only the last, so the other is silently lost; then run python3 build.py "
+            "citation) [duplicate-citation-key]")
+    with pytest.raises(InputError) as refused:
+        validate(BuildOptions(data_dir=mini_data, release_file=release, citation_file=cff))
+    assert [p.line() for p in refused.value.problems] == [line]
+    before = cff.read_bytes()
+    run = run_citation(release, cff)
+    assert run.returncode == 2 and run.stderr.splitlines()[0] == line and cff.read_bytes() == before
+
+
+def test_a_key_twice_inside_a_nested_mapping_is_refused(tmp_path):
+    release, cff = copies(tmp_path)
+    cff.write_text(cff.read_text(encoding="utf-8") + 'preferred-citation:\n  type: dataset\n  type: software\n',
+                   encoding="utf-8")
+    last = len(cff.read_text(encoding="utf-8").splitlines())
+    run = run_citation(release, cff)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[0].startswith(
+        f'{cff}:{last}: type: the key "type" appears twice in one mapping (first on line {last - 1})')
