@@ -11,7 +11,32 @@ from pathlib import Path
 import yaml
 
 from .problems import InputError, Problem, problem
-from .settings import Release, load_release
+from .settings import Release, load_release, read_text_file
+
+
+class _DuplicateKey(yaml.YAMLError):
+    """A mapping names a key twice: `key`, its `line` and the line it was `first` on (1-based)."""
+
+    def __init__(self, key, line: int, first: int):
+        super().__init__(f"duplicate key {key!r} on line {line}")
+        self.key, self.line, self.first = key, line, first
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that raises _DuplicateKey where a mapping repeats a key (SafeLoader keeps
+    the last silently: a stray `version:` above the real one went unnoticed)."""
+
+    def construct_mapping(self, node, deep=False):
+        first_lines = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a list or mapping as a key: SafeLoader refuses it itself
+            key = self.construct_object(key_node)
+            line = key_node.start_mark.line + 1
+            if key in first_lines:
+                raise _DuplicateKey(key, line, first_lines[key])
+            first_lines[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def citation_values(release: Release) -> dict[str, str]:
@@ -21,11 +46,11 @@ def citation_values(release: Release) -> dict[str, str]:
 
 def citation_problems(path: Path, release: Release) -> list[Problem]:
     """CITATION.cff + release -> one `citation-out-of-date` problem per field that differs
-    (or one `missing-citation-file` or `invalid-citation-file`)."""
+    (or one problem with the file: missing, unreadable, not UTF-8, not YAML, a key twice)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return [problem("missing-citation-file", str(path))]
+        text = read_text_file(path, "missing-citation-file")
+    except InputError as error:
+        return error.problems
     return _text_problems(str(path), text, release)
 
 
@@ -33,7 +58,9 @@ def _text_problems(name: str, text: str, release: Release, rewritten: bool = Fal
     """The file's text -> its problems; `rewritten`: the text write_citation made, whose fields
     still differing are `citation-not-rewritten` (a value it cannot rewrite in place)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)
+    except _DuplicateKey as exc:
+        return [problem("duplicate-citation-key", name, exc.line, str(exc.key), key=exc.key, first=exc.first)]
     except yaml.YAMLError as exc:  # one line: the row where the parser stopped, and its reason
         mark = getattr(exc, "problem_mark", None)
         return [problem("invalid-citation-file", name, mark.line + 1 if mark else None,
@@ -56,9 +83,7 @@ def write_citation(path: Path, release: Release) -> bool:
     Raises InputError, writing nothing, when the result would still disagree (a value spread over
     several lines, unreadable YAML)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError([problem("missing-citation-file", str(path))])
-    before = path.read_text(encoding="utf-8")
+    before = read_text_file(path, "missing-citation-file")
     text = before
     for field, value in citation_values(release).items():
         line = f"{field}: {json.dumps(value, ensure_ascii=False)}"  # a JSON string is a YAML string

@@ -18,6 +18,9 @@ _KEYS = {
 # How a problem names each type, and how to write it in TOML.
 _TYPE_WORDS = {str: ("a string", 'write it in double quotes: "..."'),
                dt.date: ("a date", "write it as YYYY-MM-DD, without quotes")}
+# No release of this site is older than its first (2026.1): an earlier date is a typo. A date
+# later than tomorrow is one too (tomorrow: a release dated in a time zone ahead of this machine's).
+EARLIEST_RELEASE_DATE = dt.date(2026, 1, 1)
 # YEAR.N in ASCII digits, no leading zero in N: one spelling per release, so one folder on gh-pages
 # (`2026.01` would be a second folder for 2026.1; `\d` would also take full-width digits).
 _VERSION = re.compile(r"[0-9]{4}\.(0|[1-9][0-9]*)", re.ASCII)
@@ -60,40 +63,59 @@ def check_version(version: str, file: str) -> Problem | None:
                    how="four ASCII digits, a dot and a whole number without leading zeros or spaces, e.g. 2026.1")
 
 
-def load_release(path: Path) -> Release:
-    """release.toml -> Release; raises InputError naming every bad or unknown key."""
+def read_text_file(path: Path, missing: str) -> str:
+    """A declaration file (release.toml, CITATION.cff) -> its text; raises InputError with the
+    problem `missing` (a catalogue code) when it is not there, `unreadable-file` when it cannot be
+    read (a folder, no permission), `not-utf8` naming the line when it is not UTF-8."""
     name = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError([problem("missing-release-file", name)])
+        raise InputError([problem(missing, name)])
+    except OSError as error:
+        raise InputError([problem("unreadable-file", name, why=error.strerror or type(error).__name__)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        from .validate.files import guess_encoding  # imported here: the validate package is slow to import
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError([problem("not-utf8", name, line, byte=f"0x{data[error.start]:02x}",
+                                  looks_like=guess_encoding(data, error.start))])
+
+
+def check_date(date: dt.date, version: str, file: str, today: dt.date) -> Problem | None:
+    """A release date and its canonical version -> None when the date lies between
+    EARLIEST_RELEASE_DATE and tomorrow and in the version's year, else the problem."""
+    latest = today + dt.timedelta(days=1)
+    if not EARLIEST_RELEASE_DATE <= date <= latest:  # the date is the typo: not also a year mismatch
+        return problem("release-date-out-of-range", file, None, "release.date", date=date.isoformat(),
+                       earliest=EARLIEST_RELEASE_DATE.isoformat(), latest=latest.isoformat())
+    year = int(version.split(".")[0])
+    if year != date.year:
+        return problem("version-year-mismatch", file, None, "release.version", version=version,
+                       year=year, date=date.isoformat(), date_year=date.year)
+    return None
+
+
+def load_release(path: Path, today: dt.date | None = None) -> Release:
+    """release.toml -> Release; raises InputError naming every bad or unknown key. `today` (the
+    machine's date by default) bounds the release date."""
+    name = str(path)
+    text = read_text_file(path, "missing-release-file")
+    if text.startswith("\ufeff"):  # TOML forbids it; tomllib would only say "invalid statement"
+        raise InputError([problem("utf8-bom", name)])
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([problem("invalid-toml", name, why=exc)])
-    problems = []
-    for table, value in raw.items():
-        if table not in _KEYS or not isinstance(value, dict):
-            problems.append(problem("unknown-setting", name, None, table, kind="table", name=table,
-                                    allowed=", ".join(_KEYS)))
-            continue
-        for key, item in value.items():
-            kind = _KEYS[table].get(key)
-            if kind is None:
-                problems.append(problem("unknown-setting", name, None, f"{table}.{key}", kind="key", name=key,
-                                        allowed=", ".join(_KEYS[table])))
-            elif not isinstance(item, kind):
-                expected, how = _TYPE_WORDS[kind]
-                problems.append(problem("invalid-setting", name, None, f"{table}.{key}", value=repr(item),
-                                        expected=expected, how=how))
-    for table, keys in _KEYS.items():
-        for key in keys:
-            if key not in raw.get(table, {}):
-                problems.append(problem("missing-setting", name, None, f"{table}.{key}", table=table, key=key))
+    problems = _key_problems(raw, name)
     if problems:
         raise InputError(problems)
     version = raw["release"]["version"]
-    version_problem = check_version(version, name)
-    if version_problem:
-        raise InputError([version_problem])
+    release_problem = check_version(version, name) or check_date(raw["release"]["date"], version, name,
+                                                                 today or dt.date.today())
+    if release_problem:
+        raise InputError([release_problem])
     url = raw["site"]["url"]
     if not url.startswith(("https://", "http://")):
         raise InputError([problem("invalid-setting", name, None, "site.url", value=repr(url),
@@ -106,6 +128,35 @@ def load_release(path: Path) -> Release:
                                       '"mailto:corrections@example.org"')])
     return Release(version=version, date=raw["release"]["date"], site_url=url.rstrip("/") + "/",
                    corrections=corrections)
+
+
+def _key_problems(raw: dict, name: str) -> list[Problem]:
+    """release.toml as read -> a problem for each unknown table or key, value of the wrong type
+    and missing key."""
+    problems = []
+    for table, value in raw.items():
+        if table not in _KEYS or not isinstance(value, dict):
+            problems.append(problem("unknown-setting", name, None, table, kind="table", name=table,
+                                    allowed=", ".join(_KEYS)))
+            continue
+        for key, item in value.items():
+            kind = _KEYS[table].get(key)
+            if kind is None:
+                problems.append(problem("unknown-setting", name, None, f"{table}.{key}", kind="key", name=key,
+                                        allowed=", ".join(_KEYS[table])))
+            elif isinstance(item, dt.datetime) and kind is dt.date:  # a datetime is a date too
+                problems.append(problem("invalid-setting", name, None, f"{table}.{key}", value=item.isoformat(),
+                                        expected="a plain date (a release date has no time of day)",
+                                        how=f"write it as YYYY-MM-DD, without quotes: {key} = {item.date()}"))
+            elif not isinstance(item, kind):
+                expected, how = _TYPE_WORDS[kind]
+                problems.append(problem("invalid-setting", name, None, f"{table}.{key}", value=repr(item),
+                                        expected=expected, how=how))
+    for table, keys in _KEYS.items():
+        for key in keys:
+            if key not in raw.get(table, {}):
+                problems.append(problem("missing-setting", name, None, f"{table}.{key}", table=table, key=key))
+    return problems
 
 
 def _is_corrections_address(address: str) -> bool:

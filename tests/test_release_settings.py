@@ -45,7 +45,7 @@ def test_a_version_not_in_canonical_form_is_refused(tmp_path, version):
     assert "without leading zeros" in problem.hint and "e.g. 2026.1" in problem.hint
 
 
-@pytest.mark.parametrize("version", ['"2026.1"', '"2026.0"', '"2027.12"'])
+@pytest.mark.parametrize("version", ['"2026.1"', '"2026.0"', '"2026.12"'])
 def test_canonical_versions_are_read(tmp_path, version):
     assert load_release(release_toml(tmp_path, version)).version == version.strip('"')
 
@@ -55,7 +55,7 @@ def bumped_release(tmp_path: Path) -> tuple[Path, Path]:
     release, cff = tmp_path / "release.toml", tmp_path / "CITATION.cff"
     text = (REPO_ROOT / "release.toml").read_text(encoding="utf-8")
     text = re.sub(r'(?m)^version = ".*"$', 'version = "2026.2"', text)
-    release.write_text(re.sub(r"(?m)^date = .*$", "date = 2027-01-10", text), encoding="utf-8")
+    release.write_text(re.sub(r"(?m)^date = .*$", "date = 2026-11-30", text), encoding="utf-8")
     shutil.copyfile(REPO_ROOT / "CITATION.cff", cff)
     return release, cff
 
@@ -82,7 +82,7 @@ def test_the_citation_command_copies_the_release_and_keeps_the_rest(tmp_path, mi
     after = cff.read_text(encoding="utf-8").splitlines()
     changed = [(old, new) for old, new in zip(before, after) if old != new]
     assert len(after) == len(before) and changed == [
-        ('version: "2026.1"', 'version: "2026.2"'), ('date-released: "2026-11-29"', 'date-released: "2027-01-10"'),
+        ('version: "2026.1"', 'version: "2026.2"'), ('date-released: "2026-11-29"', 'date-released: "2026-11-30"'),
         ('url: "https://jjj-resource-tracker.github.io/2026.1/"', 'url: "https://jjj-resource-tracker.github.io/2026.2/"')]
     assert validate(BuildOptions(data_dir=mini_data, release_file=release, citation_file=cff)).version == "2026.2"
     again = subprocess.run([sys.executable, "build.py", "citation", "--release", str(release), "--file", str(cff)],
