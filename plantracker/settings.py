@@ -18,9 +18,6 @@ _KEYS = {
 # How a problem names each type, and how to write it in TOML.
 _TYPE_WORDS = {str: ("a string", 'write it in double quotes: "..."'),
                dt.date: ("a date", "write it as YYYY-MM-DD, without quotes")}
-# No release of this site is older than its first (2026.1): an earlier date is a typo. A date
-# later than tomorrow is one too (tomorrow: a release dated in a time zone ahead of this machine's).
-EARLIEST_RELEASE_DATE = dt.date(2026, 1, 1)
 # YEAR.N in ASCII digits, no leading zero in N: one spelling per release, so one folder on gh-pages
 # (`2026.01` would be a second folder for 2026.1; `\d` would also take full-width digits).
 _VERSION = re.compile(r"[0-9]{4}\.(0|[1-9][0-9]*)", re.ASCII)
@@ -84,12 +81,13 @@ def read_text_file(path: Path, missing: str) -> str:
 
 
 def check_date(date: dt.date, version: str, file: str, today: dt.date) -> Problem | None:
-    """A release date and its canonical version -> None when the date lies between
-    EARLIEST_RELEASE_DATE and tomorrow and in the version's year, else the problem."""
+    """A release date and its canonical version -> None when the date is no later than tomorrow
+    (a release dated in a time zone ahead of this machine's) and in the version's year (YEAR.N),
+    else the problem: a date years ahead, or one that disagrees with its version, is a typo."""
     latest = today + dt.timedelta(days=1)
-    if not EARLIEST_RELEASE_DATE <= date <= latest:  # the date is the typo: not also a year mismatch
+    if date > latest:  # the date is the typo: not also a year mismatch
         return problem("release-date-out-of-range", file, None, "release.date", date=date.isoformat(),
-                       earliest=EARLIEST_RELEASE_DATE.isoformat(), latest=latest.isoformat())
+                       latest=latest.isoformat())
     year = int(version.split(".")[0])
     if year != date.year:
         return problem("version-year-mismatch", file, None, "release.version", version=version,

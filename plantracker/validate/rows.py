@@ -154,6 +154,8 @@ def target_frame(plan, tables: dict[str, Table]) -> list[Problem]:
             problems.append(problem("baseline-after-target", targets.file, n, "baseline_year", baseline=baseline,
                                     year=year))
         region, seen = values.get("region_id"), set()
+        if region not in parent:
+            continue  # unknown-region says what is wrong
         while region is not None and region != plan_region and region not in seen:
             seen.add(region)
             region = parent.get(region)
