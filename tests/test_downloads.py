@@ -44,7 +44,7 @@ HOSTILE = [
     "\rstarts with a carriage return",
     "＝全角等号",
     "<script>alert('x')</script> & <b>bold</b>",
-    "\u202eRTL override gnp.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+    "\u200fRTL mark gnp.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
     "zero\u200bwidth\u200djoiner",
     "line one\nline two\r\nline three",
     'quotes "inside", and commas',

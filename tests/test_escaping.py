@@ -24,7 +24,7 @@ HOSTILE = [
     "**bold** _em_ [link](javascript:alert(1)) # heading `code` ![i](x.png) | a | b |",
     "{{ 7*7 }} {% raw %} {# c #}",
     "=HYPERLINK(\"http://evil\") +1 -1 @SUM(A1)",
-    "\u202eevil\u202c zero\u200bwidth \u0645\u0631\u062d\u0628\u0627",
+    "\u200fevil\u200e zero\u200bwidth \u0645\u0631\u062d\u0628\u0627",
     "x" * 3000,
     "??? note",
     '??? danger "x"',

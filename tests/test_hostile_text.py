@@ -34,7 +34,7 @@ HOSTILE = [
     "{{ 7*7 }} {% if true %}jinja{% endif %} {# c #} ${x} #{x}",
     "key: value\n- &anchor *alias !!python/object:os.system [a] {b: c} | > ? % @ `",
     '??? danger "x"\n\n!!! note\n\n| a | b |\n|---|---|\n\n# heading {: #id onclick=alert(11) }',
-    "\u202eRTL override\u202c \u2066isolate\u2069 zero\u200bwidth wzxhzdk:0",
+    "\u200fRTL mark\u200e \u200fisolate\u200e zero\u200bwidth wzxhzdk:0",
     "line\n\nbreak\r\n\r\n    indented code\n> quote\n1. list",
 ]
 # Control characters the outputs must never carry (tab, LF and CR are text).

@@ -126,8 +126,10 @@ def _amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifie
         words = f"{qualifier.replace('_', ' ')} " if qualifier in ("less_than", "more_than") else ""
         return [problem("impossible-amount", table.file, n, field, cell=f"{words}{value:g}", unit=unit["unit_id"],
                         dimension=unit["dimension"], range=allowed_range(low, high))]
-    # Things are counted whole: "2.5 bases" cannot be; 2.5 万个 (25,000) can.
-    if unit["dimension"] == "count" and abs(base - round(base)) > 1e-9 * max(1.0, abs(base)):
+    # A plan counts whole things: "2.5 agglomeration areas" cannot be its target; 2.5 万个 (25,000)
+    # can. (Reported counts are left as printed: a source may give an average or an index.)
+    if (table.name == "targets" and unit["dimension"] == "count"
+            and abs(base - round(base)) > 1e-9 * max(1.0, abs(base))):
         return [problem("fractional-count", table.file, n, field, cell=f"{value:g}", unit=unit["unit_id"])]
     return []
 
