@@ -95,11 +95,13 @@ def make_plan(rng: random.Random, index: int, template: dict, dest: Path) -> Non
         indicator_id, unit = ind[0], ind[5]
         region = plan_region if t < 3 else provinces[t % PROVINCES]
         tid = f"t{t:02d}"
+        # A plan's count targets are whole things (validation: fractional-count).
+        whole = (lambda x: round(x)) if unit == "item" else (lambda x: round(x, 1))
         base = rng.uniform(50, 500)
-        goal = round(base * rng.uniform(1.2, 2.0), 1)
+        goal = whole(base * rng.uniform(1.2, 2.0))
         has_baseline = t % 3 != 2
         targets.append([tid, indicator_id, region, end, rng.choice(("at_least", "about", "more_than")), goal, unit,
-                        start - 1 if has_baseline else "", round(base, 1) if has_baseline else "",
+                        start - 1 if has_baseline else "", whole(base) if has_baseline else "",
                         unit if has_baseline else "", "src-0" if has_baseline else "",
                         "true" if t < 4 else "false", f"到{end}年，{ind[1]}达到{goal}。",
                         f"Synthetic target {tid} of {pid}.", "src-0", f"{ind[1]}达到{goal}", "", ""])

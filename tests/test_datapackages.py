@@ -273,3 +273,18 @@ def test_sites_outside_the_plan_are_not_tied_to_targets(plan_id):
     for site in read(plan_id, "sites"):
         if site["site_id"] in ("S18", "S19", "S20", "S21", "S17", "S22"):
             assert site["named_in_plan"] == "false" and site["target_id"] == "", site["site_id"]
+
+
+def test_the_benchmarks_synthetic_packages_validate(tmp_path):
+    """bench/run.py builds bench/make_synthetic.py's packages: a rule validation gains must not leave
+    the benchmark measuring a refusal (a new rule on whole counts did, unnoticed until a bench run)."""
+    import sys
+
+    from plantracker.validate import validate_packages
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from make_synthetic import make_scale
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    assert validate_packages(make_scale(2, tmp_path)) == []
