@@ -23,10 +23,11 @@ import asyncio
 import json
 import re
 import threading
-from functools import cache
 from pathlib import Path
 
 from py_mini_racer import mini_racer
+
+from . import fonts
 
 # vl-convert-python's version whose bundle and width function this copies: another version may run
 # other Vega code or measure otherwise, so it is refused (EngineError) rather than trusted.
@@ -83,45 +84,6 @@ class EngineError(RuntimeError):
     """The engine cannot copy vl-convert here (other vl-convert, bundle, or font): use vl-convert."""
 
 
-@cache
-def font_tables(font_file: str, code_points: frozenset[int] | None = None) -> dict:
-    """A TrueType font (first face of a collection) -> what the width function needs: units per em,
-    advance and glyph id by code point (only `code_points`, when given: other characters then
-    count as missing), pair kerning by "glyph,glyph". Only plain shaping is copied (advances plus
-    GPOS pair kerning, as wqy-microhei has): anything else raises EngineError."""
-    from fontTools import ttLib
-
-    font = ttLib.TTFont(font_file, fontNumber=0, lazy=True)
-    if "GSUB" in font and font["GSUB"].table.FeatureList and font["GSUB"].table.FeatureList.FeatureCount:
-        raise EngineError(f"{font_file}: glyph substitutions (GSUB features) are not copied")
-    if "kern" in font:
-        raise EngineError(f"{font_file}: a legacy 'kern' table is not copied")
-    order = {name: i for i, name in enumerate(font.getGlyphOrder())}
-    cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
-    if code_points is not None:
-        cmap = {cp: name for cp, name in cmap.items() if cp in code_points}
-    glyphs = set(cmap.values())
-    kern: dict[str, int] = {}
-    if "GPOS" in font:
-        gpos = font["GPOS"].table
-        features = gpos.FeatureList.FeatureRecord if gpos.FeatureList else []
-        if {record.FeatureTag for record in features} - {"kern"}:
-            raise EngineError(f"{font_file}: GPOS features other than 'kern' are not copied")
-        for index in sorted({i for record in features for i in record.Feature.LookupListIndex}):
-            lookup = gpos.LookupList.Lookup[index]
-            for sub in lookup.SubTable:
-                sub = sub.ExtSubTable if lookup.LookupType == 9 else sub
-                if getattr(sub, "LookupType", lookup.LookupType) != 2 or sub.Format != 1:
-                    raise EngineError(f"{font_file}: kerning other than pairs of glyphs is not copied")
-                for first, pairs in zip(sub.Coverage.glyphs, sub.PairSet):
-                    for pair in pairs.PairValueRecord if first in glyphs else ():
-                        value = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
-                        if value and pair.SecondGlyph in glyphs:
-                            kern.setdefault(f"{order[first]},{order[pair.SecondGlyph]}", value)
-    return {"upem": font["head"].unitsPerEm, "adv": {cp: metrics[name][0] for cp, name in cmap.items()},
-            "gid": {cp: order[name] for cp, name in cmap.items()}, "kern": kern}
-
-
 def bundle_script(bundle_text: str) -> str:
     """The site's Vega bundle file (vendor.write_chart_bundle) -> a script that also exports its vega
     and vega-lite modules as globals; EngineError when they cannot be found."""
@@ -143,7 +105,10 @@ class SvgEngine:
         if vl_convert.__version__.split(".post")[0] != VL_CONVERT_VERSION:
             raise EngineError(f"vl-convert {vl_convert.__version__}: the engine copies {VL_CONVERT_VERSION} only")
         script = bundle_script(Path(bundle_file).read_text(encoding="utf-8"))
-        tables = font_tables(str(font_file), code_points)
+        try:
+            tables = fonts.shaping_tables(str(font_file), code_points)
+        except fonts.UnsupportedShaping as error:
+            raise EngineError(str(error)) from error
         self._context, self._loop = None, _EventLoop()
         try:
             self._racer = mini_racer(self._loop.loop)

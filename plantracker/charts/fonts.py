@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 
 # The family the static renders name first (chart_files.static_spec). When it is not registered,
@@ -31,6 +32,52 @@ SUBSET_FILE = "chart-font.ttf"
 # ellipsis; punctuation) besides what the specs hold: kept whatever the data.
 _ALWAYS = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2000, 0x2070), *range(0x2190, 0x2200),
            *range(0x2200, 0x2300), *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0)]
+
+
+class UnsupportedShaping(RuntimeError):
+    """The font shapes text in a way shaping_tables does not copy (substitutions, class kerning, ...)."""
+
+
+@cache
+def shaping_tables(font_file: str, code_points: frozenset[int] | None = None) -> dict:
+    """A TrueType font (first face of a collection) -> how it shapes a line of text: units per em,
+    advance and glyph id by code point (only `code_points`, when given: other characters then
+    count as missing), pair kerning by "glyph,glyph" (font units). Only plain shaping is copied
+    (advances plus GPOS pair kerning, as wqy-microhei has): anything else raises UnsupportedShaping.
+
+    Why here: what vl-convert 1.9 (usvg 0.45, rustybuzz) does with this font is exactly these
+    tables, and both the SVG engine (text widths) and charts.outlines (glyph positions) copy it."""
+    from fontTools import ttLib
+
+    font = ttLib.TTFont(font_file, fontNumber=0, lazy=True)
+    if "GSUB" in font and font["GSUB"].table.FeatureList and font["GSUB"].table.FeatureList.FeatureCount:
+        raise UnsupportedShaping(f"{font_file}: glyph substitutions (GSUB features) are not copied")
+    if "kern" in font:
+        raise UnsupportedShaping(f"{font_file}: a legacy 'kern' table is not copied")
+    order = {name: i for i, name in enumerate(font.getGlyphOrder())}
+    cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
+    if code_points is not None:
+        cmap = {cp: name for cp, name in cmap.items() if cp in code_points}
+    glyphs = set(cmap.values())
+    kern: dict[str, int] = {}
+    if "GPOS" in font:
+        gpos = font["GPOS"].table
+        features = gpos.FeatureList.FeatureRecord if gpos.FeatureList else []
+        if {record.FeatureTag for record in features} - {"kern"}:
+            raise UnsupportedShaping(f"{font_file}: GPOS features other than 'kern' are not copied")
+        for index in sorted({i for record in features for i in record.Feature.LookupListIndex}):
+            lookup = gpos.LookupList.Lookup[index]
+            for sub in lookup.SubTable:
+                sub = sub.ExtSubTable if lookup.LookupType == 9 else sub
+                if getattr(sub, "LookupType", lookup.LookupType) != 2 or sub.Format != 1:
+                    raise UnsupportedShaping(f"{font_file}: kerning other than pairs of glyphs is not copied")
+                for first, pairs in zip(sub.Coverage.glyphs, sub.PairSet):
+                    for pair in pairs.PairValueRecord if first in glyphs else ():
+                        value = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
+                        if value and pair.SecondGlyph in glyphs:
+                            kern.setdefault(f"{order[first]},{order[pair.SecondGlyph]}", value)
+    return {"upem": font["head"].unitsPerEm, "adv": {cp: metrics[name][0] for cp, name in cmap.items()},
+            "gid": {cp: order[name] for cp, name in cmap.items()}, "kern": kern}
 
 
 def source_font() -> Path | None:
