@@ -24,7 +24,7 @@ __all__ = ["ChartFiles", "ChartStage", "chart_base", "render_charts"]
 KIND = "charts"
 # The code and libraries that decide a chart's bytes: any change renders every chart again.
 CODE = ("charts", "spreadsheet_safety.py")
-PACKAGES = ("vl-convert-python", "altair", "mini-racer")
+PACKAGES = ("vl-convert-python", "altair", "mini-racer", "fonttools")  # fontTools: the PNGs' glyph outlines
 FILES_RECORD = "files.json"
 
 

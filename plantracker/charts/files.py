@@ -101,10 +101,17 @@ def chart_specs(chart: Chart) -> dict[Layout, dict]:
                 for layout in LAYOUTS}
 
 
-def write_chart(chart: Chart, static_dir: Path, render_svg: Callable[[dict], str] | None = None) -> ChartFiles:
+def _vl_convert_png(svg: str) -> bytes:
+    return vl_convert.svg_to_png(svg, scale=2)
+
+
+def write_chart(chart: Chart, static_dir: Path, render_svg: Callable[[dict], str] | None = None,
+                render_png: Callable[[str], bytes] | None = None) -> ChartFiles:
     """Chart -> specs (interactive), SVGs (static, full and phone), PNG (full) and CSV files under
-    static_dir. render_svg: a static spec -> its SVG (default: vl-convert; see charts.engine)."""
+    static_dir. render_svg: a static spec -> its SVG (default: vl-convert; see charts.engine).
+    render_png: the full SVG -> its PNG at 2x (default: vl-convert's; see charts.outlines)."""
     render_svg = render_svg or vl_convert.vegalite_to_svg
+    render_png = render_png or _vl_convert_png
     paths = chart_paths(chart)
     (static_dir / paths["spec"]).parent.mkdir(parents=True, exist_ok=True)
     sizes = {}
@@ -118,7 +125,7 @@ def write_chart(chart: Chart, static_dir: Path, render_svg: Callable[[dict], str
         if layout == FULL:
             # Rasterize the SVG already rendered (same pixels as vegalite_to_png, without running Vega
             # twice). Full size only: the PNG is a download, for print and reuse.
-            (static_dir / paths["png"]).write_bytes(vl_convert.svg_to_png(svg, scale=2))
+            (static_dir / paths["png"]).write_bytes(render_png(svg))
     write_rows_csv(chart.rows, chart.columns or list(chart.rows[0]), static_dir / paths["csv"])
     files = ChartFiles(**paths, width=sizes[FULL][0], height=sizes[FULL][1],
                        phone_width=sizes[PHONE][0], phone_height=sizes[PHONE][1])

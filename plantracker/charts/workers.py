@@ -33,9 +33,12 @@ class _Renderer:
     engine = None
     note = "no Vega bundle given"  # why vl-convert draws, when the engine did not start
     fallbacks = 0  # SVGs drawn by vl-convert although the engine runs (a character the font lacks, a JS error)
+    font: Path | None = None  # the chart font's file, whose outlines draw the PNGs' text (charts.outlines)
+    code_points: frozenset[int] | None = None
 
     @classmethod
     def open(cls, bundle: Path | None, font: Path | None, code_points: frozenset[int] | None = None) -> None:
+        cls.font, cls.code_points = font, code_points
         if bundle is None or font is None:
             cls.note = "no Vega bundle given" if bundle is None else "no chart font to measure text with"
             return
@@ -59,7 +62,16 @@ class _Renderer:
         return vl_convert.vegalite_to_svg(spec)
 
     @classmethod
+    def png(cls, svg: str) -> bytes:
+        """The full SVG -> its PNG at 2x, text drawn from the chart font's outlines (the same pixels
+        as vl-convert's own route: tests/test_png_outlines.py), or by vl-convert without a font."""
+        from .outlines import svg_to_png  # here: fontTools' pens, for chart renders only
+
+        return svg_to_png(svg, cls.font, cls.code_points)
+
+    @classmethod
     def close(cls) -> None:
+        cls.font = cls.code_points = None
         if cls.engine is not None:
             cls.engine.close()
             cls.engine = None
@@ -68,7 +80,7 @@ class _Renderer:
 def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float, str, int]:
     chart, dest_dir = job
     start, fallbacks = time.process_time(), _Renderer.fallbacks
-    files = write_chart(chart, dest_dir, _Renderer.svg)
+    files = write_chart(chart, dest_dir, _Renderer.svg, _Renderer.png)
     engine = ENGINE if _Renderer.engine is not None else f"{VL_CONVERT} ({_Renderer.note})"
     return files, os.getpid(), time.process_time() - start, engine, _Renderer.fallbacks - fallbacks
 
