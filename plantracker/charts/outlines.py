@@ -76,6 +76,7 @@ class GlyphOutlines:
         self._font = ttLib.TTFont(io.BytesIO(Path(font_file).read_bytes()), fontNumber=0, lazy=True)
         self._glyph_set = self._font.getGlyphSet()
         self._names = self._font.getGlyphOrder()
+        self.glyph_count = len(self._names)
         self._paths: dict[int, tuple[tuple[float, float], str, tuple[float, float]] | None] = {}
 
     def layout(self, text: str) -> tuple[list[tuple[int, int]], int] | None:
@@ -109,6 +110,11 @@ class GlyphOutlines:
             parts.append(body)
             at = (pen + ex, ey)
         return "".join(parts)
+
+    @property
+    def outlined_glyphs(self) -> int:
+        """How many glyphs' outlines this process has read and keeps."""
+        return len(self._paths)
 
     def _outline(self, glyph: int):
         if glyph not in self._paths:
