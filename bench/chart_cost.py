@@ -88,6 +88,7 @@ def route(name: str, charts_file: Path, bundle: Path, fonts_dir: Path, out: Path
     engine = outlines = None
     if name == "v8":
         from plantracker.charts import outlines as outlines_module
+        from plantracker.charts.glyphs import GlyphOutlines, glyph_outlines
         from plantracker.charts.engine import SvgEngine
 
         c = cpu()
@@ -95,10 +96,10 @@ def route(name: str, charts_file: Path, bundle: Path, fonts_dir: Path, out: Path
         startup["engine_ms"] = (cpu() - c) * 1000
         render = engine.render
         c = cpu()
-        outlines = outlines_module.glyph_outlines(str(subset))  # after the engine: the shaping tables are shared
+        outlines = glyph_outlines(str(subset))  # after the engine: the shaping tables are shared
         startup["glyph_outlines_ms"] = (cpu() - c) * 1000
         c = cpu()
-        every = outlines_module.GlyphOutlines(subset)
+        every = GlyphOutlines(subset)
         every.path_data([(glyph, 0) for glyph in range(every.glyph_count)])
         startup["outline_every_glyph_ms"] = (cpu() - c) * 1000  # the most a process's glyph cache can cost
         subset_glyphs = every.glyph_count

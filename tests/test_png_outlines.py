@@ -18,6 +18,7 @@ import vl_convert
 from PIL import Image, ImageChops
 
 from plantracker.charts import fonts, outlines
+from plantracker.charts.glyphs import glyph_outlines
 from plantracker.charts.files import chart_specs, static_spec
 from plantracker.charts.style import FULL
 from plantracker.settings import load_release
@@ -70,7 +71,7 @@ def test_every_shipped_chart_has_the_same_pixels_with_outlined_text(shipped_svgs
     assert len(shipped_svgs) >= 70
     outlined_texts = 0
     for name, svg in shipped_svgs.items():
-        drawn, outlined, kept = outlines.outline_text(svg, outlines.glyph_outlines(font))
+        drawn, outlined, kept = outlines.outline_text(svg, glyph_outlines(font))
         assert kept == 0, f"{name}: {kept} texts left to vl-convert"
         outlined_texts += outlined
         old, new = vl_convert.svg_to_png(svg, scale=2), outlines.svg_to_png(svg, font)
@@ -94,9 +95,17 @@ def one_text(attributes: str, content: str, parent: str = "", family: str = FAMI
 
 
 def assert_as_vl_convert(svg: str, font: str, outlined: int) -> None:
-    drawn, done, _ = outlines.outline_text(svg, outlines.glyph_outlines(font))
+    drawn, done, _ = outlines.outline_text(svg, glyph_outlines(font))
     assert done == outlined, drawn
     assert pixel_difference(vl_convert.svg_to_png(svg, scale=2), outlines.svg_to_png(svg, font))[0] == 0
+
+
+def test_pair_kerning_moves_the_next_glyph(font):
+    # The anchor test's "AVAT To" is drawn with kerning only if the font kerns these pairs.
+    glyphs = glyph_outlines(font)
+    (_, first), (_, second) = glyphs.layout("AV")[0]
+    assert first == 0 and second < glyphs.layout("A")[1]
+    assert glyphs.layout("A\U0001F600") is None and glyphs.layout("\u05d0") is None  # lacking; right to left
 
 
 @pytest.mark.parametrize("anchor", ["start", "middle", "end"])
@@ -128,20 +137,34 @@ def test_what_is_not_copied_stays_text(font):
         one_text('transform="translate(4,40)"', "עברית right to left"),
     ]
     for svg in kept:
-        drawn, outlined, left = outlines.outline_text(svg, outlines.glyph_outlines(font))
+        drawn, outlined, left = outlines.outline_text(svg, glyph_outlines(font))
         assert (outlined, left) == (0, 1) and drawn is svg
         assert outlines.svg_to_png(svg, font) == vl_convert.svg_to_png(svg, scale=2)
     # Each text is decided alone: the one it can copy is outlined, the other left to vl-convert.
     both = one_text('transform="translate(4,40)"', "outlined").replace(
         "</g>", f'<text font-family="{FAMILY}" font-size="16px" transform="translate(4,80)">kept \U0001F600</text></g>')
-    assert outlines.outline_text(both, outlines.glyph_outlines(font))[1:] == (1, 1)
+    assert outlines.outline_text(both, glyph_outlines(font))[1:] == (1, 1)
     assert_as_vl_convert(both, font, 1)
+
+
+def test_only_the_outlined_texts_change_in_the_svg(font):
+    svg = one_text('transform="translate(4,40)" aria-label="a &gt; b"', "outlined").replace(
+        "<rect", '<text font-family="x"/><rect')
+    drawn, outlined, kept = outlines.outline_text(svg, glyph_outlines(font))
+    before, after = svg.split("<text font-family=\"" + FAMILY)
+    assert (outlined, kept) == (1, 1)
+    assert drawn.startswith(before) and drawn.endswith(after.split("</text>", 1)[1])
+    assert "<text" not in drawn.removeprefix(before)
+    # A document whose SVG elements carry a prefix: unprefixed outlines would not be SVG there.
+    prefixed = ('<s:svg xmlns:s="http://www.w3.org/2000/svg" width="120" height="40"><s:text font-family="'
+                f'{FAMILY}" font-size="16" transform="translate(4,30)">prefixed</s:text></s:svg>')
+    assert outlines.outline_text(prefixed, glyph_outlines(font)) == (prefixed, 0, 1)
 
 
 def test_a_document_it_cannot_read_goes_to_vl_convert_as_it_is(font):
     styled = one_text('transform="translate(4,40)"', "styled").replace("<rect", "<style>text { fill: red }</style><rect")
-    assert outlines.outline_text(styled, outlines.glyph_outlines(font)) == (styled, 0, 1)
+    assert outlines.outline_text(styled, glyph_outlines(font)) == (styled, 0, 1)
     assert outlines.svg_to_png(styled, font) == vl_convert.svg_to_png(styled, scale=2)
     with pytest.raises(ET.ParseError):
-        outlines.outline_text("<svg", outlines.glyph_outlines(font))
+        outlines.outline_text("<svg", glyph_outlines(font))
     assert outlines.svg_to_png(one_text("", "no font"), None) == vl_convert.svg_to_png(one_text("", "no font"), scale=2)

@@ -1,11 +1,11 @@
-"""A static chart SVG -> its PNG at 2x, as vl-convert 1.9 draws it at about a third of the cost: in
+"""A static chart SVG -> its PNG at 2x, as vl-convert 1.9 draws it at about 0.6 of its CPU: in
 the copy of the SVG handed to the rasterizer each <text> becomes the outlines of its glyphs
 (<path>s), laid out as usvg 0.45 (vl-convert 1.9's SVG library) lays them out. The published SVG
 keeps its real text (read aloud, selectable, searchable); only the raster is made from outlines.
 
 Why: vl-convert 1.9 outlines every glyph through a font database that opens and maps the font file
 anew for each glyph (bench/CHART_COST.md: about 80 % of a PNG's CPU is its text). Here each glyph's
-outline is read once a process with fontTools and kept.
+outline is read once a process with fontTools and kept (charts/glyphs.py).
 
 What is copied (usvg 0.45: parser/svgtree/text.rs, text/layout.rs, text/flatten.rs): white space
 as xml:space="default" (line breaks and tabs as spaces, runs of spaces as one, one leading and one
@@ -24,26 +24,20 @@ every shipped chart in tests/test_png_outlines.py.
 """
 from __future__ import annotations
 
-import io
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
-from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import vl_convert
-from fontTools.pens.basePen import BasePen
 
 from . import fonts
+from .glyphs import GlyphOutlines, glyph_outlines, number
 
 SCALE = 2  # the PNG is a download, for print and reuse: twice the SVG's pixel size
 
 SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
 _TEXT, _TSPAN, _STYLE = f"{{{SVG_NS}}}text", f"{{{SVG_NS}}}tspan", f"{{{SVG_NS}}}style"
-# Serialize SVG elements without a prefix, as the renderers write them.
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 
 # A <text>'s attributes this module copies into the outlines, or which draw nothing.
 _PAINT = ("fill", "fill-opacity", "opacity")
@@ -57,169 +51,95 @@ _INHERITED_TEXT = ("font", "text-", "letter-spacing", "word-spacing", "kerning",
                    "alignment-baseline", "baseline-shift", "writing-mode", "direction", "unicode-bidi",
                    "shape-rendering", "fill-rule", "paint-order", "style", "{http://www.w3.org/XML/1998/namespace}space")
 _PX = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?:px)?\s*")
-# Bidi classes that lay out left to right in a left-to-right paragraph without reordering.
-_LEFT_TO_RIGHT = {"L", "EN", "ES", "ET", "CS", "ON", "WS"}
-
-
-class GlyphOutlines:
-    """One font (the first face of a collection) -> glyph outlines and positions in font units.
-    Outlines are read on first use and kept for the life of the process (a chart font's subset
-    holds about a thousand glyphs; charts reuse most of them)."""
-
-    def __init__(self, font_file: Path, code_points: frozenset[int] | None = None):
-        from fontTools import ttLib
-
-        tables = fonts.shaping_tables(str(font_file), code_points)  # UnsupportedShaping: not this font
-        self.upem: int = tables["upem"]
-        self._advance, self._glyph, self._kern = tables["adv"], tables["gid"], tables["kern"]
-        # Read from memory: no file stays open for the life of the process (the font is small).
-        self._font = ttLib.TTFont(io.BytesIO(Path(font_file).read_bytes()), fontNumber=0, lazy=True)
-        self._glyph_set = self._font.getGlyphSet()
-        self._names = self._font.getGlyphOrder()
-        self.glyph_count = len(self._names)
-        self._paths: dict[int, tuple[tuple[float, float], str, tuple[float, float]] | None] = {}
-
-    def layout(self, text: str) -> tuple[list[tuple[int, int]], int] | None:
-        """A line of text -> ([(glyph id, pen position)], width), font units; None when a character
-        is not in the font or is not plain left-to-right (usvg would fall back or reorder)."""
-        placed, pen, previous = [], 0, None
-        for char in text:
-            code = ord(char)
-            advance = self._advance.get(code)
-            if advance is None or not _plain(char):
-                return None
-            glyph = self._glyph[code]
-            if previous is not None:
-                # Pair kerning moves the second glyph (rustybuzz adds it to the first one's advance).
-                pen += self._kern.get(f"{previous},{glyph}", 0)
-            placed.append((glyph, pen))
-            pen += advance
-            previous = glyph
-        return placed, pen
-
-    def path_data(self, placed: list[tuple[int, int]]) -> str:
-        """Glyphs at pen positions (font units) -> one path's data in font units, y up: each glyph's
-        kept outline in relative commands, joined by one relative move (no point is recomputed)."""
-        parts, at = [], (0.0, 0.0)  # at: the current point after the last glyph drawn
-        for glyph, pen in placed:
-            outline = self._outline(glyph)
-            if outline is None:  # a space: nothing to draw
-                continue
-            (fx, fy), body, (ex, ey) = outline
-            parts.append(f"M{_n(pen + fx)},{_n(fy)}" if not parts else f"m{_n(pen + fx - at[0])},{_n(fy - at[1])}")
-            parts.append(body)
-            at = (pen + ex, ey)
-        return "".join(parts)
-
-    @property
-    def outlined_glyphs(self) -> int:
-        """How many glyphs' outlines this process has read and keeps."""
-        return len(self._paths)
-
-    def _outline(self, glyph: int):
-        if glyph not in self._paths:
-            pen = _RelativePathPen(self._glyph_set)
-            self._glyph_set[self._names[glyph]].draw(pen)
-            self._paths[glyph] = pen.result()
-        return self._paths[glyph]
-
-
-def _plain(char: str) -> bool:
-    # Combining marks, format and control characters and right-to-left text are shaped otherwise by
-    # rustybuzz (mark positioning, default-ignorables hidden, bidi reordering).
-    return unicodedata.category(char)[0] not in "MC" and unicodedata.bidirectional(char) in _LEFT_TO_RIGHT
-
-
-def _n(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(value)
-
-
-class _RelativePathPen(BasePen):
-    """Glyph outline -> (first point, the rest as relative SVG path commands, the current point at
-    the end), font units, y up. BasePen implies the on-curve points of quadratic contours where
-    ttf-parser (usvg's outliner) does: half-way between two off-curve points."""
-
-    def __init__(self, glyph_set):
-        super().__init__(glyph_set)
-        self._parts: list[str] = []
-        self._first = None
-        self._at = self._start = (0.0, 0.0)
-
-    def _moveTo(self, point):
-        if self._first is None:
-            self._first = point  # the caller moves here from wherever the previous glyph ended
-        else:
-            self._parts.append(f"m{_n(point[0] - self._at[0])},{_n(point[1] - self._at[1])}")
-        self._at = self._start = point
-
-    def _lineTo(self, point):
-        self._parts.append(f"l{_n(point[0] - self._at[0])},{_n(point[1] - self._at[1])}")
-        self._at = point
-
-    def _qCurveToOne(self, control, point):
-        x, y = self._at
-        self._parts.append(f"q{_n(control[0] - x)},{_n(control[1] - y)} {_n(point[0] - x)},{_n(point[1] - y)}")
-        self._at = point
-
-    def _curveToOne(self, c1, c2, point):
-        x, y = self._at
-        self._parts.append(f"c{_n(c1[0] - x)},{_n(c1[1] - y)} {_n(c2[0] - x)},{_n(c2[1] - y)} "
-                           f"{_n(point[0] - x)},{_n(point[1] - y)}")
-        self._at = point
-
-    def _closePath(self):
-        self._parts.append("z")
-        self._at = self._start  # after z the current point is the contour's start
-
-    _endPath = _closePath  # an open contour is filled as if closed (SVG and usvg alike)
-
-    def result(self):
-        return None if self._first is None else (self._first, "".join(self._parts), self._at)
-
-
-@lru_cache(maxsize=4)  # a worker uses one; a long test process meets a few character sets
-def glyph_outlines(font_file: str, code_points: frozenset[int] | None = None) -> GlyphOutlines:
-    """This process's outlines of a font file (one reader, and its outlines, per file and character set)."""
-    return GlyphOutlines(Path(font_file), code_points)
-
 
 def outline_text(svg: str, outlines: GlyphOutlines) -> tuple[str, int, int]:
     """A static chart SVG -> (the same SVG with its <text>s drawn as outlines, texts outlined,
-    texts left as text). The SVG comes back unchanged (same string) when no text was outlined, or
-    when it has a <style> sheet (CSS could restyle text in ways not copied here). Raises
-    xml.etree.ElementTree.ParseError for a document that is not XML."""
+    texts left as text). Only the outlined <text> elements change: every other byte is the input's.
+    The SVG comes back unchanged (same string) when no text was outlined, or when it has a <style>
+    sheet (CSS could restyle text in ways not copied here). Raises xml.etree.ElementTree.ParseError
+    (or xml.parsers.expat.ExpatError) for a document that is not XML."""
     root = ET.fromstring(svg)
-    if root.find(f".//{_STYLE}") is not None:
-        return svg, 0, sum(1 for _ in root.iter(_TEXT))
-    counts = [0, 0]
-    _replace_texts(root, outlines, root.get("stroke"), _sets_text_properties(root), counts)
-    if not counts[0]:
-        return svg, 0, counts[1]
-    return ET.tostring(root, encoding="unicode"), counts[0], counts[1]
+    texts = list(root.iter(_TEXT))
+    if not texts or root.find(f".//{_STYLE}") is not None:
+        return svg, 0, len(texts)
+    drawn: dict[int, str] = {}  # position among the document's texts -> its outlines' markup
+    _draw_texts(root, outlines, root.get("stroke"), _sets_text_properties(root), {id(t): i for i, t in enumerate(texts)},
+                drawn)
+    if not drawn:
+        return svg, 0, len(texts)
+    data = svg.encode("utf-8")
+    places = _text_places(data)
+    if len(places) != len(texts):
+        return svg, 0, len(texts)
+    pieces, done = [], 0
+    for index, markup in sorted(drawn.items()):
+        start, end = places[index]
+        if end is None:
+            continue  # written <text .../>: draws nothing, and its end is not where expat says
+        pieces += [data[done:start], markup.encode("utf-8")]
+        done = end
+    pieces.append(data[done:])
+    outlined = len(drawn) - sum(places[index][1] is None for index in drawn)
+    return b"".join(pieces).decode("utf-8"), outlined, len(texts) - outlined
 
 
-def _replace_texts(parent: ET.Element, outlines: GlyphOutlines, inherited_stroke: str | None,
-                   inherited_text: bool, counts: list[int]) -> None:
-    for index, child in enumerate(parent):
+def _text_places(data: bytes) -> list[tuple[int, int | None]]:
+    """SVG bytes -> each <text> element's (first byte, byte after its end tag), in document order;
+    end None for an empty-element tag. Only unprefixed <text> tags (in the default namespace, which
+    the outlines' unprefixed <g> and <path> then share) count; others are (start, None)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    places: list[list] = []
+    depth = [0]  # inside a <text>: how deep
+    nested = []
+
+    def start(name, _attributes):
+        if name == f"{SVG_NS} text":
+            if depth[0]:
+                nested.append(True)  # a text in a text: positions would not pair with ElementTree's
+            unprefixed = data.startswith(b"<text", parser.CurrentByteIndex)
+            places.append([parser.CurrentByteIndex, None, unprefixed])
+            depth[0] = 1
+        elif depth[0]:
+            depth[0] += 1
+
+    def end(name):
+        if name == f"{SVG_NS} text" and depth[0] == 1:
+            place = places[-1]
+            at = parser.CurrentByteIndex
+            # An end tag holds no attributes: its first ">" closes it. An empty-element tag reports
+            # its end where it starts.
+            if at > place[0] and place[2]:
+                place[1] = data.index(b">", at) + 1
+            depth[0] = 0
+        elif depth[0]:
+            depth[0] -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.Parse(data, True)
+    return [] if nested else [(first, last) for first, last, _ in places]
+
+
+def _draw_texts(parent: ET.Element, outlines: GlyphOutlines, inherited_stroke: str | None, inherited_text: bool,
+                positions: dict[int, int], drawn: dict[int, str]) -> None:
+    for child in parent:
         if child.tag == _TEXT:
-            drawn = None if inherited_text else _text_outlines(child, outlines, inherited_stroke)
-            if drawn is None:
-                counts[1] += 1
-            else:
-                drawn.tail = child.tail
-                parent[index] = drawn
-                counts[0] += 1
+            markup = None if inherited_text else _text_outlines(child, outlines, inherited_stroke)
+            if markup is not None:
+                drawn[positions[id(child)]] = markup
         elif len(child):
-            _replace_texts(child, outlines, child.get("stroke", inherited_stroke),
-                           inherited_text or _sets_text_properties(child), counts)
+            _draw_texts(child, outlines, child.get("stroke", inherited_stroke),
+                        inherited_text or _sets_text_properties(child), positions, drawn)
 
 
 def _sets_text_properties(element: ET.Element) -> bool:
     return any(name.startswith(_INHERITED_TEXT) for name in element.attrib)
 
 
-def _text_outlines(text: ET.Element, outlines: GlyphOutlines, inherited_stroke: str | None) -> ET.Element | None:
-    """A <text> -> a <g> of one <path> per line, or None: leave it as text."""
+def _text_outlines(text: ET.Element, outlines: GlyphOutlines, inherited_stroke: str | None) -> str | None:
+    """A <text> -> the markup of a <g> (its transform and paint) of one <path> per line, or None:
+    leave it as text."""
     stroke = text.get("stroke", inherited_stroke)
     if stroke not in (None, "none"):
         return None  # a stroke would be scaled with the outlines' font units
@@ -241,7 +161,8 @@ def _text_outlines(text: ET.Element, outlines: GlyphOutlines, inherited_stroke: 
     if anchor is None:
         return None
     scale = size / outlines.upem
-    group = ET.Element(f"{{{SVG_NS}}}g", {name: text.get(name) for name in ("transform", *_PAINT) if name in text.attrib})
+    kept = "".join(f" {name}={quoteattr(text.get(name))}" for name in ("transform", *_PAINT) if name in text.attrib)
+    paths = []
     for x, y, line in lines:
         laid = outlines.layout(line)
         if laid is None:
@@ -252,9 +173,8 @@ def _text_outlines(text: ET.Element, outlines: GlyphOutlines, inherited_stroke: 
             # usvg: x = the line's x - anchor share of its width (px), baseline at y; glyphs scaled
             # by size / units per em and mirrored (font outlines have y up).
             left = x - anchor * width * scale
-            ET.SubElement(group, f"{{{SVG_NS}}}path",
-                          {"transform": f"translate({_n(left)},{_n(y)}) scale({_n(scale)},{_n(-scale)})", "d": data})
-    return group
+            paths.append(f'<path transform="translate({number(left)},{number(y)}) scale({number(scale)},{number(-scale)})" d="{data}"/>')
+    return f"<g{kept}>{''.join(paths)}</g>"
 
 
 def _lines(text: ET.Element) -> list[tuple[float, float, str]] | None:
@@ -275,8 +195,8 @@ def _lines(text: ET.Element) -> list[tuple[float, float, str]] | None:
     if any(name in text.attrib for name in ("x", "y", "dy")):
         return None  # the first tspan's own position would replace the text's, not add to it
     lines, baseline = [], y + dy
-    for number, span in enumerate(text):
-        if any(name not in ("x", "y", "dy") for name in span.attrib) or (number and "x" not in span.attrib):
+    for line_number, span in enumerate(text):
+        if any(name not in ("x", "y", "dy") for name in span.attrib) or (line_number and "x" not in span.attrib):
             return None
         span_x, span_y, span_dy = _px(span.get("x", str(x))), _px(span.get("y", str(baseline))), _px(span.get("dy", "0"))
         if span_x is None or span_y is None or span_dy is None:
