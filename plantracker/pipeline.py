@@ -138,6 +138,10 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             release, release_problems = _release(options)
             validation = start_validation(options.data_dir, store, packages)
             cleanup.callback(validation.close)
+            # MkDocs loads in its own process while the stages before it run (the preview keeps its own, warm).
+            mkdocs = None if preview else mkdocs_build.MkDocsProcess()
+            if mkdocs is not None:
+                cleanup.callback(mkdocs.close)
             if release_problems or not validation.running:
                 validation.finish(release_problems)
             # What the store lacks and takes long, made in other processes meanwhile: the Vega
@@ -190,7 +194,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 preview.remember(site, packages, {**known, **rendering.finish()})
                 store.last_build["charts"] = len(charts)
             else:
-                _publishable_site(options, config, docs_dir, static_dir, release, rendering, store)
+                _publishable_site(options, config, docs_dir, static_dir, release, rendering, store, mkdocs)
     return result
 
 
@@ -225,13 +229,14 @@ def _staged(static_dir: Path, asset_files: list[str], chart_files: dict) -> dict
 
 
 def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, static_dir: Path, release: Release,
-                      rendering, store: cache.Store) -> None:
+                      rendering, store: cache.Store, mkdocs: mkdocs_build.MkDocsProcess) -> None:
     """MkDocs into a fresh folder swapped in for out_dir; skipped when docs, config, theme and
     static files are unchanged and out_dir still holds that build; never skipped while charts are
     rendering (new charts: a changed site)."""
     site_key = None if rendering.pending else _site_key(config, docs_dir, static_dir)
     if site_key is None or not _site_is_current(store, site_key, options.out_dir):
-        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=rendering.finish)
+        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=rendering.finish,
+                                mkdocs=mkdocs)
         store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
                                 "out_dir": str(Path(options.out_dir).resolve()),
                                 "listing": cache.folder_listing(options.out_dir)}

@@ -7,7 +7,6 @@ character the chart font lacks. Each process keeps its own engine and closes it 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import multiprocessing.util
 import os
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import vl_convert
 
 from ..pages.model import Chart
+from ..processes import end_with_parent, spawn_context
 from . import fonts
 from .files import ChartFiles, planned_files, write_chart
 
@@ -74,7 +74,7 @@ def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float, str, in
 
 
 def _start_worker(font: tuple[Path, Path, list[int]] | None, bundle: Path | None) -> None:
-    _end_with_parent()
+    end_with_parent()
     subset = None
     if font is not None:
         try:
@@ -91,17 +91,6 @@ def _font_texts(jobs: list[tuple[Chart, Path]]) -> list[str]:
     """Every text the jobs' renders may draw: their rows and labels, and the chart code's literals."""
     code = [(Path(__file__).parent / name).read_text(encoding="utf-8") for name in ("kinds.py", "tile_map.py")]
     return code + [json.dumps([chart.rows, chart.labels], ensure_ascii=False, default=str) for chart, _ in jobs]
-
-
-def _end_with_parent() -> None:
-    """Worker start-up (Linux): die with the build process instead of rendering on as an orphan."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _cores() -> int:
@@ -139,8 +128,7 @@ class ChartRendering:
         if workers <= 1:
             self._done(self._render_here(jobs, bundle))
             return
-        # spawn, not fork: the parent may already run vl-convert's and DuckDB's threads.
-        context = multiprocessing.get_context("spawn")
+        context = spawn_context()
         # Each worker registers the chart font's subset (made by the first worker that needs it,
         # kept in font_cache for the next build with the same characters) and measures text with it.
         font = fonts.subset_dir(font_cache, _font_texts(jobs)) if font_cache is not None else None
