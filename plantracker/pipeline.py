@@ -170,7 +170,9 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             # The preview keeps its staging folder: the charts of its last good build are there.
             to_render, known = preview.charts_to_render(charts) if preview else (charts, {})
             # Charts render in the background through the assets, render and MkDocs stages; any failure stops them.
-            rendering = render_charts(to_render, static_dir, store)
+            # (the preview renders its few charts here, where Altair is imported already: a worker's
+            # start-up would delay the page it waits for)
+            rendering = render_charts(to_render, static_dir, store, background=preview is None)
             cleanup.callback(rendering.close)
         with step("assets"):
             assets = write_assets(db, site, changes, charts, lambda: {**known, **rendering.sized()}, release, strings,

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import hashlib
 import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -188,6 +189,22 @@ def test_a_failed_render_fails_its_batch(tmp_path):
     with pytest.raises(KeyError, match="no-such-kind"):
         rendering.finish()
     assert not _render_workers_alive()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: a worker would only compete with the build")
+def test_a_builds_few_charts_render_beside_it(tmp_path):
+    """A build (background=True) renders even one chart in a worker, so that it goes on at once;
+    without it (the preview) one chart renders in this process before the constructor returns."""
+    chart = Chart("p", "ok", "region_bars", "en", "p/index", "t", "t: A 1",
+                  [{"region_label": "A", "value": 1, "value_text": "1", "year": 2020, "source": "s"}],
+                  {"title": "t", "x": "x", "y": "y", "value": "v", "year": "year", "source": "source"}, [])
+    beside = ChartRendering([(chart, tmp_path / "beside")], background=True)
+    assert beside.pending  # returned before the render
+    rendered = beside.finish()
+    assert rendered.processes == 1 and (tmp_path / "beside" / rendered.files[0].svg).is_file()
+    assert not _render_workers_alive()
+    here = ChartRendering([(chart, tmp_path / "here")])
+    assert not here.pending and (tmp_path / "here" / here.finish().files[0].svg).is_file()
 
 
 def test_an_edited_template_is_compiled_again(tmp_path):

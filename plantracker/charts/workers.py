@@ -109,7 +109,8 @@ class RenderedCharts:
 
 class ChartRendering:
     """Chart jobs rendering, on every core when there are enough of them to pay for the workers'
-    start-up (each worker keeps its own vl-convert engine), else in this process at once.
+    start-up (each worker keeps its own vl-convert engine), else in this process at once (with
+    `background`, in worker processes whenever this machine has a core besides this process's).
 
     `files` holds every job's ChartFiles as soon as it is known: at once for kinds with a fixed
     size (planned_files), after their render for the others, which go to the workers first so
@@ -118,16 +119,20 @@ class ChartRendering:
     """
 
     def __init__(self, jobs: list[tuple[Chart, Path]], workers: int | None = None,
-                 font_cache: Path | None = None, bundle: Path | None = None):
+                 font_cache: Path | None = None, bundle: Path | None = None, background: bool = False):
         self._start = time.perf_counter()
         self.result: RenderedCharts | None = None
         self.files: list[ChartFiles | None] = [planned_files(chart) for chart, _ in jobs]
         workers = workers or min(_cores(), len(jobs) // PARALLEL_MIN_CHARTS)
         self._pool = None
         self._futures: list = []
-        if workers <= 1:
+        # With `background` (a build that goes on meanwhile), few charts render in one worker on
+        # another core: here they would hold the build up for the renderer's start-up and the
+        # renders (about a second for a data commit's two charts: Altair's import, V8, the bundle).
+        if workers <= 1 and not (background and jobs and _cores() > 1):
             self._done(self._render_here(jobs, bundle))
             return
+        workers = max(workers, 1)
         context = spawn_context()
         # Each worker registers the chart font's subset (made by the first worker that needs it,
         # kept in font_cache for the next build with the same characters) and measures text with it.
