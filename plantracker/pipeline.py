@@ -33,7 +33,7 @@ from .pages import build_pages, nav_sections
 from .preview_memory import PreviewMemory, chart_paths
 from .problems import InputError, Problem
 from .published import previous_release_data
-from .query import query_site
+from .query import keep_plans, query_site, stored_plans
 from .render import render_pages, template_environment
 from .settings import Release, load_release
 from .site_map import LANGUAGES
@@ -153,7 +153,15 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 db = load(options.data_dir, _previous_release(options, release))
                 cleanup.callback(db.close)
             with step("query"):
-                site = query_site(db, preview.plans_to_reuse(packages) if preview else None)
+                if preview:
+                    site = query_site(db, preview.plans_to_reuse(packages))
+                else:
+                    # Plans whose package is unchanged since a build that kept this store are not queried again.
+                    reuse = stored_plans(store, packages)
+                    site = query_site(db, reuse)
+                    queried = [plan for plan in site.plans if plan.plan_id not in reuse]
+                    keep_plans(store, packages, queried)
+                    store.last_build["plans_queried"] = len(queried)
                 changes = compare_releases(db, site.progress, site.plans)
             with step("pages"):
                 pages = build_pages(site, changes, release, strings)
