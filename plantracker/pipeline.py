@@ -33,7 +33,7 @@ from .pages import build_pages, nav_sections
 from .preview_memory import PreviewMemory, chart_paths
 from .problems import InputError, Problem
 from .published import previous_release_data
-from .query import query_site
+from .query import keep_plans, query_site, stored_plans
 from .render import render_pages, template_environment
 from .settings import Release, load_release
 from .site_map import LANGUAGES
@@ -138,6 +138,10 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             release, release_problems = _release(options)
             validation = start_validation(options.data_dir, store, packages)
             cleanup.callback(validation.close)
+            # MkDocs loads in its own process while the stages before it run (the preview keeps its own, warm).
+            mkdocs = None if preview else mkdocs_build.MkDocsProcess()
+            if mkdocs is not None:
+                cleanup.callback(mkdocs.close)
             if release_problems or not validation.running:
                 validation.finish(release_problems)
             # What the store lacks and takes long, made in other processes meanwhile: the Vega
@@ -149,7 +153,15 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 db = load(options.data_dir, _previous_release(options, release))
                 cleanup.callback(db.close)
             with step("query"):
-                site = query_site(db, preview.plans_to_reuse(packages) if preview else None)
+                if preview:
+                    site = query_site(db, preview.plans_to_reuse(packages))
+                else:
+                    # Plans whose package is unchanged since a build that kept this store are not queried again.
+                    reuse = stored_plans(store, packages)
+                    site = query_site(db, reuse)
+                    queried = [plan for plan in site.plans if plan.plan_id not in reuse]
+                    keep_plans(store, packages, queried)
+                    store.last_build["plans_queried"] = len(queried)
                 changes = compare_releases(db, site.progress, site.plans)
             with step("pages"):
                 pages = build_pages(site, changes, release, strings)
@@ -166,7 +178,9 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             # The preview keeps its staging folder: the charts of its last good build are there.
             to_render, known = preview.charts_to_render(charts) if preview else (charts, {})
             # Charts render in the background through the assets, render and MkDocs stages; any failure stops them.
-            rendering = render_charts(to_render, static_dir, store)
+            # (the preview renders its few charts here, where Altair is imported already: a worker's
+            # start-up would delay the page it waits for)
+            rendering = render_charts(to_render, static_dir, store, background=preview is None)
             cleanup.callback(rendering.close)
         with step("assets"):
             assets = write_assets(db, site, changes, charts, lambda: {**known, **rendering.sized()}, release, strings,
@@ -190,7 +204,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 preview.remember(site, packages, {**known, **rendering.finish()})
                 store.last_build["charts"] = len(charts)
             else:
-                _publishable_site(options, config, docs_dir, static_dir, release, rendering, store)
+                _publishable_site(options, config, docs_dir, static_dir, release, rendering, store, mkdocs)
     return result
 
 
@@ -225,13 +239,14 @@ def _staged(static_dir: Path, asset_files: list[str], chart_files: dict) -> dict
 
 
 def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, static_dir: Path, release: Release,
-                      rendering, store: cache.Store) -> None:
+                      rendering, store: cache.Store, mkdocs: mkdocs_build.MkDocsProcess) -> None:
     """MkDocs into a fresh folder swapped in for out_dir; skipped when docs, config, theme and
     static files are unchanged and out_dir still holds that build; never skipped while charts are
     rendering (new charts: a changed site)."""
     site_key = None if rendering.pending else _site_key(config, docs_dir, static_dir)
     if site_key is None or not _site_is_current(store, site_key, options.out_dir):
-        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=rendering.finish)
+        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=rendering.finish,
+                                mkdocs=mkdocs)
         store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
                                 "out_dir": str(Path(options.out_dir).resolve()),
                                 "listing": cache.folder_listing(options.out_dir)}

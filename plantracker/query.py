@@ -6,6 +6,7 @@ the database for page content: they read SiteData.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -130,7 +131,56 @@ def query_site(db: Database, reuse: Mapping[str, PlanData] | None = None) -> Sit
     every per-plan query reads that plan's rows only), taken instead of querying again."""
     progress = target_progress(db.con)
     reuse = reuse or {}
-    return SiteData(plans=[reuse.get(package.plan_id) or _plan_data(db.con, package, progress)
+    # A reused plan takes this build's PlanPackage (the same bytes, maybe another folder).
+    return SiteData(plans=[dataclasses.replace(reuse[package.plan_id], package=package)
+                           if package.plan_id in reuse else _plan_data(db.con, package, progress)
                            for package in db.packages],
                     concept_targets=grouped(run_query(db.con, "concept_targets"), "concept"),
                     progress=progress)
+
+
+# The content store's kind for query results kept between builds (cache.Store).
+STORE_KIND = "plans"
+_STORED = "plan.pickle"
+
+
+def _store_keys(packages: Mapping[str, str]) -> dict[str, str]:
+    """{package folder name: package digest} -> {folder name: store key}: the package's bytes and
+    every line of this project's code and DuckDB's version (a change to any query, to loading or
+    to the contract queries every plan again)."""
+    from .cache import code_version, digest
+
+    code = code_version(["."], ["duckdb"])
+    return {folder: digest(code, folder, package) for folder, package in packages.items()}
+
+
+def stored_plans(store, packages: Mapping[str, str]) -> dict[str, PlanData]:
+    """Content store (cache.Store), {package folder: digest} -> {plan id: PlanData} kept by an
+    earlier build from the same package bytes (reuse for query_site: every per-plan query reads
+    that plan's rows only). A CI publish restores the store, so a data commit queries only the
+    plans it changed. An entry that cannot be read is ignored (queried again)."""
+    import pickle
+
+    found = {}
+    for folder, key in _store_keys(packages).items():
+        entry = store.entry(STORE_KIND, key)
+        if entry is None:
+            continue
+        try:
+            plan = pickle.loads((entry / _STORED).read_bytes())
+        except Exception:  # noqa: BLE001 - a damaged entry is only a cache miss
+            continue
+        if isinstance(plan, PlanData) and plan.package.folder.name == folder:
+            found[plan.plan_id] = plan
+    return found
+
+
+def keep_plans(store, packages: Mapping[str, str], plans: list[PlanData]) -> None:
+    """After the query stage: the plans it queried into the content store (stored_plans reads them)."""
+    import pickle
+
+    keys = _store_keys(packages)
+    for plan in plans:
+        partial = store.fill(STORE_KIND, keys[plan.package.folder.name])
+        (partial / _STORED).write_bytes(pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
+        store.commit(STORE_KIND, keys[plan.package.folder.name], partial)

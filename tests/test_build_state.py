@@ -198,3 +198,40 @@ def test_a_second_build_in_a_busy_work_or_output_folder_stops_at_once(tmp_path):
     # Once the first build is done the folders are free again.
     again = cli("build", "--data", str(data), "--out", str(out), "--work", str(work), "--quiet")
     assert again.returncode == 0, again.stderr
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is pid (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; helper processes end with the build on Linux")
+def test_a_killed_build_leaves_no_helper_process(tmp_path):
+    """The MkDocs process starts with the build (mkdocs_build.MkDocsProcess): killed with -9, the
+    build takes it (and every other helper) along instead of leaving it to run on."""
+    build_process = subprocess.Popen([sys.executable, str(REPO_ROOT / "build.py"), "build", "--quiet",
+                                      "--data", str(mini_data(tmp_path / "data")), "--out", str(tmp_path / "site"),
+                                      "--work", str(tmp_path / "work")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    helpers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not helpers and build_process.poll() is None and time.monotonic() < deadline:
+        helpers = _children(build_process.pid)
+        time.sleep(0.05)
+    assert helpers, "the build started no helper process (the MkDocs process starts at its first stage)"
+    build_process.kill()
+    build_process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in helpers):
+        time.sleep(0.1)
+    left = [pid for pid in helpers if Path(f"/proc/{pid}").exists()
+            and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
+    assert not left, f"helper processes still running after the build was killed: {left}"

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import hashlib
 import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -190,6 +191,22 @@ def test_a_failed_render_fails_its_batch(tmp_path):
     assert not _render_workers_alive()
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: a worker would only compete with the build")
+def test_a_builds_few_charts_render_beside_it(tmp_path):
+    """A build (background=True) renders even one chart in a worker, so that it goes on at once;
+    without it (the preview) one chart renders in this process before the constructor returns."""
+    chart = Chart("p", "ok", "region_bars", "en", "p/index", "t", "t: A 1",
+                  [{"region_label": "A", "value": 1, "value_text": "1", "year": 2020, "source": "s"}],
+                  {"title": "t", "x": "x", "y": "y", "value": "v", "year": "year", "source": "source"}, [])
+    beside = ChartRendering([(chart, tmp_path / "beside")], background=True)
+    assert beside.pending  # returned before the render
+    rendered = beside.finish()
+    assert rendered.processes == 1 and (tmp_path / "beside" / rendered.files[0].svg).is_file()
+    assert not _render_workers_alive()
+    here = ChartRendering([(chart, tmp_path / "here")])
+    assert not here.pending and (tmp_path / "here" / here.finish().files[0].svg).is_file()
+
+
 def test_an_edited_template_is_compiled_again(tmp_path):
     """Compiled templates are kept between builds (render.template_environment): an edit to a
     template must still reach the page on the next build with the same work dir."""
@@ -220,3 +237,24 @@ def test_templates_compiled_by_another_environment_are_compiled_again(tmp_path):
     (compiled / "environment.txt").write_text("compiled by an older render.py", encoding="utf-8")
     template_environment(templates, compiled)
     assert not list(compiled.glob("__jinja2_*"))
+
+
+def test_a_ci_publish_with_its_store_restored_queries_only_the_changed_plan(real_site, tmp_path, monkeypatch):
+    """What publish.yml does on a data commit: a fresh work folder holding only the content store of
+    the build before (actions/cache), one figure changed in one plan. The unchanged plan's query
+    results come from the store (query.stored_plans), and the site is the clean build's, byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data = tmp_path / "data"
+    shutil.copytree(real_site.data_dir, data)
+    _edit_csv(data / "jjj-2020-2022" / "data" / "observations.csv",
+              lambda rows: [{**r, "value": "151"} if r["observation_id"] == "B03" else r for r in rows])
+    work = tmp_path / "work"
+    shutil.copytree(real_site.work_dir / "cache", work / "cache")
+    options = BuildOptions(data_dir=data, out_dir=tmp_path / "site", work_dir=work)
+    build(options)
+    last = read_record(work)["last_build"]
+    assert last["plans_queried"] == 1 and last["charts_rendered"] < last["charts"]
+    clean = BuildOptions(data_dir=data, out_dir=tmp_path / "clean" / "site", work_dir=tmp_path / "clean" / "work")
+    build(clean)
+    assert read_record(clean.work_dir)["last_build"]["plans_queried"] == 2
+    assert _snapshot(options.out_dir) == _snapshot(clean.out_dir)

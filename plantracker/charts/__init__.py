@@ -41,7 +41,8 @@ def _paths(files: ChartFiles) -> list[str]:
 class ChartStage:
     """The charts of one build: reused ones already in static_dir, missing ones rendering."""
 
-    def __init__(self, charts: list[Chart], static_dir: Path, store: Store, workers: int | None = None):
+    def __init__(self, charts: list[Chart], static_dir: Path, store: Store, workers: int | None = None,
+                 background: bool = False):
         self._static_dir, self._store, self._charts = Path(static_dir), store, charts
         version = code_version(CODE, PACKAGES)
         self._keys = [digest(version, chart.render_inputs()) for chart in charts]
@@ -58,7 +59,7 @@ class ChartStage:
         self._partials = {key: store.fill(KIND, key) for key in missing}
         self._rendering = ChartRendering([(chart, self._partials[key]) for key, chart in missing.items()],
                                          workers=workers, font_cache=store.root / "fonts",
-                                         bundle=_bundle_file(store) if missing else None)
+                                         bundle=_bundle_file(store) if missing else None, background=background)
         self._finished = False
         if not self._rendering.pending:  # rendered here already (few charts, or none)
             self.finish()
@@ -102,6 +103,7 @@ class ChartStage:
         self._rendering.close()
 
 
-def render_charts(charts: list[Chart], static_dir: Path, store: Store) -> ChartStage:
-    """Charts of every page -> their files under static_dir (now or in the background: see ChartStage)."""
-    return ChartStage(charts, static_dir, store)
+def render_charts(charts: list[Chart], static_dir: Path, store: Store, background: bool = False) -> ChartStage:
+    """Charts of every page -> their files under static_dir (now or in the background: see ChartStage;
+    `background`: in worker processes however few, where this machine has a core to spare)."""
+    return ChartStage(charts, static_dir, store, background=background)

@@ -7,7 +7,6 @@ character the chart font lacks. Each process keeps its own engine and closes it 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import multiprocessing.util
 import os
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import vl_convert
 
 from ..pages.model import Chart
+from ..processes import end_with_parent, spawn_context
 from . import fonts
 from .files import ChartFiles, planned_files, write_chart
 
@@ -86,7 +86,7 @@ def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float, str, in
 
 
 def _start_worker(font: tuple[Path, Path, list[int]] | None, bundle: Path | None) -> None:
-    _end_with_parent()
+    end_with_parent()
     subset = None
     if font is not None:
         try:
@@ -105,17 +105,6 @@ def _font_texts(jobs: list[tuple[Chart, Path]]) -> list[str]:
     return code + [json.dumps([chart.rows, chart.labels], ensure_ascii=False, default=str) for chart, _ in jobs]
 
 
-def _end_with_parent() -> None:
-    """Worker start-up (Linux): die with the build process instead of rendering on as an orphan."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -132,7 +121,8 @@ class RenderedCharts:
 
 class ChartRendering:
     """Chart jobs rendering, on every core when there are enough of them to pay for the workers'
-    start-up (each worker keeps its own vl-convert engine), else in this process at once.
+    start-up (each worker keeps its own vl-convert engine), else in this process at once (with
+    `background`, in worker processes whenever this machine has a core besides this process's).
 
     `files` holds every job's ChartFiles as soon as it is known: at once for kinds with a fixed
     size (planned_files), after their render for the others, which go to the workers first so
@@ -141,18 +131,21 @@ class ChartRendering:
     """
 
     def __init__(self, jobs: list[tuple[Chart, Path]], workers: int | None = None,
-                 font_cache: Path | None = None, bundle: Path | None = None):
+                 font_cache: Path | None = None, bundle: Path | None = None, background: bool = False):
         self._start = time.perf_counter()
         self.result: RenderedCharts | None = None
         self.files: list[ChartFiles | None] = [planned_files(chart) for chart, _ in jobs]
         workers = workers or min(_cores(), len(jobs) // PARALLEL_MIN_CHARTS)
         self._pool = None
         self._futures: list = []
-        if workers <= 1:
+        # With `background` (a build that goes on meanwhile), few charts render in one worker on
+        # another core: here they would hold the build up for the renderer's start-up and the
+        # renders (about a second for a data commit's two charts: Altair's import, V8, the bundle).
+        if workers <= 1 and not (background and jobs and _cores() > 1):
             self._done(self._render_here(jobs, bundle))
             return
-        # spawn, not fork: the parent may already run vl-convert's and DuckDB's threads.
-        context = multiprocessing.get_context("spawn")
+        workers = max(workers, 1)
+        context = spawn_context()
         # Each worker registers the chart font's subset (made by the first worker that needs it,
         # kept in font_cache for the next build with the same characters) and measures text with it.
         font = fonts.subset_dir(font_cache, _font_texts(jobs)) if font_cache is not None else None
