@@ -6,6 +6,7 @@ kept in the content store. Shared by two stages: the chart stage's SVG engine ru
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -23,10 +24,50 @@ _HEADER = (
 )
 
 
+def machine_cache_dir() -> Path:
+    """This user's cache folder for what depends only on installed packages (not on the data or a
+    work folder): $XDG_CACHE_HOME/plantracker, else ~/.cache/plantracker."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "plantracker"
+
+
+def javascript_bundle() -> str:
+    """vl_convert.javascript_bundle(), made once per vl-convert version on this machine: asking
+    vl-convert for it costs about 1.8 CPU s (its engine starts and bundles), and its text depends
+    on nothing but the installed vl-convert. Kept in machine_cache_dir() beside its sha256, so a
+    truncated or altered copy is made again rather than used; where that folder cannot be written,
+    it is made every time."""
+    folder = machine_cache_dir() / "vega-bundle"
+    name = f"vl-convert-{vl_convert.__version__}"
+    text_file, sum_file = folder / f"{name}.js", folder / f"{name}.sha256"
+    try:
+        body = text_file.read_text(encoding="utf-8")
+        if hashlib.sha256(body.encode("utf-8")).hexdigest() == sum_file.read_text(encoding="ascii").strip():
+            return body
+    except (OSError, UnicodeError):
+        pass
+    body = vl_convert.javascript_bundle()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, content in ((text_file, body), (sum_file, hashlib.sha256(body.encode("utf-8")).hexdigest())):
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temp.write_text(content, encoding="utf-8", newline="\n")
+            os.replace(temp, path)  # whole or absent: another build may be reading it
+    except OSError:
+        pass
+    return body
+
+
+def bundle_is_cached() -> bool:
+    """True when javascript_bundle() would read the machine cache rather than ask vl-convert."""
+    name = f"vl-convert-{vl_convert.__version__}"
+    return (machine_cache_dir() / "vega-bundle" / f"{name}.sha256").is_file()
+
+
 def _bundle_text() -> str:
     # vl-convert's default snippet assigns vegaEmbed/vega/vegaLite to window. The bundle declares
     # top-level consts; the function wrapper keeps them out of the page's global scope.
-    body = vl_convert.javascript_bundle()
+    body = javascript_bundle()
     return _HEADER.format(version=vl_convert.__version__) + "(function(){\n" + body + "\n})();\n"
 
 
@@ -66,10 +107,11 @@ def _fill_all(folders: dict[Path, None]) -> None:
 
 
 def prefetch_bundle(store: Store) -> None:
-    """Start making the bundle in another process unless the content store has it: asking
-    vl-convert for it starts its engine, seconds of CPU the build spends meanwhile on loading and
-    querying."""
-    store.fill_in_background(KIND, {_key(): None}, _fill_all)
+    """Start making the bundle in another process unless the content store or this machine's cache
+    has it (then bundle_entry only copies it): asking vl-convert for it starts its engine, seconds
+    of CPU the build spends meanwhile on loading and querying."""
+    if not bundle_is_cached():
+        store.fill_in_background(KIND, {_key(): None}, _fill_all)
 
 
 def bundle_entry(store: Store) -> tuple[Path, str]:
