@@ -1,7 +1,10 @@
 """Chart rows + labels (+ layout) -> Altair charts; a registry maps the chart kinds named by pages to functions.
 
 Every function takes plain rows (already in display units), a dict of labels in one language and a
-layout (style.FULL or style.PHONE), and returns an Altair chart. Colours are the Okabe-Ito palette
+layout (style.FULL or style.PHONE), and returns an Altair chart. Encodings are channel objects
+(alt.Text, alt.X2, alt.XValue...), never shorthand strings or alt.value() dicts: Altair turns
+those into channels through from_dict, which hashes its whole schema each time (about 7 ms, most
+of a spec's cost). Colours are the Okabe-Ito palette
 (colour-blind safe); marks also differ by shape and dash, so no meaning rests on colour alone.
 
 On a phone the text keeps its size and the layout changes instead: titles wrap to the narrower
@@ -72,7 +75,7 @@ def target_progress(rows: list[dict], labels: dict, layout: Layout = FULL) -> al
     return _configure([path, target_rule, points], labels, rows, layout, "target_progress", legend)
 
 
-def _labelled_bars(rows: list[dict], labels: dict, layout: Layout, kind: str, colour: alt.Color | dict,
+def _labelled_bars(rows: list[dict], labels: dict, layout: Layout, kind: str, colour: alt.Color | alt.ColorValue,
                    tooltip: list, sort: str | None) -> alt.TopLevelMixin:
     """Phone bars: one horizontal bar per row, its name and value written above it (style.bar_label),
     wrapped to the width, so neither is cut and no label overlaps another."""
@@ -89,7 +92,7 @@ def _labelled_bars(rows: list[dict], labels: dict, layout: Layout, kind: str, co
         y=y, x=alt.X("value:Q", title=labels["y"], axis=alt.Axis(tickCount=4)), color=colour, tooltip=tooltip)
     text = alt.Chart().mark_text(align="left", baseline="top", lineBreak="\n", fontSize=layout.text_size,
                                  color="#222", yOffset=round(text_top, 2), aria=False).encode(
-        y=y, x=alt.value(0), text="bar_label:N")
+        y=y, x=alt.XValue(0), text=alt.Text("bar_label:N"))
     return _configure([bars, text], labels, rows, layout, kind)
 
 
@@ -99,12 +102,12 @@ def region_bars(rows: list[dict], labels: dict, layout: Layout = FULL) -> alt.To
                alt.Tooltip("year:O", title=labels["year"]), alt.Tooltip("source:N", title=labels["source"])]
     if layout != FULL:
         return _labelled_bars(sorted(rows, key=lambda row: -row["value"]), labels, layout, "region_bars",
-                              alt.value(PALETTE[0]), tooltip, None)
+                              alt.ColorValue(PALETTE[0]), tooltip, None)
     bars = alt.Chart().mark_bar(color=PALETTE[0]).encode(
         y=alt.Y("region_label:N", title=labels["x"], sort="-x"),
         x=alt.X("value:Q", title=labels["y"], scale=alt.Scale(domainMax=_room_for_values(rows, layout))),
         tooltip=tooltip)
-    text = bars.mark_text(align="left", dx=4, color="#222").encode(text="value_text:N")
+    text = bars.mark_text(align="left", dx=4, color="#222").encode(text=alt.Text("value_text:N"))
     return _configure([bars, text], labels, rows, layout, "region_bars")
 
 
@@ -128,7 +131,7 @@ def plan_comparison(rows: list[dict], labels: dict, layout: Layout = FULL) -> al
     bars = alt.Chart().mark_bar().encode(
         x=alt.X("plan_label:N", title=labels["x"], sort=None, axis=alt.Axis(labelAngle=0, labelLimit=260)),
         y=alt.Y("value:Q", title=labels["y"]), color=colour, tooltip=tooltip)
-    text = bars.mark_text(baseline="bottom", dy=-3, color="#222").encode(text="value_text:N")
+    text = bars.mark_text(baseline="bottom", dy=-3, color="#222").encode(text=alt.Text("value_text:N"))
     return _configure([bars, text], labels, rows, layout, "plan_comparison")
 
 

@@ -84,14 +84,14 @@ def tile_map(rows: list[dict], labels: dict, layout: Layout = FULL) -> alt.TopLe
                                       symbolStrokeColor=TILE_STROKE, **_legend(labels, layout, width)))
     # The tiles are the top-level data, attached last (see kinds._configure); the layers inherit them.
     squares = alt.Chart().mark_rect(stroke=TILE_STROKE, strokeWidth=1).encode(
-        x=x, x2="x2:Q", y=y, y2="y2:Q", fill=fill, tooltip=tooltip)
+        x=x, x2=alt.X2("x2:Q"), y=y, y2=alt.Y2("y2:Q"), fill=fill, tooltip=tooltip)
     hatches = [s for r in rows if r["class_label"] == labels["classes"][-1]
                for s in hatch_segments(r["tile_x"], r["tile_y"])]
     layers = [squares]
     if hatches:
         layers.append(alt.Chart(alt.Data(values=hatches)).mark_rule(color=HATCH, strokeWidth=1).encode(
-            x=alt.X("x:Q", scale=x_scale, axis=None), x2="x2:Q",
-            y=alt.Y("y:Q", scale=y_scale, axis=None), y2="y2:Q"))
+            x=alt.X("x:Q", scale=x_scale, axis=None), x2=alt.X2("x2:Q"),
+            y=alt.Y("y:Q", scale=y_scale, axis=None), y2=alt.Y2("y2:Q")))
     for field, dy, size, weight in TILE_TEXT[layout.name]:
         # Full: every text centred on its line; phone: the name's lines stand on the value.
         lines = {} if field != "name_lines" else {"baseline": "top", "lineBreak": "\n", "dy": dy + name_dy}
@@ -100,7 +100,7 @@ def tile_map(rows: list[dict], labels: dict, layout: Layout = FULL) -> alt.TopLe
                       .mark_text(**{"dy": dy, "fontSize": size, "fontWeight": weight, "baseline": "middle",
                                     "align": "center", **lines})
                       .encode(x=alt.X("cx:Q", scale=x_scale, axis=None), y=alt.Y("cy:Q", scale=y_scale, axis=None),
-                              text=f"{field}:N", color=alt.Color("ink:N", scale=None), tooltip=tooltip))
+                              text=alt.Text(f"{field}:N"), color=alt.Color("ink:N", scale=None), tooltip=tooltip))
     # One constructor call, not chained methods: each of those deep-copies the chart (kinds._configure).
     chart = alt.layer(*layers,
                       # description: Vega makes it the interactive view's accessible name (else "Vega visualization").
