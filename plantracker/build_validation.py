@@ -9,11 +9,11 @@ so a build of bad data still stops before the site is touched, with every proble
 """
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 
 from . import cache
 from .problems import InputError, Problem
+from .processes import end_with_parent, spawn_context
 
 # Fewer changed packages are validated in this process: starting another (imports, frictionless)
 # costs about a second, validating a shipped-size package a third of one.
@@ -40,7 +40,7 @@ class Validation:
         store.last_build["packages_validated"] = changed
         self._store, self._pool, self._result, self._found = store, None, None, []
         if changed >= BACKGROUND_MIN_PACKAGES:
-            self._pool = multiprocessing.get_context("spawn").Pool(1)
+            self._pool = spawn_context().Pool(1, initializer=end_with_parent)
             self._result = self._pool.apply_async(_problems, (Path(data_dir), unchanged))
         elif changed or not self._keys:  # no package at all: validation says so
             self._found = _problems(Path(data_dir), unchanged)

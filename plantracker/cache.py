@@ -22,6 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .processes import run_ending_with_parent, spawn_context
+
 CACHE_DIR = "cache"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -201,9 +203,9 @@ class Store:
         if not todo:
             return []
         partials = {key: self.fill(kind, key) for key in todo}
-        process = multiprocessing.get_context("spawn").Process(
-            target=fill, args=({partials[key]: job for key, job in todo.items()}, *args), daemon=True,
-            name=f"fill {kind}")
+        process = spawn_context().Process(
+            target=run_ending_with_parent, args=(fill, {partials[key]: job for key, job in todo.items()}, *args),
+            daemon=True, name=f"fill {kind}")
         process.start()
         for key in todo:
             self._background[(kind, key)] = (process, partials[key])

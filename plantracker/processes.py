@@ -20,3 +20,10 @@ def end_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+def run_ending_with_parent(target, *args) -> None:
+    """A helper process's target: end_with_parent(), then target(*args) (for a Process; a Pool
+    takes end_with_parent as its initializer)."""
+    end_with_parent()
+    target(*args)
