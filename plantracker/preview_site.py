@@ -13,11 +13,20 @@ What the preview serves must still be what a clean build of the same data gives,
 - the 404 page and the sitemap depend only on what a change of which forces a clean build, so a
   dirty build keeps them; it must: mkdocs-static-i18n leaves the language links of the last page
   it built in the config, and the 404 page written after them shows them.
+
+A dirty build still loads the config, lists every docs and theme file, lets mkdocs-static-i18n
+sort all of them into languages and builds the navigation, twice (once per language): most of
+its time at 10x the data, for a handful of pages. So the preview keeps MkDocs warm instead: the
+last clean build's config, plugins and, per language, its files, navigation and Jinja environment
+(_WarmMkDocs), and renders only the changed pages with MkDocs' own page functions, language by
+language as a clean build does (mkdocs-static-i18n's on_config switches the config between
+them). Anything unexpected there (a warning, an error) falls back to MkDocs' dirty build.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +35,7 @@ from typing import Callable
 import yaml
 
 import jinja2
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from .cache import file_inodes, tree_digest
 from .mkdocs_build import run_mkdocs
@@ -52,20 +61,78 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
+class _WarmMkDocs:
+    """What a clean MkDocs build leaves to render pages with again: its config (with its plugin
+    objects) and, per language in build order, (files, navigation, Jinja environment)."""
+
+    def __init__(self):
+        self.config = None
+        self.languages: dict[str, list] = {}
+
+    def render(self, docs: set[str]) -> list[dict] | None:
+        """Docs paths (`<path>.<lang>.md`) -> each page's HTML written as a clean build writes it ->
+        the search entries of those pages (in build order); None when MkDocs warned or a page is
+        unknown (nothing reliable was written: build dirty instead)."""
+        config = self.config
+        i18n, search = config.plugins["i18n"], config.plugins["material/search"]
+        from mkdocs import utils
+        from mkdocs.commands.build import _build_page, _populate_page
+        from mkdocs.structure.files import InclusionLevel
+        from material.plugins.search.plugin import SearchIndex
+
+        found = {file.src_uri: language for language, (files, _, _) in self.languages.items()
+                 for file in files.documentation_pages() if file.src_uri in docs and file.page is not None}
+        if set(docs) - set(found):
+            return None
+        warnings = utils.CountHandler()
+        warnings.setLevel(logging.WARNING)
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(warnings)
+        entries: list[dict] = []
+        try:
+            for language, (files, nav, env) in self.languages.items():
+                wanted = [files.get_file_from_path(doc) for doc in sorted(docs) if found[doc] == language]
+                if not wanted:
+                    continue
+                i18n.current_language = language  # as its on_post_build does before each language's build
+                config = i18n.on_config(config)
+                search.search_index = SearchIndex(**search.config)
+                doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+                for file in wanted:
+                    _populate_page(file.page, config, files)
+                for file in wanted:
+                    _build_page(file.page, config, doc_files, nav, env)
+                for file in wanted:
+                    file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+                entries += search.search_index.entries
+        finally:
+            logger.removeHandler(warnings)
+        return None if warnings.get_counts() else entries
+
+
 class _PreviewPlugin(BasePlugin):
     """Added to the preview's MkDocs builds: the compiled theme templates reused; in a dirty build,
-    the static templates kept."""
+    the static templates kept; in a clean build, what it leaves kept in `warm`."""
 
-    def __init__(self, compiled: _CompiledTemplates, dirty: bool):
+    def __init__(self, compiled: _CompiledTemplates, dirty: bool, warm: _WarmMkDocs | None = None):
         super().__init__()
-        self.compiled, self.dirty = compiled, dirty
+        self.compiled, self.dirty, self.warm = compiled, dirty, warm
 
     def on_pre_build(self, *, config) -> None:
         if self.dirty:
             config.theme.static_templates -= KEPT_BY_DIRTY_BUILDS
 
+    @event_priority(-200)  # after mkdocs-static-i18n's (-100): its files and navigation of this language
+    def on_nav(self, nav, *, config, files):
+        if self.warm is not None:
+            self.warm.config = config
+            self.warm.languages[config.plugins["i18n"].current_language] = [files, nav, None]
+        return nav
+
     def on_env(self, env, *, config, files):
         env.bytecode_cache = self.compiled
+        if self.warm is not None:
+            self.warm.languages[config.plugins["i18n"].current_language][2] = env
         return env
 
 
@@ -124,13 +191,15 @@ class PreviewSite:
     _linked: set = field(default_factory=set)  # staged files linked into the site by the last update
     _compiled: _CompiledTemplates = field(default_factory=_CompiledTemplates)
     _indexes: dict = field(default_factory=dict)  # search index path -> ((size, mtime), entries)
+    _warm: _WarmMkDocs | None = None  # from the last clean build, while its pages are what is served
 
     def __post_init__(self):
         self.site_dir = Path(self.site_dir).resolve()
 
     def update(self, config_path: Path, docs_dir: Path, static_dir: Path, build_date: dt.date | None,
                staged: Callable[[], dict[str, int]]) -> str:
-        """Work config, docs dir and staging folder -> the site folder updated -> "clean", "dirty" or
+        """Work config, docs dir and staging folder -> the site folder updated -> "clean", "dirty"
+        (the changed pages rendered by the warm MkDocs), "dirty build" (MkDocs' dirty build) or
         "unchanged" (MkDocs did not run). `staged()` waits until the staging folder is complete (the
         chart renders run meanwhile) and lists its files ({path: inode})."""
         config = Path(config_path).read_bytes()
@@ -147,30 +216,58 @@ class PreviewSite:
             self._mkdocs(config_path, build_date)
             how = "clean"
         elif changed:
-            how = "dirty" if self._dirty_build(config_path, build_date, pages) else "clean"
+            how = self._dirty_build(config_path, build_date, changed, pages)
         else:
             how = "unchanged"
         self._link_static(static_dir, staged(), docs)
         self._config, self._theme, self._docs, self.clean_next = config, theme, docs, False
         return how
 
-    def _dirty_build(self, config_path: Path, build_date: dt.date | None, pages: set[str]) -> bool:
-        """MkDocs' dirty build, then each search index merged with the one before -> False when an
-        index could not be merged (a clean build was made instead)."""
+    def _dirty_build(self, config_path: Path, build_date: dt.date | None, docs: set[str], pages: set[str]) -> str:
+        """Changed docs -> the changed pages rendered by the warm MkDocs when they are all pages, else
+        MkDocs' dirty build (it copies other files), then each search index merged with the one
+        before -> "dirty" (warm), "dirty build", or "clean" when a clean build was made instead (the
+        warm render failed, or an index could not be merged)."""
         before = {path: self._index_entries(path) for path in sorted(self.site_dir.rglob(SEARCH_INDEX))}
-        self._mkdocs(config_path, build_date, dirty=True)
+        rebuilt = None
+        if self._warm is not None and all(doc.endswith(".md") for doc in docs):
+            rebuilt = self._warm_render(docs)
+            if rebuilt is None:  # some pages may be written, with newer times than their Markdown
+                self._clean_build(config_path, build_date)
+                return "clean"
+        how = "dirty" if rebuilt is not None else "dirty build"
+        if rebuilt is None:
+            self._mkdocs(config_path, build_date, dirty=True)
         for path, entries in before.items():
-            rebuilt = json.loads(path.read_text(encoding="utf-8"))
-            merged = _merged_index(entries, rebuilt, pages)
+            index = rebuilt or json.loads(path.read_text(encoding="utf-8"))
+            merged = _merged_index(entries, index, pages)
             if merged is None:
-                self._linked, self._indexes = set(), {}
-                self._mkdocs(config_path, build_date)
-                return False
-            text = f'{{"config":{_entry_text(rebuilt["config"])},"docs":[{",".join(t for _, t in merged)}]}}'
+                self._clean_build(config_path, build_date)
+                return "clean"
+            text = f'{{"config":{_entry_text(index["config"])},"docs":[{",".join(t for _, t in merged)}]}}'
             path.write_text(text, encoding="utf-8")
             stat = path.stat()
             self._indexes[path] = ((stat.st_size, stat.st_mtime_ns), merged)
-        return True
+        return how
+
+    def _warm_render(self, docs: set[str]) -> dict | None:
+        """Changed docs -> their pages written by the warm MkDocs -> the search index of those pages
+        ({"config", "docs"} as the search plugin writes it); None without a warm MkDocs or when it
+        could not render them."""
+        if self._warm is None:
+            return None
+        try:
+            entries = self._warm.render(docs)
+        except Exception:  # noqa: BLE001 - a clean build reports the fault with MkDocs' own words
+            entries = None
+        if entries is None:
+            return None
+        search = self._warm.config.plugins["material/search"].config
+        return {"config": {key: search[key] for key in ("lang", "separator", "pipeline", "fields")}, "docs": entries}
+
+    def _clean_build(self, config_path: Path, build_date: dt.date | None) -> None:
+        self._linked, self._indexes = set(), {}
+        self._mkdocs(config_path, build_date)
 
     def _index_entries(self, path: Path) -> list[tuple[str, str]]:
         """A search index file -> its entries as (page URL, entry JSON), kept from the last merge
@@ -183,8 +280,12 @@ class PreviewSite:
         return [(_page_of(entry["location"]), _entry_text(entry)) for entry in docs]
 
     def _mkdocs(self, config_path: Path, build_date: dt.date | None, dirty: bool = False) -> None:
+        """MkDocs' build (clean: the warm MkDocs kept from it; dirty: none kept, its objects are not
+        a whole site's)."""
+        self._warm, warm = None, None if dirty else _WarmMkDocs()
         run_mkdocs(config_path, self.site_dir, build_date, dirty=dirty,
-                   plugins={"plantracker-preview": _PreviewPlugin(self._compiled, dirty)})
+                   plugins={"plantracker-preview": _PreviewPlugin(self._compiled, dirty, warm)})
+        self._warm = warm
 
     def _link_static(self, static_dir: Path, staged: dict[str, int], docs: dict) -> None:
         """Every staged file ({path: inode}) -> a hard link at the same path in the site (none is
