@@ -17,9 +17,9 @@ from ..cache import Store, code_version, digest
 from ..pages.model import Chart
 from ..vega_bundle import bundle_entry
 from .files import ChartFiles, chart_base
-from .workers import ChartRendering
+from .workers import ChartRendering, keep_engine_open
 
-__all__ = ["ChartFiles", "ChartStage", "chart_base", "render_charts"]
+__all__ = ["ChartFiles", "ChartStage", "chart_base", "keep_engine_open", "render_charts"]
 
 KIND = "charts"
 # The code and libraries that decide a chart's bytes: any change renders every chart again.
