@@ -54,6 +54,9 @@ class PreviewServer(LiveReloadServer):
     def __init__(self, builder: Callable[[], None], port: int, root: Path):
         super().__init__(builder, "127.0.0.1", port, str(root))
         self.observer = watchdog.observers.Observer()  # events from the kernel, not a poll of the tree
+        # How long the builder waits for more file events before it builds (MkDocs' 0.1 s): one
+        # save gives two or three events within milliseconds; a burst of writes still coalesces.
+        self.build_delay = 0.05
 
     def watch_path(self, path: Path, on_change: Callable[[str], None] | None = None) -> None:
         """A folder (recursively) or one file -> on_change(path), by default a build, on any change."""
@@ -80,7 +83,7 @@ class Preview:
     def first_build(self, step: Callable[[str], object]) -> None:
         """The first build, with progress; raises InputError on bad input (nothing to serve)."""
         build(self.options, step, preview=self.memory)
-        _warm_up()
+        _warm_up(self.options, self.memory)
         _keep_long_lived()
         self.memory.site.finish_in_background()
 
@@ -119,17 +122,25 @@ class Preview:
         server.request_build()
 
 
-def _warm_up() -> None:
+def _warm_up(options: BuildOptions, memory: PreviewMemory) -> None:
     """Start what the first rebuild would otherwise start: Altair and the chart kinds (a third of a
     second to import), vl-convert's engine (about 0.7 s on its first render), openpyxl (a quarter
-    second: a changed package's spreadsheet); and keep the SVG engine open between rebuilds once
-    a rebuild has started it."""
+    second: a changed package's spreadsheet), the validation and Frictionless (a quarter second to
+    import, and their first package validated is twice as slow as the next: one is validated, its
+    result thrown away), and the SVG engine, kept open between rebuilds (half a second to start,
+    and its first render of each kind of chart twice as long as the next)."""
     import openpyxl  # noqa: F401
     import vl_convert
 
-    from .charts import keep_engine_open, kinds  # noqa: F401
+    from .cache import Store
+    from .charts import keep_engine_warm, kinds  # noqa: F401
+    from .validate import validate_packages
 
-    keep_engine_open()
+    folders = sorted(path.parent.name for path in options.data_dir.glob("*/datapackage.json"))
+    validate_packages(options.data_dir, unchanged=folders[1:])
+
+    keep_engine_warm(Store(options.work_dir), [chart for _, pages in memory.sections.values() for page in pages
+                                       for chart in page.charts])
 
     vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
 

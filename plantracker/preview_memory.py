@@ -60,6 +60,7 @@ class PreviewMemory:
     _variables: tuple = ("", {})  # (templates digest, template_variables) of the last build
     # Digests (and the assets' embed values) of the Page and Chart values taken again from `sections`.
     memo: ObjectMemo = field(default_factory=ObjectMemo)
+    _file_dicts: dict = field(default_factory=dict)  # ChartFiles -> dataclasses.asdict of it, for page digests
     _next: dict = field(default_factory=dict)   # what the running build makes, until remember()
 
     @property
@@ -115,6 +116,13 @@ class PreviewMemory:
         page's download list), each taken into a page's digest only if one of its templates may
         read it (`variables`: template_variables)."""
         digests, shared_digests = {}, {name: digest(value) for name, value in shared.items()}
+        known, self._file_dicts = self._file_dicts, {}
+
+        def as_dict(files):  # ChartFiles values are frozen: the same files, the same dict
+            if files not in self._file_dicts:
+                self._file_dicts[files] = known.get(files) or dataclasses.asdict(files)
+            return self._file_dicts[files]
+
         for page in pages:
             read: set[str] = set()
             for name, names in variables.items():  # the page's template, or a specific one for it
@@ -122,7 +130,7 @@ class PreviewMemory:
                     read |= set(shared) if names is None else names
             made = self.memo.get(page, "page", lambda: digest(page.path, page.template, page.specific, page.titles,
                                                               page.contexts, [vars(chart) for chart in page.charts]))
-            charts = [(dataclasses.asdict(chart_files[chart.key]), embeds.get(chart.key)) for chart in page.charts]
+            charts = [(as_dict(chart_files[chart.key]), embeds.get(chart.key)) for chart in page.charts]
             digests[page.path] = digest(common, [shared_digests[name] for name in sorted(read & set(shared))],
                                         made, charts)
         self._next["pages"] = digests

@@ -57,9 +57,10 @@ class _Renderer:
         a text's width reads only its own characters and their pairs), else it opens again for
         both sets."""
         if cls.kept and cls.engine is not None and cls.opened_with[:2] == (bundle, font):
-            if code_points is not None and cls.opened_with[2] is not None and code_points <= cls.opened_with[2]:
+            have = cls.opened_with[2]  # None: every character of the font
+            if have is None or (code_points is not None and code_points <= have):
                 return
-            code_points = None if code_points is None or cls.opened_with[2] is None else code_points | cls.opened_with[2]
+            code_points = None if code_points is None else code_points | have
         cls.close()
         cls.open(bundle, font, code_points)
 
@@ -91,13 +92,21 @@ def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float, str, in
     return files, os.getpid(), time.process_time() - start, engine, _Renderer.fallbacks - fallbacks
 
 
-def keep_engine_open() -> None:
+def keep_engine_open(bundle: Path | None = None) -> None:
     """For a long-running process (the preview): charts rendered in this process leave the SVG
     engine open for the next render (starting it costs about as much as two charts); it closes
-    when the interpreter ends."""
+    when the interpreter ends. With the Vega bundle it opens now, measuring every character of
+    the chart font (a third of a second more), so no later render opens it again."""
     if not _Renderer.kept:
         _Renderer.kept = True
         atexit.register(_Renderer.close)  # before the interpreter ends: mini-racer's thread may otherwise hold it
+    if bundle is not None:
+        _Renderer.open_here(bundle, fonts.source_font(), None)
+
+
+def render_here(jobs: list[tuple[Chart, Path]]) -> list[ChartFiles]:
+    """Chart jobs -> their files, rendered in this process by its SVG engine (or vl-convert)."""
+    return [_write_job(job)[0] for job in jobs]
 
 
 def _start_worker(font: tuple[Path, Path, list[int]] | None, bundle: Path | None) -> None:
