@@ -146,14 +146,15 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
         result = BuildResult(release)
         try:
             with step("load"):
-                db = load(options.data_dir, _previous_release(options, release))
+                db = load(options.data_dir, _previous_release(options, release), preview.tables if preview else None)
                 cleanup.callback(db.close)
             with step("query"):
                 site = query_site(db, preview.plans_to_reuse(packages) if preview else None)
                 changes = compare_releases(db, site.progress, site.plans)
             with step("pages"):
                 pages = build_pages(site, changes, release, strings,
-                                    preview.plan_sections(site, packages, strings) if preview else None)
+                                    preview.plan_sections(site, packages, strings) if preview else None,
+                                    preview.memo if preview else None)
                 charts = [chart for page in pages for chart in page.charts]
                 result.charts = len(charts)
         except Exception:

@@ -53,6 +53,7 @@ class PreviewMemory:
     site: PreviewSite
     plans: dict = field(default_factory=dict)   # package folder -> (package digest, PlanData)
     sections: dict = field(default_factory=dict)  # plan id -> (digest of its section's inputs, its pages)
+    tables: dict = field(default_factory=dict)  # what load() read of each file (load: `tables`)
     charts: dict = field(default_factory=dict)  # chart key -> (render inputs digest, ChartFiles)
     pages: dict = field(default_factory=dict)   # page path -> digest of what its Markdown is made from
     # Chart key -> digest of its embed page in the staging folder (assets._embeds keeps it).
@@ -71,6 +72,7 @@ class PreviewMemory:
     def forget(self) -> None:
         """Reuse nothing next time, and build the site folder clean (a clean build on demand)."""
         self.plans, self.sections, self.charts, self.pages, self.embeds, self._next = {}, {}, {}, {}, {}, {}
+        self.tables = {}
         self.memo = ObjectMemo()
         self.site.clean_next = True
 
@@ -142,7 +144,7 @@ class PreviewMemory:
         self.plans = {data.package.folder.name: (packages[data.package.folder.name], data) for data in site.plans}
         self.sections = dict(self._next.get("sections", {}))
         kept = [page for _, pages in self.sections.values() for page in pages]
-        self.memo.keep_only([*kept, *(chart for page in kept for chart in page.charts)])
+        self.memo.keep_only([*kept, *(chart for page in kept for chart in page.charts), *site.plans])
         self.charts = {key: (value, chart_files[key]) for key, value in self._next.get("charts", {}).items()}
         self.pages = dict(self._next.get("pages", {}))
         self._next = {}

@@ -6,6 +6,7 @@ Modules: `plan` (a plan's section), `target`, `map`, `changes`, `api` (page buil
 """
 from __future__ import annotations
 
+from ..cache import ObjectMemo, digest
 from ..changes import Changes
 from ..contract import CONTRACT
 from ..numbers import format_share
@@ -32,16 +33,20 @@ def _about_band(lang: str) -> dict:
             "about_ceiling": format_share(1 + band, lang)}
 
 
-def _site_pages(site: SiteData, strings: dict) -> list[Page]:
+def _site_pages(site: SiteData, strings: dict, memo: ObjectMemo | None = None) -> list[Page]:
     """The pages shared by the whole site: home, methodology, about, and the list of plans when
-    there are too many for a navigation section each (nav.plans_in_nav)."""
+    there are too many for a navigation section each (nav.plans_in_nav). `memo`: each plan's
+    summary kept while its PlanData is the same object (see build_pages)."""
     pages = [Page("index", "home"), Page("methodology", "methodology"), Page("about", "about")]
     if not plans_in_nav(site.plans):
         pages.append(Page("plans", "plans"))
+    words = digest(strings) if memo is not None else ""
+    memo = memo or ObjectMemo()
     for page in pages:
         for lang in LANGUAGES:
             t, link = strings[lang], Linker(page.path, lang)
-            summaries = [plan_summary(p, lang, t, link) for p in site.plans]
+            summaries = [memo.get(p, ("plan summary", words, lang, page.path), lambda: plan_summary(p, lang, t, link))
+                         for p in site.plans]
             page.contexts[lang] = {"plans": summaries, "flags": flags_used(
                 *(s["provincial"] for s in summaries), *([r["latest_evidence"] for r in s["headline"]] for s in summaries))}
             if page.template == "methodology":
@@ -71,15 +76,17 @@ def section_inputs(site: SiteData, plan: PlanData) -> tuple[list[str], list[dict
 
 
 def build_pages(site: SiteData, changes: Changes, release: Release, strings: dict,
-                sections: dict[str, list[Page]] | None = None) -> list[Page]:
+                sections: dict[str, list[Page]] | None = None, memo: ObjectMemo | None = None) -> list[Page]:
     """(query results, changes since the previous release, release, interface strings) -> every page.
     `sections`: plan id -> that plan's pages from an earlier call with the same section_inputs and
-    strings (the preview keeps them), taken instead of making them again.
+    strings (the preview keeps them), taken instead of making them again; `memo`: the plans'
+    summaries on the site's own pages, kept while a plan's PlanData is the same object (the
+    preview's PlanData of an unchanged package is: PlanData is never changed after the query).
 
     The data page's download list (sizes, checksums) and each chart's files are not part of any
     context: the render stage receives them from the assets and chart stages.
     """
-    pages = _site_pages(site, strings)
+    pages = _site_pages(site, strings, memo)
     for plan in site.plans:
         pages += (sections or {}).get(plan.plan_id) or plan_section(site, plan, strings)
     previous_url = f"{release.site_url}{changes.previous_version}/" if changes.previous_version else None
