@@ -1,5 +1,6 @@
-"""The preview's site folder, kept up to date in place: MkDocs rebuilds only the pages whose Markdown
-changed (its dirty mode), and the staged files are hard links, not copies.
+"""The preview's site folder, kept up to date in place: only the pages whose Markdown changed are
+rendered again (by a warm MkDocs, below; else MkDocs' dirty mode), and the staged files are hard
+links, not copies.
 
 A published build never comes this way: it builds a fresh folder and swaps it in (mkdocs_build).
 What the preview serves must still be what a clean build of the same data gives, byte for byte
@@ -23,7 +24,9 @@ its time at 10x the data, for a handful of pages. So the preview keeps MkDocs wa
 last clean build's config, plugins and, per language, its files, navigation and Jinja environment
 (_WarmMkDocs), and renders only the changed pages with MkDocs' own page functions, language by
 language as a clean build does (mkdocs-static-i18n's on_config switches the config between
-them). Anything unexpected there (a warning, an error) falls back to MkDocs' dirty build.
+them). Anything unexpected there (a warning, an error) gives a clean build instead, which reports
+it as MkDocs would; a changed docs file that is not a page (a style sheet) gives MkDocs' dirty
+build, which copies it, and the next changes dirty builds too until a clean build.
 """
 from __future__ import annotations
 
