@@ -6,6 +6,7 @@ its load).
 
     python bench/run.py                      # shipped, 10x, 100x (generates bench/out/<k>x if absent)
     python bench/run.py --scales shipped,10  # a subset
+    python bench/run.py --scales 10x --only preview   # the preview's latency alone (a few minutes)
 
 Scenarios, each timed from process start to exit and compared with the floor measured in the same run:
 - cold: an empty work folder; no change: the same again; one observation: one figure changed;
@@ -285,6 +286,29 @@ def bench_scale(label: str, source: Path) -> dict:
             "site_files": len(site_before), "load": (load_before, os.getloadavg()[0])}
 
 
+def bench_preview_only(label: str, source: Path, edits: int) -> str:
+    """One scale's preview latency alone (`--only preview`) -> a Markdown table. The data is copied
+    afresh; the work folder (bench/out/runs/<label>-preview/work) is kept between runs, so after the
+    first run the serve command's first build takes its charts from the content store."""
+    root = RUNS / f"{label}-preview"
+    data, work = root / "data", root / "work"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(source, data)
+    load_before = os.getloadavg()[0]
+    result = preview_latency(data, work, root / "preview.log", edits)
+    latencies, rebuilt, cpu = result["latencies"], result["rebuilt"] or [0], result["rebuilt_cpu"] or [0]
+    return "\n".join([
+        f"| preview, {label} | |", "|---|---:|",
+        _row("first build, serve start to first page (s)", [f"{result['first']:.1f}"]),
+        _row(f"one figure changed -> served page updated (s), median / worst of {edits}",
+             [f"{statistics.median(latencies):.2f} / {max(latencies):.2f}"]),
+        _row("each edit (s)", [", ".join(f"{x:.2f}" for x in latencies)]),
+        _row("its own rebuild time (s), median; its CPU s, median",
+             [f"{statistics.median(rebuilt):.2f}; {statistics.median(cpu):.2f}"]),
+        _row("load average (1 min) before / after", [f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"]),
+    ])
+
+
 def _row(name: str, values: list[str]) -> str:
     return f"| {name} | " + " | ".join(values) + " |"
 
@@ -429,14 +453,21 @@ def source_for(label: str) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="shipped,10x,100x", help="comma list: shipped, 10x, 100x, ...")
+    parser.add_argument("--only", choices=["preview"], help="measure only this scenario (no floor, no builds)")
+    parser.add_argument("--edits", type=int, default=PREVIEW_EDITS, help="edits timed by --only preview")
     parser.add_argument("--one-build", nargs=3, metavar=("DATA", "WORK", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_build:
         print(json.dumps(one_build(*map(Path, args.one_build))))
         return
     print(machine(), flush=True)
+    labels = [s if s == "shipped" or s.endswith("x") else f"{s}x" for s in args.scales.split(",")]
+    if args.only == "preview":
+        for label in labels:
+            print("\n" + bench_preview_only(label, source_for(label), args.edits), flush=True)
+        return
     results = []
-    for label in [s if s == "shipped" or s.endswith("x") else f"{s}x" for s in args.scales.split(",")]:
+    for label in labels:
         print(f"… {label}", file=sys.stderr, flush=True)
         results.append(bench_scale(label, source_for(label)))
         print(json.dumps({k: results[-1][k] for k in ("label", "cold", "floor", "warm", "ci", "free", "preview")}),

@@ -38,6 +38,27 @@ def digest(*parts) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class ObjectMemo:
+    """(object, key) -> a value computed from them, computed once while the object lives: for the
+    preview, whose Page and Chart values of unchanged plans are the same objects from build to
+    build and never changed after the page stage. `key` (hashable) names the computation and
+    holds everything else the value depends on."""
+
+    def __init__(self):
+        self._values: dict = {}
+
+    def get(self, value, key, compute: Callable[[], object]):
+        found = self._values.get((id(value), key))
+        if found is None or found[0] is not value:
+            found = self._values[(id(value), key)] = (value, compute())
+        return found[1]
+
+    def keep_only(self, values: Iterable) -> None:
+        """Forget what was computed from any other object."""
+        kept = {id(value) for value in values}
+        self._values = {key: found for key, found in self._values.items() if key[0] in kept}
+
+
 def tree_digest(root: Path | None) -> str:
     """Every file under root, by relative path and bytes -> sha256 hex ("" part for a missing root)."""
     hasher = hashlib.sha256()

@@ -68,17 +68,27 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _read(package: PlanPackage, name: str, data_dir: Path, strict: bool) -> Table:
+def _read(package: PlanPackage, name: str, data_dir: Path, strict: bool,
+          tables: tuple[dict, dict] | None = None) -> Table:
     """One resource of a package -> its Table. Strict (this release): any problem stops the build.
     Not strict (a published release, checked by the rules of its day): a cell today's rules
-    refuse is left empty rather than failing a build over data that is already public."""
+    refuse is left empty rather than failing a build over data that is already public.
+    `tables`: (Tables an earlier load read, Tables this one read), by all they are read from."""
     resource = package.resource(name)
     path = package.folder / resource["path"]
     shown = f"{Path(data_dir).resolve().name}/{package.folder.name}/{resource['path']}"
-    table, problems = read_table(path.read_bytes().decode("utf-8", errors="replace" if not strict else "strict"),
+    data = path.read_bytes()
+    key = (name, shown, strict, json.dumps(resource["schema"]["fields"], sort_keys=True), data)
+    known = None if tables is None else tables[0].get(key) or tables[1].get(key)
+    if known is not None:
+        tables[1][key] = known
+        return known
+    table, problems = read_table(data.decode("utf-8", errors="replace" if not strict else "strict"),
                                  name, resource["schema"]["fields"], shown)
     if problems and strict:
         raise InputError(problems)
+    if tables is not None:
+        tables[1][key] = table
     return table
 
 
@@ -108,7 +118,7 @@ def _create_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, tables
 
 
 def load_packages(data_dir: Path, con: duckdb.DuckDBPyConnection, schema: str = "main",
-                  strict: bool = True) -> list[PlanPackage]:
+                  strict: bool = True, tables: tuple[dict, dict] | None = None) -> list[PlanPackage]:
     """data_dir -> its packages, loaded into `schema` of con: one table per resource plus `plans`.
 
     Every table starts with `plan_id` and `source_row` (the spreadsheet row: header = 1), so any
@@ -118,7 +128,7 @@ def load_packages(data_dir: Path, con: duckdb.DuckDBPyConnection, schema: str = 
     packages = read_packages(data_dir)
     con.execute(f"create schema if not exists {schema}")  # schema: "main" or PREVIOUS, never data
     for name in RESOURCES:
-        _create_table(con, schema, name, [(p.plan_id, _read(p, name, data_dir, strict)) for p in packages])
+        _create_table(con, schema, name, [(p.plan_id, _read(p, name, data_dir, strict, tables)) for p in packages])
     plan_rows = [[p.plan_id for p in packages], [json.dumps(p.plan, ensure_ascii=False) for p in packages],
                  [json.dumps(p.descriptor, ensure_ascii=False) for p in packages]]
     con.execute(f"create table {schema}.plans (plan_id varchar, plan json, descriptor json)")
@@ -128,13 +138,22 @@ def load_packages(data_dir: Path, con: duckdb.DuckDBPyConnection, schema: str = 
     return packages
 
 
-def load(data_dir: Path, previous: tuple[str, Path] | None = None) -> Database:
-    """This release's packages (and the previous release's: (version, folder)) -> Database."""
+def load(data_dir: Path, previous: tuple[str, Path] | None = None, tables: dict | None = None) -> Database:
+    """This release's packages (and the previous release's: (version, folder)) -> Database.
+    `tables`: the files' Tables from an earlier load in this process (the preview keeps them),
+    each taken again when its file's bytes, resource, schema fields and shown name are the same
+    (reading every cell by the contract is most of the load); left holding this load's."""
     con = duckdb.connect()
-    packages = load_packages(data_dir, con)
+    read: dict = {}
+    remember = None if tables is None else (tables, read)
+    packages = load_packages(data_dir, con, tables=remember)
     db = Database(con, packages)
     if previous is not None:
         version, folder = previous
-        db.previous_packages = load_packages(folder, con, PREVIOUS, strict=False)
+        db.previous_packages = load_packages(folder, con, PREVIOUS, strict=False, tables=remember)
         db.previous_version = version or None
+    if tables is not None:
+        tables.clear()
+        tables.update(read)
     return db
+

@@ -8,8 +8,8 @@ benchmark times them) and maps nothing to exit codes (build.py does). Everything
 work folder first; the output folder is replaced only when every stage has succeeded.
 
 The preview (preview.py) runs the same stages with a PreviewMemory: its work files live in
-<work>/preview/, the staging folder is kept between builds, only changed plans are queried, only
-changed charts rendered, only changed pages rendered, and its site folder is updated in place
+<work>/preview/, the staging folder is kept between builds, only changed plans are queried and
+made into pages, only changed charts rendered, only changed pages rendered, and its site folder is updated in place
 (preview_site.py) instead of being swapped.
 """
 from __future__ import annotations
@@ -150,7 +150,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
         result = BuildResult(release)
         try:
             with step("load"):
-                db = load(options.data_dir, _previous_release(options, release))
+                db = load(options.data_dir, _previous_release(options, release), preview.tables if preview else None)
                 cleanup.callback(db.close)
             with step("query"):
                 if preview:
@@ -164,7 +164,9 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                     store.last_build["plans_queried"] = len(queried)
                 changes = compare_releases(db, site.progress, site.plans)
             with step("pages"):
-                pages = build_pages(site, changes, release, strings)
+                pages = build_pages(site, changes, release, strings,
+                                    preview.plan_sections(site, packages, strings) if preview else None,
+                                    preview.memo if preview else None)
                 charts = [chart for page in pages for chart in page.charts]
                 result.charts = len(charts)
         except Exception:
@@ -186,7 +188,8 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             assets = write_assets(db, site, changes, charts, lambda: {**known, **rendering.sized()}, release, strings,
                                   static_dir, store, packages=packages, templates_dir=options.templates_dir,
                                   repo_dir=options.repo_dir, pages_branch=options.pages_branch,
-                                  embeds_written=preview.embeds if preview else None)
+                                  embeds_written=preview.embeds if preview else None,
+                                  memo=preview.memo if preview else None)
         with step("render"):
             chart_files = {**known, **rendering.sized()}
             result.pages = _render(options, release, strings, pages, chart_files, assets, docs_dir, store, preview)

@@ -1,6 +1,7 @@
 """What a long-running preview keeps from its last good build, so the next build recomputes only what
-changed: each plan's query results by its package's digest, each chart's files by its render
-inputs, each page's Markdown by everything it is rendered from. It lives in the preview process
+changed: each plan's query results by its package's digest, each plan's pages by the packages and
+strings they are made from, each chart's files by its render inputs, each page's Markdown by
+everything it is rendered from. It lives in the preview process
 only (code cannot change under it) and is taken up only when a whole build has succeeded.
 """
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from .cache import digest
+from .cache import ObjectMemo, digest
+from .pages import plan_section, section_inputs
 from .pages.model import Chart, Page
 from .preview_site import PreviewSite
 from .query import PlanData, SiteData
@@ -50,11 +52,16 @@ class PreviewMemory:
 
     site: PreviewSite
     plans: dict = field(default_factory=dict)   # package folder -> (package digest, PlanData)
+    sections: dict = field(default_factory=dict)  # plan id -> (digest of its section's inputs, its pages)
+    tables: dict = field(default_factory=dict)  # what load() read of each file (load: `tables`)
     charts: dict = field(default_factory=dict)  # chart key -> (render inputs digest, ChartFiles)
     pages: dict = field(default_factory=dict)   # page path -> digest of what its Markdown is made from
     # Chart key -> digest of its embed page in the staging folder (assets._embeds keeps it).
     embeds: dict = field(default_factory=dict)
     _variables: tuple = ("", {})  # (templates digest, template_variables) of the last build
+    # Digests (and the assets' embed values) of the Page and Chart values taken again from `sections`.
+    memo: ObjectMemo = field(default_factory=ObjectMemo)
+    _file_dicts: dict = field(default_factory=dict)  # ChartFiles -> dataclasses.asdict of it, for page digests
     _next: dict = field(default_factory=dict)   # what the running build makes, until remember()
 
     @property
@@ -64,8 +71,25 @@ class PreviewMemory:
 
     def forget(self) -> None:
         """Reuse nothing next time, and build the site folder clean (a clean build on demand)."""
-        self.plans, self.charts, self.pages, self.embeds, self._next = {}, {}, {}, {}, {}
+        self.plans, self.sections, self.charts, self.pages, self.embeds, self._next = {}, {}, {}, {}, {}, {}
+        self.tables = {}
+        self.memo = ObjectMemo()
         self.site.clean_next = True
+
+    def plan_sections(self, site: SiteData, packages: dict[str, str], strings: dict) -> dict[str, list[Page]]:
+        """{package folder: digest}, strings -> {plan id: its pages} for every plan: kept from the last
+        good build where its section_inputs' packages, concept rows and the strings are the same,
+        else made again (pages.plan_section)."""
+        folders = {data.plan_id: data.package.folder.name for data in site.plans}
+        strings_digest, sections, keys = digest(strings), {}, {}
+        for plan in site.plans:
+            plans, rows = section_inputs(site, plan)
+            keys[plan.plan_id] = digest(strings_digest, [(pid, packages.get(folders.get(pid))) for pid in plans], rows)
+            known = self.sections.get(plan.plan_id)
+            sections[plan.plan_id] = (known[1] if known is not None and known[0] == keys[plan.plan_id]
+                                      else plan_section(site, plan, strings))
+        self._next["sections"] = {pid: (keys[pid], pages) for pid, pages in sections.items()}
+        return sections
 
     def template_variables(self, templates: str, env: jinja2.Environment) -> dict:
         """template_variables(env), kept while the templates' digest stays `templates`."""
@@ -80,7 +104,7 @@ class PreviewMemory:
     def charts_to_render(self, charts: list[Chart]) -> tuple[list[Chart], dict]:
         """Every chart -> (those whose render inputs changed, {chart key: ChartFiles} of the others,
         whose files the staging folder holds from the last good build)."""
-        digests = {chart.key: digest(chart.render_inputs()) for chart in charts}
+        digests = {chart.key: self.memo.get(chart, "render inputs", lambda: digest(chart.render_inputs())) for chart in charts}
         self._next["charts"] = digests
         known = {key: self.charts[key][1] for key, value in digests.items()
                  if key in self.charts and self.charts[key][0] == value}
@@ -94,15 +118,23 @@ class PreviewMemory:
         page's download list), each taken into a page's digest only if one of its templates may
         read it (`variables`: template_variables)."""
         digests, shared_digests = {}, {name: digest(value) for name, value in shared.items()}
+        known, self._file_dicts = self._file_dicts, {}
+
+        def as_dict(files):  # ChartFiles values are frozen: the same files, the same dict
+            if files not in self._file_dicts:
+                self._file_dicts[files] = known.get(files) or dataclasses.asdict(files)
+            return self._file_dicts[files]
+
         for page in pages:
             read: set[str] = set()
             for name, names in variables.items():  # the page's template, or a specific one for it
                 if name.startswith((f"{page.template}.", f"{page.template}-")):
                     read |= set(shared) if names is None else names
-            charts = [(vars(chart), dataclasses.asdict(chart_files[chart.key]), embeds.get(chart.key))
-                      for chart in page.charts]
+            made = self.memo.get(page, "page", lambda: digest(page.path, page.template, page.specific, page.titles,
+                                                              page.contexts, [vars(chart) for chart in page.charts]))
+            charts = [(as_dict(chart_files[chart.key]), embeds.get(chart.key)) for chart in page.charts]
             digests[page.path] = digest(common, [shared_digests[name] for name in sorted(read & set(shared))],
-                                        page.path, page.template, page.specific, page.titles, page.contexts, charts)
+                                        made, charts)
         self._next["pages"] = digests
         return [page for page in pages if self.pages.get(page.path) != digests[page.path]
                 or not all((docs_dir / f"{page.path}.{lang}.md").is_file() for lang in page.contexts)]
@@ -110,6 +142,9 @@ class PreviewMemory:
     def remember(self, site: SiteData, packages: dict[str, str], chart_files: dict) -> None:
         """After a good build: its plans, charts (with their files) and pages become what is reused."""
         self.plans = {data.package.folder.name: (packages[data.package.folder.name], data) for data in site.plans}
+        self.sections = dict(self._next.get("sections", {}))
+        kept = [page for _, pages in self.sections.values() for page in pages]
+        self.memo.keep_only([*kept, *(chart for page in kept for chart in page.charts), *site.plans])
         self.charts = {key: (value, chart_files[key]) for key, value in self._next.get("charts", {}).items()}
         self.pages = dict(self._next.get("pages", {}))
         self._next = {}

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..cache import Store, code_version, copy_tree_if_changed, digest, tree_digest, write_if_changed
+from ..cache import ObjectMemo, Store, code_version, copy_tree_if_changed, digest, tree_digest, write_if_changed
 from ..changes import Changes
 from ..load import Database, load
 from ..pages.model import Chart
@@ -146,14 +146,16 @@ def _api(db: Database, site: SiteData, packages: dict[str, str], static_dir: Pat
 
 
 def _embeds(charts: list[Chart], sized: dict, static_dir: Path, release: Release, strings: dict,
-            templates_dir: Path, bundle: str, written: dict | None) -> list[str]:
+            templates_dir: Path, bundle: str, written: dict | None, memo: ObjectMemo) -> list[str]:
     """The embed pages under static_dir -> their paths. `written` (chart key -> digest of the embed
     page written into this same static_dir before: the preview keeps its staging folder) skips
     the pages whose chart, files, release, strings, templates and bundle are unchanged."""
     todo = charts
     if written is not None:
         common = digest(release, strings, tree_digest(templates_dir), bundle)
-        digests = {chart.key: digest(common, vars(chart), asdict(sized[chart.key])) for chart in charts}
+        digests = {chart.key: memo.get(chart, ("embed page", common, sized[chart.key]),
+                                       lambda: digest(common, vars(chart), asdict(sized[chart.key])))
+                   for chart in charts}
         todo = [chart for chart in charts if written.get(chart.key) != digests[chart.key]
                 or not (static_dir / embed_path(chart.plan_id, chart.chart_id, chart.lang)).is_file()]
         written.clear()  # until the pages are written
@@ -166,7 +168,7 @@ def _embeds(charts: list[Chart], sized: dict, static_dir: Path, release: Release
 def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Chart],
                  chart_files: Callable[[], dict], release: Release, strings: dict, static_dir: Path,
                  store: Store, *, packages: dict[str, str], templates_dir: Path, repo_dir: Path,
-                 pages_branch: str, embeds_written: dict | None = None) -> Assets:
+                 pages_branch: str, embeds_written: dict | None = None, memo: ObjectMemo | None = None) -> Assets:
     """Everything but the pages -> files under static_dir, and what the pages show of them.
 
     `chart_files()` gives each chart's files by chart key (charts.ChartStage.sized); it is called
@@ -174,7 +176,9 @@ def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Ch
     maps each package folder's name to its digest (cache.package_digests): the content store keys
     of its downloads and API files. `repo_dir` and `pages_branch` name the published branch the
     feed's history is read from. `embeds_written`: see _embeds (None: write every embed page).
+    `memo`: what was computed from charts the preview took again from its last build (ObjectMemo).
     """
+    memo = memo or ObjectMemo()
     # What other processes may still be making (prefetch_assets) comes last.
     files = _api(db, site, packages, static_dir, release, strings, store)
     history = release_history(release_entry(release, changes, strings),
@@ -186,6 +190,8 @@ def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Ch
     bundle, bundle_files = _write_bundle(static_dir, store)
     files += bundle_files
     sized = chart_files()
-    files += _embeds(charts, sized, static_dir, release, strings, templates_dir, bundle, embeds_written)
-    embeds = {chart.key: embed_view(chart, sized[chart.key], release, strings) for chart in charts}
+    files += _embeds(charts, sized, static_dir, release, strings, templates_dir, bundle, embeds_written, memo)
+    words = digest(release, strings)
+    embeds = {chart.key: memo.get(chart, ("embed view", words, sized[chart.key]),
+                                  lambda: embed_view(chart, sized[chart.key], release, strings)) for chart in charts}
     return Assets(downloads=downloads, embeds=embeds, bundle=bundle, files=files)

@@ -17,9 +17,9 @@ from ..cache import Store, code_version, digest
 from ..pages.model import Chart
 from ..vega_bundle import bundle_entry
 from .files import ChartFiles, chart_base
-from .workers import ChartRendering
+from .workers import ChartRendering, keep_engine_open
 
-__all__ = ["ChartFiles", "ChartStage", "chart_base", "render_charts"]
+__all__ = ["ChartFiles", "ChartStage", "chart_base", "keep_engine_open", "keep_engine_warm", "render_charts"]
 
 KIND = "charts"
 # The code and libraries that decide a chart's bytes: any change renders every chart again.
@@ -101,6 +101,24 @@ class ChartStage:
     def close(self) -> None:
         """Stop the renders (after a failure elsewhere)."""
         self._rendering.close()
+
+
+def keep_engine_warm(store: Store, examples: list[Chart] = ()) -> None:
+    """For a long-running process (the preview): the SVG engine opened now with the store's Vega
+    bundle and kept open for every render in this process (workers.keep_engine_open); then one
+    example chart of each kind rendered into a folder thrown away, so that the next renders run
+    on code V8 has already compiled (the first renders of a kind take twice as long)."""
+    import tempfile
+
+    from .workers import render_here
+
+    keep_engine_open(_bundle_file(store))
+    kinds = {chart.kind: chart for chart in reversed(examples)}
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            render_here([(chart, Path(scratch)) for chart in kinds.values()])
+        except Exception:  # noqa: BLE001 - only a warm-up: the build that needs such a chart reports it
+            pass
 
 
 def render_charts(charts: list[Chart], static_dir: Path, store: Store, background: bool = False) -> ChartStage:

@@ -6,6 +6,7 @@ character the chart font lacks. Each process keeps its own engine and closes it 
 """
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing.util
 import os
@@ -35,6 +36,8 @@ class _Renderer:
     fallbacks = 0  # SVGs drawn by vl-convert although the engine runs (a character the font lacks, a JS error)
     font: Path | None = None  # the chart font's file, whose outlines draw the PNGs' text (charts.outlines)
     code_points: frozenset[int] | None = None
+    kept = False  # renders here leave the engine open for the next ones (keep_engine_open: the preview)
+    opened_with: tuple = (None, None, frozenset())  # (bundle, font, code points) of the open engine
 
     @classmethod
     def open(cls, bundle: Path | None, font: Path | None, code_points: frozenset[int] | None = None) -> None:
@@ -46,8 +49,23 @@ class _Renderer:
 
         try:
             cls.engine = SvgEngine(bundle, font, code_points)
+            cls.opened_with = (bundle, font, code_points)
         except Exception as error:  # noqa: BLE001 - vl-convert draws the same SVGs, only slower
             cls.note = f"{type(error).__name__}: {error}"
+
+    @classmethod
+    def open_here(cls, bundle: Path | None, font: Path | None, code_points: frozenset[int] | None) -> None:
+        """Open the engine for renders in this process; a kept engine opened with the same bundle and
+        font for these code points or more stays (more characters measured give the same widths:
+        a text's width reads only its own characters and their pairs), else it opens again for
+        both sets."""
+        if cls.kept and cls.engine is not None and cls.opened_with[:2] == (bundle, font):
+            have = cls.opened_with[2]  # None: every character of the font
+            if have is None or (code_points is not None and code_points <= have):
+                return
+            code_points = None if code_points is None else code_points | have
+        cls.close()
+        cls.open(bundle, font, code_points)
 
     @classmethod
     def svg(cls, spec: dict) -> str:
@@ -75,6 +93,7 @@ class _Renderer:
         if cls.engine is not None:
             cls.engine.close()
             cls.engine = None
+            cls.opened_with = (None, None, frozenset())
 
 
 def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float, str, int]:
@@ -83,6 +102,23 @@ def _write_job(job: tuple[Chart, Path]) -> tuple[ChartFiles, int, float, str, in
     files = write_chart(chart, dest_dir, _Renderer.svg, _Renderer.png)
     engine = ENGINE if _Renderer.engine is not None else f"{VL_CONVERT} ({_Renderer.note})"
     return files, os.getpid(), time.process_time() - start, engine, _Renderer.fallbacks - fallbacks
+
+
+def keep_engine_open(bundle: Path | None = None) -> None:
+    """For a long-running process (the preview): charts rendered in this process leave the SVG
+    engine open for the next render (starting it costs about as much as two charts); it closes
+    when the interpreter ends. With the Vega bundle it opens now, measuring every character of
+    the chart font (a third of a second more), so no later render opens it again."""
+    if not _Renderer.kept:
+        _Renderer.kept = True
+        atexit.register(_Renderer.close)  # before the interpreter ends: mini-racer's thread may otherwise hold it
+    if bundle is not None:
+        _Renderer.open_here(bundle, fonts.source_font(), None)
+
+
+def render_here(jobs: list[tuple[Chart, Path]]) -> list[ChartFiles]:
+    """Chart jobs -> their files, rendered in this process by its SVG engine (or vl-convert)."""
+    return [_write_job(job)[0] for job in jobs]
 
 
 def _start_worker(font: tuple[Path, Path, list[int]] | None, bundle: Path | None) -> None:
@@ -162,11 +198,12 @@ class ChartRendering:
         if not jobs:
             return []
         source = fonts.source_font()
-        _Renderer.open(bundle, source, frozenset(fonts.characters(_font_texts(jobs))) if source else None)
+        _Renderer.open_here(bundle, source, frozenset(fonts.characters(_font_texts(jobs))) if source else None)
         try:
             return [_write_job(job) for job in jobs]
         finally:
-            _Renderer.close()
+            if not _Renderer.kept:
+                _Renderer.close()
 
     def _done(self, results: list[tuple[ChartFiles, int, float, str, int]]) -> None:
         self.files = [files for files, *_ in results]
