@@ -125,16 +125,21 @@ def target_progress(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return run_query(con, "target_progress", about_band=CONTRACT.about_band)
 
 
+def _reused(plan: PlanData, package: PlanPackage) -> PlanData:
+    """A reused plan, given this build's PlanPackage when it was read from another folder (the same
+    bytes: a content store restored elsewhere). The same object otherwise: the preview keeps what
+    it derives from a plan per PlanData object."""
+    return plan if plan.package.folder == package.folder else dataclasses.replace(plan, package=package)
+
+
 def query_site(db: Database, reuse: Mapping[str, PlanData] | None = None) -> SiteData:
     """Loaded database -> SiteData (target_progress.sql runs once for every plan). `reuse`: plan id
     -> PlanData from an earlier call on the same package bytes (a long-running preview keeps them:
     every per-plan query reads that plan's rows only), taken instead of querying again."""
     progress = target_progress(db.con)
     reuse = reuse or {}
-    # A reused plan takes this build's PlanPackage (the same bytes, maybe another folder).
-    return SiteData(plans=[dataclasses.replace(reuse[package.plan_id], package=package)
-                           if package.plan_id in reuse else _plan_data(db.con, package, progress)
-                           for package in db.packages],
+    return SiteData(plans=[_reused(reuse[package.plan_id], package) if package.plan_id in reuse
+                           else _plan_data(db.con, package, progress) for package in db.packages],
                     concept_targets=grouped(run_query(db.con, "concept_targets"), "concept"),
                     progress=progress)
 
