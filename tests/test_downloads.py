@@ -264,6 +264,29 @@ def test_two_builds_give_identical_bytes(tmp_path):
         assert (tmp_path / "one" / f.href).read_bytes() == (tmp_path / "two" / f.href).read_bytes(), f.href
 
 
+@pytest.mark.skipif(not REAL.is_dir(), reason="needs the shipped packages beside the fixture plan")
+def test_a_plans_downloads_do_not_depend_on_the_other_plans(tmp_path):
+    """The content store keeps each plan's downloads by that package's bytes alone (assets._downloads):
+    so another plan beside it must not change one byte of them. It did: DuckDB wrote a column as
+    Parquet REQUIRED when the whole table (every plan's rows) held no null in it, so adding the
+    fixture plan, whose optional columns are empty, turned the shipped plans' columns OPTIONAL."""
+    alone = tmp_path / "alone"
+    shutil.copytree(REAL, alone)
+    beside = _copy_fixture(tmp_path / "beside")
+    shutil.copytree(REAL, beside, dirs_exist_ok=True)
+    files = _write_downloads(alone, tmp_path / "one")
+    assert any(f.href.endswith(".parquet") for f in files)
+    _write_downloads(beside, tmp_path / "two")
+    for f in files:
+        if f.plan_id is not None:
+            assert (tmp_path / "one" / f.href).read_bytes() == (tmp_path / "two" / f.href).read_bytes(), f.href
+    for path in (tmp_path / "one" / "downloads").rglob("*.parquet"):
+        with duckdb.connect() as con:
+            kinds = {kind for (kind,) in con.execute(
+                "select repetition_type from parquet_schema(?) where name <> 'duckdb_schema'", [str(path)]).fetchall()}
+        assert kinds == {"OPTIONAL"}, path
+
+
 def test_rebuild_removes_files_of_a_removed_resource(tmp_path):
     data_dir = _copy_fixture(tmp_path / "data")
     _write_downloads(data_dir, tmp_path / "static")
