@@ -34,13 +34,17 @@ CODE_DIR = REPO_ROOT / "plantracker"
 
 
 class _Handler(watchdog.events.FileSystemEventHandler):
-    """File events -> on_change(path) for files (folders' own events are left out: each file in them reports)."""
+    """File events -> on_change(path) for files, and for folders moved or deleted (a folder moved out
+    of the watched tree reports nothing for its files; its other events are left out: each file in
+    it reports)."""
 
     def __init__(self, on_change: Callable[[str], None], only: str | None = None):
         self.on_change, self.only = on_change, only
 
     def on_any_event(self, event):
-        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type not in ("moved", "deleted"):
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
         if self.only is None or self.only in paths:

@@ -143,6 +143,27 @@ def test_a_bad_edit_prints_its_problems_and_keeps_the_last_good_site(preview):
     preview.page_showing("48万吨")
 
 
+def test_a_plan_folder_moved_out_and_back_is_noticed(preview, tmp_path):
+    """A folder moved out of the data folder reports nothing for its files (inotify reports the
+    folder only): the preview must still rebuild. Here the only plan goes, so validation says there
+    is no package and the last good site stays; moved back, the plan is served again."""
+    preview.page_showing("48万吨")
+    since = len(preview.output())
+    away = tmp_path / "mini-plan"
+    (preview.data / "mini-plan").rename(away)
+    try:
+        report = preview.wait_for(lambda: "still serving the last good site" in preview.output(since)
+                                  and preview.output(since), REBUILD_SECONDS, "problem report for the moved plan")
+        assert "no data package found" in report, report
+        assert "48万吨" in preview.get(TARGET_PAGE)
+    finally:
+        away.rename(preview.data / "mini-plan")
+    since = len(preview.output())
+    preview.wait_for(lambda: "still serving" not in preview.output(since) and "rebuilt" in preview.output(since),
+                     REBUILD_SECONDS, "a rebuild after the plan came back")
+    preview.page_showing("48万吨")
+
+
 @pytest.mark.browser
 def test_the_open_tab_reloads_itself(preview, chromium):
     page = chromium.new_page()
