@@ -33,7 +33,7 @@ from .pages import build_pages, nav_sections
 from .preview_memory import PreviewMemory, chart_paths
 from .problems import InputError, Problem
 from .published import previous_release_data
-from .query import keep_plans, query_site, stored_plans
+from .query import keep_plans, plan_query_keys, query_site, stored_plans
 from .render import render_pages, template_environment
 from .settings import Release, load_release
 from .site_map import LANGUAGES
@@ -153,19 +153,20 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 db = load(options.data_dir, _previous_release(options, release), preview.tables if preview else None)
                 cleanup.callback(db.close)
             with step("query"):
+                query_keys = plan_query_keys(db, packages)
                 if preview:
-                    site = query_site(db, preview.plans_to_reuse(packages))
+                    site = query_site(db, preview.plans_to_reuse(query_keys))
                 else:
                     # Plans whose package is unchanged since a build that kept this store are not queried again.
-                    reuse = stored_plans(store, packages)
+                    reuse = stored_plans(store, query_keys)
                     site = query_site(db, reuse)
                     queried = [plan for plan in site.plans if plan.plan_id not in reuse]
-                    keep_plans(store, packages, queried)
+                    keep_plans(store, query_keys, queried)
                     store.last_build["plans_queried"] = len(queried)
                 changes = compare_releases(db, site.progress, site.plans)
             with step("pages"):
                 pages = build_pages(site, changes, release, strings,
-                                    preview.plan_sections(site, packages, strings) if preview else None,
+                                    preview.plan_sections(site, query_keys, strings) if preview else None,
                                     preview.memo if preview else None)
                 charts = [chart for page in pages for chart in page.charts]
                 result.charts = len(charts)
@@ -204,7 +205,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 store.last_build["mkdocs"] = preview.site.update(
                     config, docs_dir, static_dir, release.date,
                     staged=lambda: _staged(static_dir, assets.files, {**known, **rendering.finish()}))
-                preview.remember(site, packages, {**known, **rendering.finish()})
+                preview.remember(site, query_keys, {**known, **rendering.finish()})
                 store.last_build["charts"] = len(charts)
             else:
                 _publishable_site(options, config, docs_dir, static_dir, release, rendering, store, mkdocs)

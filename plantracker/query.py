@@ -149,9 +149,21 @@ STORE_KIND = "plans"
 _STORED = "plan.pickle"
 
 
+def plan_query_keys(db: Database, packages: Mapping[str, str]) -> dict[str, str]:
+    """Loaded database, {package folder: package digest} -> {package folder: what a plan's PlanData
+    is made from}: its package's bytes and the loaded tables' columns. Per-plan queries read that
+    plan's rows only, but `select *` of a table shared by every plan also returns the columns other
+    packages add (empty for this plan), so those count too."""
+    from .cache import digest
+
+    columns = db.con.execute("select table_schema, table_name, column_name, data_type from "
+                             "information_schema.columns order by all").fetchall()
+    return {folder: digest(package, columns) for folder, package in packages.items()}
+
+
 def _store_keys(packages: Mapping[str, str]) -> dict[str, str]:
-    """{package folder name: package digest} -> {folder name: store key}: the package's bytes and
-    every line of this project's code and DuckDB's version (a change to any query, to loading or
+    """{package folder name: plan_query_keys' key} -> {folder name: store key}: the package's bytes,
+    the loaded tables' columns and every line of this project's code and DuckDB's version (a change to any query, to loading or
     to the contract queries every plan again)."""
     from .cache import code_version, digest
 
@@ -160,8 +172,8 @@ def _store_keys(packages: Mapping[str, str]) -> dict[str, str]:
 
 
 def stored_plans(store, packages: Mapping[str, str]) -> dict[str, PlanData]:
-    """Content store (cache.Store), {package folder: digest} -> {plan id: PlanData} kept by an
-    earlier build from the same package bytes (reuse for query_site: every per-plan query reads
+    """Content store (cache.Store), {package folder: plan_query_keys' key} -> {plan id: PlanData}
+    kept by an earlier build from the same package bytes and table columns (reuse for query_site: every per-plan query reads
     that plan's rows only). A CI publish restores the store, so a data commit queries only the
     plans it changed. An entry that cannot be read is ignored (queried again)."""
     import pickle

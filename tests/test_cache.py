@@ -258,3 +258,20 @@ def test_a_ci_publish_with_its_store_restored_queries_only_the_changed_plan(real
     build(clean)
     assert read_record(clean.work_dir)["last_build"]["plans_queried"] == 2
     assert _snapshot(options.out_dir) == _snapshot(clean.out_dir)
+
+
+def test_a_plan_added_beside_a_restored_store_gives_the_clean_build(real_site, tmp_path):
+    """A store kept by the shipped data's build, then a plan added: what each plan's stored entries
+    (query results, downloads) were made from includes what the other plans bring to the shared
+    tables (their columns; DuckDB's statistics once decided a Parquet column's nullability), so the
+    site must equal a clean build of the same data, byte for byte."""
+    data = tmp_path / "data"
+    shutil.copytree(real_site.data_dir, data)
+    shutil.copytree(FIXTURE, data / "mini-plan")
+    work = tmp_path / "work"
+    shutil.copytree(real_site.work_dir / "cache", work / "cache")
+    options = BuildOptions(data_dir=data, out_dir=tmp_path / "site", work_dir=work)
+    build(options)
+    clean = BuildOptions(data_dir=data, out_dir=tmp_path / "clean" / "site", work_dir=tmp_path / "clean" / "work")
+    build(clean)
+    assert _snapshot(options.out_dir) == _snapshot(clean.out_dir)
