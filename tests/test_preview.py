@@ -40,6 +40,18 @@ def _snapshot(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def set_value(data: Path, observation_id: str, value: str) -> None:
+    """Rewrite the fixture plan's observations.csv under data with one value changed (as an editor
+    saves it: the whole file)."""
+    path = data / "mini-plan" / "data" / "observations.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "value": value} if r["observation_id"] == observation_id else r for r in rows)
+
+
 class Preview:
     """`build.py serve` on a copy of the fixture plan, its error output in a file."""
 
@@ -79,14 +91,7 @@ class Preview:
         pytest.fail(f"no {what} after {seconds} s:\n{self.output()[-3000:]}")
 
     def set_value(self, observation_id: str, value: str) -> None:
-        """Rewrite observations.csv with one value changed (as an editor saves it: the whole file)."""
-        path = self.data / "mini-plan" / "data" / "observations.csv"
-        with path.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.DictReader(f))
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({**r, "value": value} if r["observation_id"] == observation_id else r for r in rows)
+        set_value(self.data, observation_id, value)
 
     def page_showing(self, text: str) -> str:
         """Wait until the target page shows `text` -> the page."""

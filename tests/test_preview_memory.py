@@ -7,7 +7,6 @@ them (tests/test_preview.py runs the command itself). No timing is asserted: ben
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -22,6 +21,7 @@ from plantracker.preview_memory import PreviewMemory
 from plantracker.preview_site import PreviewSite
 
 from conftest import templates_with_a_broken_link
+from test_preview import set_value
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 
@@ -29,16 +29,6 @@ FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 def _snapshot(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _set_value(data: Path, observation_id: str, value: str) -> None:
-    path = data / "mini-plan" / "data" / "observations.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**r, "value": value} if r["observation_id"] == observation_id else r for r in rows)
 
 
 def _preview(tmp: Path, **options) -> tuple[BuildOptions, PreviewMemory]:
@@ -59,7 +49,7 @@ def test_the_warm_mkdocs_renders_a_changed_figure_as_a_clean_build_does(tmp_path
     options, memory = _preview(tmp_path)
     build(options, preview=memory)
     for value in ("47.25", "48.5"):
-        _set_value(options.data_dir, "xa-recycled-2021", value)
+        set_value(options.data_dir, "xa-recycled-2021", value)
         build(options, preview=memory)
         assert read_record(options.work_dir)["last_build"]["mkdocs"] == "dirty"  # the warm render, not a dirty build
         memory.site.finish_in_background()
@@ -98,7 +88,7 @@ def test_load_takes_again_only_the_tables_of_unchanged_files(tmp_path):
     tables: dict = {}
     first = load(data, tables=tables)
     kept = {key[1]: table for key, table in tables.items()}
-    _set_value(data, "xa-recycled-2021", "47.25")
+    set_value(data, "xa-recycled-2021", "47.25")
     again = load(data, tables=tables)
     fresh = load(data)
     assert _rows(again) == _rows(fresh) != _rows(first)
