@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .problems import Problem, problem
+from .text_safety import CONTROL_CLASS
 
 CONTRACT_FILE = Path(__file__).resolve().parent / "contract.yml"
 # Table Schema field types (a schema naming another is refused).
@@ -33,10 +34,10 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.ASCII)
-# Control characters have no place in any text; line breaks and tabs do in notes and quotes.
-# Also the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a
-# name they reverse the site's own words around it, in pages and chart images alike.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]")
+# Control characters (text_safety's, bidirectional controls included) have no place in any text;
+# line breaks and tabs do in notes and quotes. Input also refuses the line and paragraph separators
+# and a byte order mark inside a cell.
+CONTROL_CHARACTERS = re.compile(f"[{CONTROL_CLASS}\u2028\u2029\ufeff]")
 _DASHES = {"-", "—", "–", "－", "―", "‐", "/", "N/A", "n/a", "NA", "..", "...", "…", "无", "空"}
 _SPACES = {" ": "a space", "\u00a0": "a no-break space (U+00A0)", "\u3000": "a full-width space (U+3000)",
            "\t": "a tab", "\u2009": "a thin space (U+2009)", "\u202f": "a narrow no-break space (U+202F)"}

@@ -18,6 +18,7 @@ import yaml
 from markupsafe import escape
 
 from .cache import copy_tree_if_changed, file_inodes
+from .processes import end_with_parent, spawn_context
 from .site_map import LANGUAGES
 from .text_safety import without_control_characters
 
@@ -128,8 +129,6 @@ class MkDocsProcess:
     """
 
     def __init__(self):
-        from .processes import spawn_context
-
         self._pool = spawn_context().Pool(1, initializer=_warm_up)
 
     def build(self, config_path: Path, site_dir: Path | None = None, build_date: dt.date | None = None) -> None:
@@ -155,8 +154,6 @@ def _warm_up() -> None:
     """MkDocs process start-up: what every build loads whatever its pages (run_mkdocs imports the
     same modules again, from memory). jieba.initialize() is the search plugin's first use of jieba;
     a config naming another dictionary resets it (set_dictionary), so warming never changes the index."""
-    from .processes import end_with_parent
-
     end_with_parent()
     for module in _WARM_MODULES:
         importlib.import_module(module)

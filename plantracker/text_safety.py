@@ -15,7 +15,10 @@ from markupsafe import Markup
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls. HTML forbids them, XML 1.0
 # forbids most of them, terminals act on ESC, and Markdown uses two of them as internal markers.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Also the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a
+# name they reverse the site's own words around it. As a regex character class (contract.py adds to it).
+CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+CONTROL_CHARACTERS = re.compile(f"[{CONTROL_CLASS}]")
 WEB_SCHEMES = ("https://", "http://")
 
 

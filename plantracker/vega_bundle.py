@@ -37,9 +37,7 @@ def javascript_bundle() -> str:
     on nothing but the installed vl-convert. Kept in machine_cache_dir() beside its sha256, so a
     truncated or altered copy is made again rather than used; where that folder cannot be written,
     it is made every time."""
-    folder = machine_cache_dir() / "vega-bundle"
-    name = f"vl-convert-{vl_convert.__version__}"
-    text_file, sum_file = folder / f"{name}.js", folder / f"{name}.sha256"
+    text_file, sum_file = _cached_files()
     try:
         body = text_file.read_text(encoding="utf-8")
         if hashlib.sha256(body.encode("utf-8")).hexdigest() == sum_file.read_text(encoding="ascii").strip():
@@ -48,7 +46,7 @@ def javascript_bundle() -> str:
         pass
     body = vl_convert.javascript_bundle()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        text_file.parent.mkdir(parents=True, exist_ok=True)
         for path, content in ((text_file, body), (sum_file, hashlib.sha256(body.encode("utf-8")).hexdigest())):
             temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             temp.write_text(content, encoding="utf-8", newline="\n")
@@ -58,10 +56,15 @@ def javascript_bundle() -> str:
     return body
 
 
+def _cached_files() -> tuple[Path, Path]:
+    """-> (the bundle text, its sha256) of this vl-convert version in machine_cache_dir()."""
+    name = machine_cache_dir() / "vega-bundle" / f"vl-convert-{vl_convert.__version__}"
+    return name.with_name(f"{name.name}.js"), name.with_name(f"{name.name}.sha256")
+
+
 def bundle_is_cached() -> bool:
     """True when javascript_bundle() would read the machine cache rather than ask vl-convert."""
-    name = f"vl-convert-{vl_convert.__version__}"
-    return (machine_cache_dir() / "vega-bundle" / f"{name}.sha256").is_file()
+    return _cached_files()[1].is_file()
 
 
 def _bundle_text() -> str:
