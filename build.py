@@ -140,7 +140,7 @@ def import_(export_file: Path, data: Path, plan: str, source_id: str, source_tit
         result = import_export(export_file, data / plan, write=True, **given)
     click.echo(result.outcome())
     if write:
-        valid, report = validate_after_import(data)
+        valid, report = validate_after_import(data, written=result.written)
         click.echo(report, err=True)
         if not valid:
             sys.exit(EXIT_BAD_INPUT)
