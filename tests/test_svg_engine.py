@@ -16,7 +16,9 @@ from plantracker.cache import read_record
 from plantracker.charts import fonts
 from plantracker.charts.engine import EngineError, SvgEngine, bundle_script
 from plantracker.charts.files import chart_specs, static_spec
-from plantracker.charts.workers import ENGINE
+from plantracker.charts.style import FULL
+from plantracker.charts.workers import ENGINE, ChartRendering
+from plantracker.pages.model import Chart
 from plantracker.settings import load_release
 
 from stages import REPO_ROOT, pages_of
@@ -73,6 +75,24 @@ def test_a_character_the_font_lacks_is_left_to_vl_convert(engine):
             "config": {"font": f"{fonts.SOURCE_FAMILY}, sans-serif"}}
     assert engine.render(spec) is None
     assert 0x1F600 in engine.missing
+
+
+def test_a_worker_leaves_such_a_chart_to_vl_convert_with_the_subset(bundle, tmp_path):
+    """In a worker, the chart whose label has a character the font lacks is drawn by vl-convert,
+    which gets the chart font's subset then (made only when vl-convert draws): the same SVG as
+    vl-convert's own; the other chart is the engine's."""
+    rows = [{"region_label": "河北", "value": 1, "value_text": "1", "year": 2020, "source": "s"}]
+    labels = {"title": "t", "x": "x", "y": "y", "value": "v", "year": "year", "source": "source"}
+    plain = Chart("p", "plain", "region_bars", "zh", "p/index", "t", "t", rows, labels, [])
+    odd = Chart("p", "odd", "region_bars", "zh", "p/index", "t", "t",
+                [{**rows[0], "region_label": "河北 \U0001F600"}], labels, [])
+    rendering = ChartRendering([(plain, tmp_path / "a"), (odd, tmp_path / "b")], workers=2,
+                               font_cache=tmp_path / "fonts", bundle=bundle)
+    done = rendering.finish()
+    assert done.fallbacks == 2 and done.engines == {ENGINE: 2}  # the odd chart's full and phone SVG
+    assert len(list((tmp_path / "fonts").glob("*/chart-font.ttf"))) == 1
+    drawn = (tmp_path / "b" / done.files[1].svg).read_text(encoding="utf-8")
+    assert drawn == vl_convert.vegalite_to_svg(static_spec(chart_specs(odd)[FULL], FULL))
 
 
 def test_an_unknown_bundle_fails_loudly(tmp_path):

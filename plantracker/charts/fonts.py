@@ -7,9 +7,10 @@ charts' SVG and PNG). With a subset of the same font a render costs about a thir
 characters it holds, so renders are the same bytes but for the family name in the SVG
 (tests/test_cache.py compares a build rendered with it against one rendered without).
 
-Only worker processes register it (chart_files.ChartRendering): vl-convert's font database
-belongs to the process and cannot forget a font, and the renders that run in the build process
-itself are few.
+Only a worker process in which vl-convert draws makes and registers it (charts.workers: the V8
+engine, which draws nearly every SVG, measures with the source font's tables, and the PNGs' text
+is drawn from its outlines, so a worker whose engine runs never needs it; making it costs about
+half a CPU second). vl-convert's font database belongs to the process and cannot forget a font.
 """
 from __future__ import annotations
 

@@ -38,6 +38,21 @@ class _Renderer:
     code_points: frozenset[int] | None = None
     kept = False  # renders here leave the engine open for the next ones (keep_engine_open: the preview)
     opened_with: tuple = (None, None, frozenset())  # (bundle, font, code points) of the open engine
+    # A worker's (subset folder, source font, code points) for vl-convert (fonts.subset_dir): the
+    # subset is made and registered at vl-convert's first render in the process, if any.
+    subset: tuple[Path, Path, list[int]] | None = None
+
+    @classmethod
+    def register_subset(cls) -> None:
+        """Make the chart font's subset (fonts.ensure_subset) and register it with vl-convert,
+        once: vl-convert draws a third faster with it, and only vl-convert uses it."""
+        if cls.subset is None:
+            return
+        font, cls.subset = cls.subset, None
+        try:
+            vl_convert.register_font_directory(str(fonts.ensure_subset(*font).parent))
+        except Exception:  # noqa: BLE001 - without the subset renders are slower, never different
+            pass
 
     @classmethod
     def open(cls, bundle: Path | None, font: Path | None, code_points: frozenset[int] | None = None) -> None:
@@ -77,6 +92,7 @@ class _Renderer:
             if svg is not None:
                 return svg
             cls.fallbacks += 1
+        cls.register_subset()
         return vl_convert.vegalite_to_svg(spec)
 
     @classmethod
@@ -123,14 +139,15 @@ def render_here(jobs: list[tuple[Chart, Path]]) -> list[ChartFiles]:
 
 def _start_worker(font: tuple[Path, Path, list[int]] | None, bundle: Path | None) -> None:
     end_with_parent()
-    subset = None
-    if font is not None:
-        try:
-            subset = fonts.ensure_subset(*font)
-            vl_convert.register_font_directory(str(subset.parent))
-        except Exception:  # noqa: BLE001 - without the subset renders are slower, never different
-            subset = None
-    _Renderer.open(bundle, subset)
+    # The engine measures with the source font itself (only the jobs' characters), and the PNGs'
+    # text is drawn from its outlines: the subset is made only if vl-convert draws (_Renderer.svg).
+    _Renderer.subset = font
+    if font is None:
+        _Renderer.open(bundle, None)
+    else:
+        _Renderer.open(bundle, font[1], frozenset(font[2]))
+    if _Renderer.engine is None:
+        _Renderer.register_subset()
     # Before the worker's interpreter ends: mini-racer's thread may otherwise hold it.
     multiprocessing.util.Finalize(None, _Renderer.close, exitpriority=10)
 
