@@ -97,9 +97,14 @@ def _advances() -> dict[int, float]:
 def text_width(text: str, size: float) -> float:
     """Text -> its width (px) at a font size, from the chart font's own advance widths (the
     renderer's font); without the font, CJK and full-width characters one em, others 0.6 em."""
-    advances = _advances()
-    return size * sum(advances.get(ord(c)) or (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6)
-                      for c in text)
+    return size * sum(map(_em, text))
+
+
+@cache
+def _em(character: str) -> float:
+    """A character's advance width in em (text_width); kept: titles are wrapped by measuring each
+    line again as it grows, half a million lookups for the shipped charts."""
+    return _advances().get(ord(character)) or (1.0 if unicodedata.east_asian_width(character) in "WF" else 0.6)
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
