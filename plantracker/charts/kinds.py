@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import altair as alt
 
+from .layering import layered
 from .style import (BAR_LABEL_FIELDS, BAR_SIZE, BAR_TOP, FONT, FULL, PALETTE, SUBTITLE_SIZE,
                     TITLE_SIZE, Layout, bar_label, bar_step, legend_columns, line_height, static_size,
                     text_width, title_lines)
@@ -32,7 +33,7 @@ def _configure(layers: list, labels: dict, rows: list[dict], layout: Layout, kin
     title, subtitle = title_lines(labels, layout.text_width)
     _, height = static_size(kind, labels, layout, rows)
     # `description` names the interactive view for screen readers (Vega sets it as the SVG's label).
-    chart = alt.layer(*layers, title=alt.Title(title, subtitle=subtitle or ""),
+    chart = layered(*layers, title=alt.Title(title, subtitle=subtitle or ""),
                       description=labels.get("description", labels["title"]),
                       width="container", height=height, autosize=alt.AutoSizeParams(type="fit", contains="padding"),
                       config=alt.Config(

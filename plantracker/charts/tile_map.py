@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import altair as alt
 
+from .layering import layered
 from .style import FONT, FULL, GAP, HATCH, TILE_STROKE, Layout, legend_columns, line_height, title_lines, wrap
 
 
@@ -102,7 +103,7 @@ def tile_map(rows: list[dict], labels: dict, layout: Layout = FULL) -> alt.TopLe
                       .encode(x=alt.X("cx:Q", scale=x_scale, axis=None), y=alt.Y("cy:Q", scale=y_scale, axis=None),
                               text=alt.Text(f"{field}:N"), color=alt.Color("ink:N", scale=None), tooltip=tooltip))
     # One constructor call, not chained methods: each of those deep-copies the chart (kinds._configure).
-    chart = alt.layer(*layers,
+    chart = layered(*layers,
                       # description: Vega makes it the interactive view's accessible name (else "Vega visualization").
                       # (a phone's title lines leave the padding free: the render must not outgrow the screen)
                       title=_title(labels, width if full else layout.text_width, MAP_TITLE_SIZES if full else PHONE_TITLE_SIZES),
