@@ -15,7 +15,7 @@ import jinja2.meta
 
 from .cache import ObjectMemo, digest
 from .pages import plan_section, section_inputs
-from .pages.model import Chart, Page
+from .model import Chart, Page
 from .preview_site import PreviewSite
 from .query import PlanData, SiteData
 

@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .assets import Assets
-from .pages.model import Page
+from .model import Page
 from .site_map import Linker
 from .cache import code_version, write_if_changed
 from .strings import CHINESE

@@ -17,7 +17,7 @@ from mkdocs.exceptions import Abort
 from plantracker.cache import read_record
 from plantracker.charts import fonts as chart_fonts, workers as chart_workers
 from plantracker.charts.workers import ChartRendering
-from plantracker.pages.model import Chart
+from plantracker.model import Chart
 from plantracker.pipeline import BuildOptions, build
 from plantracker.problems import InputError
 

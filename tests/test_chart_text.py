@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 
 from plantracker.charts.files import write_chart
 from plantracker.charts.style import HEIGHT, TEXT_WIDTH, WIDTH, _tokens, static_size, text_width, title_lines, wrap
-from plantracker.pages.model import Chart
+from plantracker.model import Chart
 
 LONG_ZH = "协同利用冶金和煤电固废的生产基地年消纳工业固体废物量（含尾矿、废石、冶炼渣、粉煤灰、炉渣、脱硫石膏）· 京津冀及周边地区"
 LONG_EN = ("Industrial solid waste consumed per year through industrial coupling of metallurgy and coal-power plants "

@@ -18,7 +18,7 @@ from plantracker.charts.engine import EngineError, SvgEngine, bundle_script
 from plantracker.charts.files import chart_specs, static_spec
 from plantracker.charts.style import FULL
 from plantracker.charts.workers import ENGINE, ChartRendering
-from plantracker.pages.model import Chart
+from plantracker.model import Chart
 from plantracker.settings import load_release
 
 from stages import REPO_ROOT, pages_of

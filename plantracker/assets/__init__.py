@@ -17,7 +17,7 @@ from typing import Callable
 from ..cache import ObjectMemo, Store, code_version, copy_tree_if_changed, digest, tree_digest, write_if_changed
 from ..changes import Changes
 from ..load import Database, load
-from ..pages.model import Chart
+from ..model import Chart
 from ..problems import InputError
 from ..published import published_history
 from ..query import SiteData

@@ -21,7 +21,7 @@ import jinja2
 
 from ..charts import ChartFiles
 from ..charts.style import phone_media
-from ..pages.model import Chart
+from ..model import Chart
 from ..settings import Release
 from ..site_map import embed_path, page_url, relative
 from ..text_safety import printed_value, web_address

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from ..cache import Store, code_version, digest
-from ..pages.model import Chart
+from ..model import Chart
 from ..vega_bundle import bundle_entry
 from .files import ChartFiles, chart_base
 from .workers import ChartRendering, keep_engine_open

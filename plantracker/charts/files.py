@@ -10,7 +10,7 @@ from typing import Callable
 
 import vl_convert
 
-from ..pages.model import Chart
+from ..model import Chart
 from ..spreadsheet_safety import write_rows_csv
 from . import fonts
 from .style import FULL, LAYOUTS, PHONE, Layout, phone_media, static_size

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import vl_convert
 
-from ..pages.model import Chart
+from ..model import Chart
 from ..processes import end_with_parent, spawn_context
 from . import fonts
 from .files import ChartFiles, planned_files, write_chart

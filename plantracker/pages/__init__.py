@@ -16,7 +16,7 @@ from ..site_map import LANGUAGES, Linker
 from .api import api_page_context
 from .changes import changes_page_context
 from .map import map_pages
-from .model import Chart, Page
+from ..model import Chart, Page
 from .nav import nav_sections, plans_in_nav
 from .evidence import flags_used
 from .plan import plan_pages, plan_summary

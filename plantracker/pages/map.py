@@ -10,7 +10,7 @@ from ..numbers import DisplayUnit, format_number, join_unit
 from ..query import PlanData
 from ..site_map import LANGUAGES, Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat
-from .model import Chart, Page
+from ..model import Chart, Page
 from .wording import counted, in_sentence, plan_ref, printed_figure, qualified, qualified_quantity, target_title
 
 MAX_CLASSES = len(BLUES)

@@ -6,7 +6,7 @@ from ..query import PlanData, SiteData
 from ..site_map import LANGUAGES, Linker
 from ..strings import written_in
 from ..text_safety import web_address
-from .model import Page
+from ..model import Page
 from .evidence import flags_used, observation_evidence, series_caveat
 from .known import missing_grid, missing_summary, provincial_figures
 from .target import target_context

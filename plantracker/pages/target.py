@@ -11,7 +11,7 @@ from ..numbers import format_share
 from ..query import PlanData, SiteData
 from ..site_map import Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat, source_view, target_evidence
-from .model import Chart
+from ..model import Chart
 from .wording import in_year, printed_figure, qualified, qualified_quantity, target_text, target_title
 
 SERIES_ORDER = ("reported", "forecast", "baseline", "target_baseline", "target")

@@ -1,4 +1,8 @@
-"""The values the page step makes: a Page (finished context per language) and the Charts it shows."""
+"""The values the page step makes: a Page (finished context per language) and the Charts it shows.
+
+A module of its own, outside the `pages` package: the chart workers unpickle Charts, and importing
+the package would load its queries, the data contract and DuckDB in every worker (a quarter of a
+CPU second each)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
