@@ -93,6 +93,23 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link at target to source (a copy where the file system links neither), replacing
+    what target held in one step and never writing into it: the old file may be linked elsewhere.
+
+    For the content store's entries, which are never written again once committed: a chart's six
+    files go from the store into the staging folder this way (720 charts at 10x: seconds of
+    copying at the end of a cold build). Nothing writes into a staged chart file in place; the
+    staging folder is copied, not linked, into the output folder."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.link")
+    temporary.unlink(missing_ok=True)
+    try:
+        os.link(source, temporary)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, temporary)
+    os.replace(temporary, target)
+
+
 def copy_tree_if_changed(source: Path, dest: Path) -> list[str]:
     """Every file under source -> the same relative path under dest, written only where dest differs
     (write_if_changed) -> the relative paths of every file under source, sorted."""

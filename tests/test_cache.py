@@ -14,7 +14,7 @@ import pytest
 
 from mkdocs.exceptions import Abort
 
-from plantracker.cache import read_record
+from plantracker.cache import link_or_copy, read_record
 from plantracker.charts import fonts as chart_fonts, workers as chart_workers
 from plantracker.charts.workers import ChartRendering
 from plantracker.model import Chart
@@ -115,6 +115,38 @@ def test_unchanged_rebuild_skips_mkdocs_and_keeps_the_site(builds):
     assert builds.last["mkdocs"] == "skipped" and builds.last["charts_rendered"] == 0
     assert builds.last["downloads"] == "reused"
     assert builds.last["validation"] == "skipped"
+
+
+def test_staged_charts_are_the_stores_files_and_the_site_holds_copies(builds):
+    """A chart's files reach the staging folder as hard links to its store entry (no copy), and the
+    output folder as copies: editing the published site in place cannot change the store."""
+    static = builds.options.work_dir / "static"
+    staged = sorted((static / CHARTS).glob("*.svg"))
+    stored: dict[str, set[int]] = {}
+    for path in (builds.options.work_dir / "cache" / "store" / "charts").glob(f"*/{CHARTS}/*.svg"):
+        stored.setdefault(path.name, set()).add(path.stat().st_ino)
+    assert staged
+    for path in staged:
+        assert path.stat().st_ino in stored[path.name], path.name
+        published = builds.options.out_dir / CHARTS / path.name
+        assert published.stat().st_ino != path.stat().st_ino and published.stat().st_nlink == 1, path.name
+
+
+def test_link_or_copy_never_writes_into_the_file_it_replaces(tmp_path, monkeypatch):
+    first, second, target = tmp_path / "first", tmp_path / "second", tmp_path / "staged" / "chart.svg"
+    first.write_text("first")
+    second.write_text("second")
+    target.parent.mkdir()
+    link_or_copy(first, target)
+    assert target.stat().st_ino == first.stat().st_ino
+    link_or_copy(second, target)  # replaces the link: the first file keeps its bytes
+    assert first.read_text() == "first" and target.read_text() == "second"
+    def no_links(*args):
+        raise OSError(18, "Invalid cross-device link")
+    monkeypatch.setattr(os, "link", no_links)
+    link_or_copy(first, target)
+    assert target.read_text() == "first" and target.stat().st_ino != first.stat().st_ino
+    assert sorted(p.name for p in target.parent.iterdir()) == ["chart.svg"]  # no temporary file left
 
 
 def test_data_broken_after_a_good_build_is_still_refused(tmp_path):

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 
-from ..cache import Store, code_version, digest
+from ..cache import Store, code_version, digest, link_or_copy
 from ..model import Chart
 from ..vega_bundle import bundle_entry
 from .files import ChartFiles, chart_base
@@ -68,7 +67,7 @@ class ChartStage:
         for path in _paths(files):
             target = self._static_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(folder / path, target)
+            link_or_copy(folder / path, target)
 
     @property
     def pending(self) -> bool:
