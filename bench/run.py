@@ -103,10 +103,13 @@ def _timed(command: list[str]) -> tuple[float, str]:
 
 
 def run_build(data: Path, work: Path, out: Path) -> dict:
-    """A build in a fresh process -> its figures; `wall` counts interpreter start and imports too."""
+    """A build in a fresh process -> its figures; `wall` counts interpreter start and imports too,
+    `cpu_total` the CPU of that process and of every process it started (all reaped by its exit:
+    the MkDocs process ends only after the last stage, so the per-stage figures miss it)."""
+    cpu = _children_cpu()
     wall, stdout = _timed([sys.executable, str(Path(__file__).resolve()), "--one-build", str(data), str(work), str(out)])
     figures = json.loads(stdout.strip().splitlines()[-1])
-    figures["wall"] = wall
+    figures["wall"], figures["cpu_total"] = wall, _children_cpu() - cpu
     print(f"  build {data.parent.name}: {wall:.1f} s " + json.dumps({k: figures[k] for k in ("stages", "cache")}),
           file=sys.stderr, flush=True)
     return figures
@@ -324,8 +327,9 @@ def _preview_ratio(result: dict) -> float:
 
 
 def _build_usage(result: dict) -> float:
-    """CPU of every process of the cold build / its wall time (2 = both cores busy throughout)."""
-    return sum(result["cold"]["cpu"].values()) / max(result["cold"]["in_process_total"], 1e-9)
+    """CPU of every process of the cold build / its wall time, both from process start to exit
+    (2 = both cores busy throughout)."""
+    return result["cold"]["cpu_total"] / max(result["cold"]["wall"], 1e-9)
 
 
 def report(results: list[dict]) -> str:
@@ -343,8 +347,10 @@ def report(results: list[dict]) -> str:
     lines.append(_row("floor: CPU s (median of the 3 runs)", [f"{r['floor_cpu']:.1f}" for r in results]))
     lines.append(_row("cold / floor", [f"{r['cold']['wall'] / r['floor']:.2f}" for r in results]))
     lines.append(_row("cold: CPU s of the whole build (all processes)",
-                      [f"{sum(r['cold']['cpu'].values()):.1f}" for r in results]))
+                      [f"{r['cold']['cpu_total']:.1f}" for r in results]))
     lines.append(_row("cold: CPU s / wall s (both cores: ~2)", [f"{_build_usage(r):.2f}" for r in results]))
+    lines.append(_row("cold: its CPU s spread over 2 cores / floor (the least cold / floor that CPU allows)",
+                      [f"{r['cold']['cpu_total'] / 2 / r['floor']:.2f}" for r in results]))
     lines.append(_row("chart renders: wall s (background, from the chart stage into the mkdocs stage)",
                       [f"{r['cold']['cache'].get('render_seconds', 0):.1f}" for r in results]))
     lines.append(_row("chart renders: CPU s in the workers", [f"{r['cold']['cache'].get('render_cpu_seconds', 0):.1f}"
@@ -421,7 +427,7 @@ def report(results: list[dict]) -> str:
         # CPU/wall (about 2 when both cores stay busy) says whether both are used.
         processes = r["cold"]["cache"].get("render_processes", 0)
         usage = _build_usage(r)
-        verdict = "PASS" if processes >= 2 and usage >= 1.5 else "MISS"
+        verdict = "PASS" if processes >= 2 and usage >= 1.8 else "MISS"
         lines.append(f"- {verdict} {r['label']}: chart rendering on both cores ({processes} render processes beside "
                      f"MkDocs; whole cold build CPU/wall {usage:.2f}, render workers alone {_render_usage(r):.2f})")
     return "\n".join(lines)
