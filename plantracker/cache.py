@@ -101,6 +101,11 @@ def link_or_copy(source: Path, target: Path) -> None:
     files go from the store into the staging folder this way (720 charts at 10x: seconds of
     copying at the end of a cold build). Nothing writes into a staged chart file in place; the
     staging folder is copied, not linked, into the output folder."""
+    try:
+        if os.path.samestat(os.stat(source), os.stat(target)):
+            return  # already that file: a rename onto its own link would leave the temporary name
+    except FileNotFoundError:
+        pass
     temporary = target.with_name(f".{target.name}.{os.getpid()}.link")
     temporary.unlink(missing_ok=True)
     try:

@@ -361,7 +361,8 @@ class PreviewSite:
 
     def _link_static(self, static_dir: Path, staged: dict[str, int], docs: dict) -> None:
         """Every staged file ({path: inode}) -> a hard link at the same path in the site (none is
-        copied: a build that rewrites a staged file in place changes the served one with it);
+        copied: a build that rewrites a staged file in place changes the served one with it, and a
+        staged chart file is itself a link to its content-store entry: charts.ChartStage);
         files linked before and no longer staged are deleted. A path MkDocs also writes (from the
         docs dir) is copied instead, so MkDocs never writes into a staged file."""
         in_site = file_inodes(self.site_dir)

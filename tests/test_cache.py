@@ -139,6 +139,8 @@ def test_link_or_copy_never_writes_into_the_file_it_replaces(tmp_path, monkeypat
     target.parent.mkdir()
     link_or_copy(first, target)
     assert target.stat().st_ino == first.stat().st_ino
+    link_or_copy(first, target)  # again (the preview after a restart): nothing left beside it
+    assert sorted(p.name for p in target.parent.iterdir()) == ["chart.svg"]
     link_or_copy(second, target)  # replaces the link: the first file keeps its bytes
     assert first.read_text() == "first" and target.read_text() == "second"
     def no_links(*args):

@@ -53,6 +53,27 @@ def test_data_given_with_the_layers_is_altairs():
     assert not isinstance(layered(_points(), _rule(), data=SHARED), _Layered)
 
 
+def test_one_layer_with_data_has_it_lifted_as_in_altair():
+    layer = alt.Chart(alt.Data(values=ROWS)).mark_point().encode(x=alt.X("a:Q"))
+    ours, theirs = layered(layer), alt.layer(layer)
+    assert not isinstance(ours, _Layered)
+    ours.data = theirs.data = alt.Data(values=ROWS[:1])
+    assert ours.to_dict(validate=False) == theirs.to_dict(validate=False)
+
+
+def test_parameters_given_with_the_layers_are_altairs():
+    pick = alt.selection_point(name="pick").param
+    ours, theirs = layered(_points(), _rule(), params=[pick]), alt.layer(_points(), _rule(), params=[pick])
+    assert not isinstance(ours, _Layered)
+    ours.data = theirs.data = alt.Data(values=ROWS)
+    assert ours.to_dict() == theirs.to_dict()
+
+
+def test_a_layer_with_a_top_level_property_is_refused_as_altair_refuses_it():
+    with pytest.raises(TypeError, match="config"):
+        layered(_points(config=alt.Config(background="white")), _rule())
+
+
 def test_the_top_level_data_set_later_and_held_by_a_layer_stays_there_as_in_altair():
     layers = [alt.Chart(SHARED).mark_point().encode(x=alt.X("a:Q")), _rule()]
     ours, theirs = layered(*layers), alt.layer(*layers)

@@ -81,7 +81,8 @@ class ChartStage:
         return {chart.key: self._files.get(key) or rendered[key] for key, chart in zip(self._keys, self._charts)}
 
     def finish(self) -> dict[tuple[str, str, str], ChartFiles]:
-        """Wait for the renders, store them and copy them into the staging folder -> ChartFiles by chart key."""
+        """Wait for the renders, store them and link them into the staging folder (cache.link_or_copy)
+        -> ChartFiles by chart key."""
         if not self._finished:
             rendered = self._rendering.finish()
             for (key, partial), files in zip(self._partials.items(), rendered.files):

@@ -4,8 +4,8 @@ Why: vl-convert 1.9.0 measures and draws text through a font database that re-op
 the font file on every glyph lookup (strace: 42,921 opens of the 5 MB wqy-microhei.ttc for 11
 charts' SVG and PNG). With a subset of the same font a render costs about a third less CPU
 (SVG 150 -> 94 ms, PNG 56 -> 39 ms a chart). The subset keeps the glyphs, metrics and layout tables of the
-characters it holds, so renders are the same bytes but for the family name in the SVG
-(tests/test_cache.py compares a build rendered with it against one rendered without).
+characters it holds, so renders are the same bytes (tests/test_chart_fonts.py renders with it
+and without it).
 
 Only a worker process in which vl-convert draws makes and registers it (charts.workers: the V8
 engine, which draws nearly every SVG, measures with the source font's tables, and the PNGs' text

@@ -21,8 +21,8 @@ _LEFT_TO_RIGHT = {"L", "EN", "ES", "ET", "CS", "ON", "WS"}
 
 class GlyphOutlines:
     """One font (the first face of a collection) -> glyph outlines and positions in font units.
-    Outlines are read on first use and kept for the life of the process (a chart font's subset
-    holds about a thousand glyphs; charts reuse most of them)."""
+    Outlines are read on first use and kept for the life of the process (the shipped charts use
+    about three hundred glyphs; charts reuse most of them)."""
 
     def __init__(self, font_file: Path, code_points: frozenset[int] | None = None):
         from fontTools import ttLib
@@ -30,7 +30,7 @@ class GlyphOutlines:
         tables = fonts.shaping_tables(str(font_file), code_points)  # UnsupportedShaping: not this font
         self.upem: int = tables["upem"]
         self._advance, self._glyph, self._kern = tables["adv"], tables["gid"], tables["kern"]
-        # Read into memory: no file stays open for the life of the process (a subset is about 150 KB, the source font 5 MB).
+        # Read into memory: no file stays open for the life of the process (the source font: 5 MB per worker).
         self._font = ttLib.TTFont(io.BytesIO(Path(font_file).read_bytes()), fontNumber=0, lazy=True)
         self._glyph_set = self._font.getGlyphSet()
         self._names = self._font.getGlyphOrder()

@@ -9,17 +9,20 @@ which is every layer our chart kinds draw; with any other layer the chart is Alt
 from __future__ import annotations
 
 import altair as alt
+from altair.vegalite.v6.api import TOPLEVEL_ONLY_KEYS
 
-# What alt.layer and alt.LayerChart lift out of the layers: selection parameters, the properties a
-# layer may not hold, facet channels shared by every layer; and data, below.
-_LIFTED = ("params", "width", "height", "view")
+# What alt.layer and alt.LayerChart lift out of the layers or refuse in them: selection parameters,
+# the properties a layer may not hold, facet channels shared by every layer, top-level-only
+# properties (Altair raises TypeError for those); and data, below.
+_LIFTED = ("params", "width", "height", "view", *TOPLEVEL_ONLY_KEYS)
 _FACET_CHANNELS = ("row", "column", "facet")
 
 
 def _lifts_nothing(layers: tuple, properties: dict) -> bool:
-    """True when alt.layer(*layers, **properties) keeps every layer as it is, whatever data the
-    chart is given later (alt.LayerChart lifts data only at its first making, when it is the
-    top-level data or shared by the layers: later makings see copies of the layers)."""
+    """True when alt.layer(*layers, **properties) keeps every layer as it is and makes no
+    parameter of its own, with the chart's data given later as a new object (alt.LayerChart lifts
+    data at its first making, when it is the top-level data or held by every layer alike; later
+    makings see deep copies of the layers, whose data objects are new too)."""
     undefined = alt.utils.is_undefined
     for chart in layers:
         if not isinstance(chart, alt.Chart) or not all(undefined(chart._get(name)) for name in _LIFTED):
@@ -28,7 +31,9 @@ def _lifts_nothing(layers: tuple, properties: dict) -> bool:
         if not undefined(encoding) and not all(undefined(encoding._get(name)) for name in _FACET_CHANNELS):
             return False
     own = [id(data) for chart in layers if not undefined(data := chart._get("data"))]
-    return undefined(properties.get("data", alt.Undefined)) and len(own) == len(set(own))
+    if not all(undefined(properties.get(name, alt.Undefined)) for name in ("data", "params")):
+        return False
+    return len(own) == len(set(own)) and not (len(layers) == len(own) == 1)  # one layer's data is lifted
 
 
 class _Layered(alt.LayerChart):

@@ -199,8 +199,9 @@ class ChartRendering:
             return
         workers = max(workers, 1)
         context = spawn_context()
-        # Each worker registers the chart font's subset (made by the first worker that needs it,
-        # kept in font_cache for the next build with the same characters) and measures text with it.
+        # Each worker's engine measures text with the source font's tables for these jobs'
+        # characters; the subset in font_cache (made by the first worker that needs it, kept for
+        # the next build with the same characters) is made only where vl-convert draws.
         font = fonts.subset_dir(font_cache, _font_texts(jobs)) if font_cache is not None else None
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                          initializer=_start_worker, initargs=(font, bundle))
