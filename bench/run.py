@@ -82,7 +82,10 @@ def one_build(data: Path, work: Path, out: Path) -> dict:
     start = time.perf_counter()
     result = build(BuildOptions(data_dir=data, out_dir=out, work_dir=work), step)
     total = time.perf_counter() - start
-    return {"stages": times, "cpu": cpu, "in_process_total": total, "pages": result.pages, "charts": result.charts,
+    # Every process the build started has ended and been reaped by now (the MkDocs process only
+    # after the last stage): this process's CPU from its start plus theirs.
+    return {"stages": times, "cpu": cpu, "cpu_total": _cpu_seconds(), "in_process_total": total,
+            "pages": result.pages, "charts": result.charts,
             "peak_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "cache": read_record(work)["last_build"]}
@@ -104,12 +107,10 @@ def _timed(command: list[str]) -> tuple[float, str]:
 
 def run_build(data: Path, work: Path, out: Path) -> dict:
     """A build in a fresh process -> its figures; `wall` counts interpreter start and imports too,
-    `cpu_total` the CPU of that process and of every process it started (all reaped by its exit:
-    the MkDocs process ends only after the last stage, so the per-stage figures miss it)."""
-    cpu = _children_cpu()
+    `cpu_total` the CPU of that process and of every process it started (one_build)."""
     wall, stdout = _timed([sys.executable, str(Path(__file__).resolve()), "--one-build", str(data), str(work), str(out)])
     figures = json.loads(stdout.strip().splitlines()[-1])
-    figures["wall"], figures["cpu_total"] = wall, _children_cpu() - cpu
+    figures["wall"] = wall
     print(f"  build {data.parent.name}: {wall:.1f} s " + json.dumps({k: figures[k] for k in ("stages", "cache")}),
           file=sys.stderr, flush=True)
     return figures
@@ -402,7 +403,9 @@ def report(results: list[dict]) -> str:
                      f"1.5x of bare mkdocs ({ratio:.2f}x)")
     for r in results:
         latency = statistics.median(r["preview"]["latencies"])
-        lines.append(f"- {'PASS' if max(r['preview']['latencies']) < 2 else 'MISS'} {r['label']}: preview shows a "
+        # The goal (issue 19) is for the shipped data and 10x; larger scales are reported as measured.
+        verdict = ("PASS" if max(r["preview"]["latencies"]) < 2 else "MISS") if r["label"] in ("shipped", "10x") else "INFO"
+        lines.append(f"- {verdict} {r['label']}: preview shows a "
                      f"changed figure in under 2 s (median {latency:.2f} s, worst {max(r['preview']['latencies']):.2f} s; "
                      f"{_preview_ratio(r):.3f}x the floor)")
     for r in results:
