@@ -1,6 +1,7 @@
 """Shared fixtures: the real site and the fixture plan's site, each built once per test session."""
 from __future__ import annotations
 
+import csv
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,18 @@ def templates_with_a_broken_link(tmp: Path) -> Path:
     about = templates / "pages" / "about.md.j2"
     about.write_text(about.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
     return templates
+
+
+def edit_csv(path: Path, edit) -> None:
+    """Rewrite a package CSV through edit(rows) -> rows, as an editor saves it: the whole file, the
+    same header, the fixtures' dialect (UTF-8, LF)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        rows, header = list(reader), reader.fieldnames
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(edit(rows))
 
 
 def an_earlier_site(out: Path) -> Path:

@@ -6,7 +6,6 @@ takes the path a build of many changed packages takes.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -18,7 +17,7 @@ from plantracker.cache import read_record
 from plantracker.pipeline import BuildOptions, build
 from plantracker.problems import InputError
 
-from conftest import an_earlier_site
+from conftest import an_earlier_site, edit_csv
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 
@@ -57,14 +56,9 @@ def test_work_done_in_other_processes_gives_the_same_site(tmp_path, data, monkey
 
 
 def test_bad_data_validated_in_the_background_are_refused_and_the_site_kept(tmp_path, data, in_the_background):
-    observations = data / "mini-plan" / "data" / "observations.csv"
-    with observations.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    with observations.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**r, "unit_id": "no-such-unit"} if r["observation_id"] == "xa-recycled-2021" else r
-                         for r in rows)
+    edit_csv(data / "mini-plan" / "data" / "observations.csv",
+             lambda rows: [{**r, "unit_id": "no-such-unit"} if r["observation_id"] == "xa-recycled-2021" else r
+                           for r in rows])
     out = an_earlier_site(tmp_path / "site")
     options = _options(tmp_path, "bad", data, out)
     with pytest.raises(InputError) as failure:

@@ -2,7 +2,6 @@
 outputs never survive, and a cached rebuild is byte-identical to a clean build (mini-plan copies)."""
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import multiprocessing
@@ -21,7 +20,7 @@ from plantracker.model import Chart
 from plantracker.pipeline import BuildOptions, build
 from plantracker.problems import InputError
 
-from conftest import an_earlier_site, templates_with_a_broken_link
+from conftest import an_earlier_site, edit_csv, templates_with_a_broken_link
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 CHARTS = "assets/charts/mini-plan"
@@ -31,17 +30,6 @@ def _snapshot(root: Path) -> dict[str, str]:
     """Folder -> {relative path: sha256 of its bytes}."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _edit_csv(path: Path, edit) -> None:
-    """Rewrite a package CSV through edit(rows) -> rows (header kept, same dialect as the fixture)."""
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-        header = list(rows[0])
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(edit(rows))
 
 
 class Builds:
@@ -75,7 +63,7 @@ def builds(tmp_path_factory):
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         runs = Builds(tmp_path_factory.mktemp("cache"))
         runs.first = runs.build()
-        _edit_csv(runs.data / "mini-plan" / "data" / "observations.csv",
+        edit_csv(runs.data / "mini-plan" / "data" / "observations.csv",
                   lambda rows: [{**r, "value": "45"} if r["observation_id"] == "xa-recycled-2021" else r for r in rows])
         runs.changed = runs.build()
         runs.changed_stats = runs.last
@@ -156,7 +144,7 @@ def test_data_broken_after_a_good_build_is_still_refused(tmp_path):
     a good build, in the same work dir, is reported and the site stays as it was."""
     runs = Builds(tmp_path)
     site = runs.build()
-    _edit_csv(runs.data / "mini-plan" / "data" / "observations.csv",
+    edit_csv(runs.data / "mini-plan" / "data" / "observations.csv",
               lambda rows: [{**r, "value": "forty"} if r["observation_id"] == "xa-recycled-2021" else r for r in rows])
     with pytest.raises(InputError) as failure:
         build(runs.options)
@@ -174,7 +162,7 @@ def test_edited_output_folder_is_rebuilt(builds):
 
 def test_removed_target_leaves_no_page_and_no_chart(builds):
     package = builds.data / "mini-plan" / "data"
-    _edit_csv(package / "targets.csv", lambda rows: [r for r in rows if r["target_id"] != "xb-points"])
+    edit_csv(package / "targets.csv", lambda rows: [r for r in rows if r["target_id"] != "xb-points"])
     site = builds.build()
     assert not [p for p in site if "xb-points" in p]
     stored = (builds.options.work_dir / "cache" / "store" / "charts").glob("*/files.json")
@@ -281,7 +269,7 @@ def test_a_ci_publish_with_its_store_restored_queries_only_the_changed_plan(real
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     data = tmp_path / "data"
     shutil.copytree(real_site.data_dir, data)
-    _edit_csv(data / "jjj-2020-2022" / "data" / "observations.csv",
+    edit_csv(data / "jjj-2020-2022" / "data" / "observations.csv",
               lambda rows: [{**r, "value": "151"} if r["observation_id"] == "B03" else r for r in rows])
     work = tmp_path / "work"
     shutil.copytree(real_site.work_dir / "cache", work / "cache")

@@ -7,7 +7,6 @@ upper bounds for a slow machine.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import shutil
 import signal
@@ -22,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from plantracker.pipeline import REPO_ROOT
+
+from conftest import edit_csv
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-plan"
 TARGET_PAGE = "mini-plan/targets/xa-recycled/"
@@ -43,13 +44,8 @@ def _snapshot(root: Path) -> dict[str, str]:
 def set_value(data: Path, observation_id: str, value: str) -> None:
     """Rewrite the fixture plan's observations.csv under data with one value changed (as an editor
     saves it: the whole file)."""
-    path = data / "mini-plan" / "data" / "observations.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**r, "value": value} if r["observation_id"] == observation_id else r for r in rows)
+    edit_csv(data / "mini-plan" / "data" / "observations.csv",
+             lambda rows: [{**r, "value": value} if r["observation_id"] == observation_id else r for r in rows])
 
 
 class Preview:
