@@ -11,14 +11,17 @@ from pathlib import Path
 import click
 
 from plantracker.exit_status import EXIT_BAD_INPUT, ExitStatusGroup
-from plantracker.pipeline import REPO_ROOT, BuildOptions, build as build_site, validate as validate_input
-from plantracker.problems import problems_json
 from plantracker.progress import Progress
 
+# Each command imports its stages when it runs, not here: a build's helper processes (chart
+# workers, MkDocs, validation) start with `spawn`, which imports this file again in each of them,
+# and the pipeline's imports (DuckDB, Jinja, the stages) cost about half a second of CPU there.
+REPO_ROOT = Path(__file__).resolve().parent  # plantracker.pipeline.REPO_ROOT
 FOLDER, FILE = click.Path(path_type=Path, file_okay=False), click.Path(path_type=Path, dir_okay=False)
 
 
-def _options(data: Path, out: Path, work: Path | None = None, previous: Path | None = None) -> BuildOptions:
+def _options(data: Path, out: Path, work: Path | None = None, previous: Path | None = None):
+    from plantracker.pipeline import BuildOptions
     return BuildOptions(data_dir=data, out_dir=out, work_dir=work or REPO_ROOT / "build", previous_dir=previous)
 
 
@@ -55,6 +58,7 @@ def cli(ctx: click.Context, debug: bool, data: Path, out: Path) -> None:
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 def build(data: Path, out: Path, work: Path | None, previous: Path | None, quiet: bool) -> None:
     """Validate, load, query, chart, render and build the site into --out."""
+    from plantracker.pipeline import build as build_site
     result = build_site(_options(data, out, work, previous), Progress(quiet))
     if not quiet:
         click.echo(f"built release {result.release.version}: {result.pages} pages, {result.charts} charts -> {out}", err=True)
@@ -66,6 +70,8 @@ def build(data: Path, out: Path, work: Path | None, previous: Path | None, quiet
 @click.pass_context
 def validate(ctx: click.Context, data: Path, as_json: bool) -> None:
     """Check the data packages, release.toml and CITATION.cff against it; print every problem."""
+    from plantracker.pipeline import validate as validate_input
+    from plantracker.problems import problems_json
     ctx.obj["json"] = as_json
     release = validate_input(_options(data, REPO_ROOT / "site"))
     if as_json:
@@ -109,6 +115,7 @@ def serve(ctx: click.Context, data: Path, work: Path | None, previous: Path | No
               help="How `latest` points at the newest release (copy for hosts without symlinks).")
 def publish(data: Path, out: Path, previous: Path | None, push: bool, force: bool, alias_type: str) -> None:
     """Build (refusing on any validation error), then deploy as the release version with mike."""
+    from plantracker.pipeline import build as build_site
     from plantracker.publish import check_committed, publish_release
     check_committed(REPO_ROOT)  # before the build, not after it: refused at once
     result = build_site(_options(data, out, previous=previous), Progress())

@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "problems.yml"
-CATALOGUE: dict[str, dict[str, str]] = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+# libyaml's loader when PyYAML has it (as strings.load_strings): every build process imports this.
+CATALOGUE: dict[str, dict[str, str]] = yaml.load(CATALOGUE_FILE.read_text(encoding="utf-8"),
+                                                 Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @dataclass(frozen=True, order=True)

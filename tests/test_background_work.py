@@ -83,3 +83,22 @@ def test_a_store_restored_into_a_fresh_work_folder_supplies_the_unchanged(tmp_pa
     assert last["download_packages_written"] == 0 and last["api_plans_written"] == 0
     assert not list((restored.work_dir / "cache" / "store" / "bundle").glob(".partial-*"))
     assert _snapshot(restored.out_dir) == _snapshot(first.out_dir)
+
+
+def test_a_helper_process_starts_without_the_pipeline():
+    """Helper processes start with `spawn`, which runs build.py again in each as `__mp_main__`:
+    that must not import the stages (DuckDB, Jinja, Altair, frictionless: half a second of CPU in
+    every chart worker and the MkDocs process). Checked as spawn does it, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import runpy, sys; runpy.run_path('build.py', run_name='__mp_main__'); "
+             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "{'duckdb', 'jinja2', 'altair', 'frictionless', 'mkdocs', 'vl_convert'} "
+             "or m.startswith(('plantracker.pipeline', 'plantracker.pages', 'plantracker.assets')))))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert loaded.split() == []
+    # The command line still runs from the same file.
+    assert "build" in subprocess.run([sys.executable, "build.py", "--help"], cwd=root, capture_output=True,
+                                     text=True, check=True).stdout
