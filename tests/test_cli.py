@@ -35,6 +35,10 @@ def good_build(tmp_path_factory):
     shutil.copytree(FIXTURE, data / "mini-plan")
     result = run("build", "--data", str(data), "--out", str(out), "--work", str(work))
     assert result.returncode == 0, result.stderr
+    # Its last line arrives, and nothing warns of resources left behind (the chart workers are
+    # left to end on their own once every render is done: ChartRendering.finish).
+    assert result.stderr.splitlines()[-1].startswith("built release"), result.stderr
+    assert "leaked" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
     return data, out, work
 
 

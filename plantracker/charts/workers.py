@@ -250,11 +250,14 @@ class ChartRendering:
             try:
                 self._done([future.result() for future in self._futures])
             finally:
-                self.close()
+                self.close(wait=self.result is None)
         return self.result
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers: cancel what has not started and wait for them to end; wait=False
+        (every render done, its files written) lets them end on their own meanwhile: a worker's
+        interpreter takes about 0.2 s to tear down, which the build need not wait for."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
