@@ -250,7 +250,7 @@ def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, stati
     site_key = None if rendering.pending else _site_key(config, docs_dir, static_dir)
     if site_key is None or not _site_is_current(store, site_key, options.out_dir):
         mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=rendering.finish,
-                                mkdocs=mkdocs)
+                                mkdocs=mkdocs, stop_static=rendering.close)
         store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
                                 "out_dir": str(Path(options.out_dir).resolve()),
                                 "listing": cache.folder_listing(options.out_dir)}

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -170,7 +174,16 @@ def test_removed_target_leaves_no_page_and_no_chart(builds):
 
 
 def _render_workers_alive() -> list:
-    return [child for child in multiprocessing.active_children() if child.is_alive()]
+    """Helper processes still running once they have had time to end: a worker whose renders are
+    done ends on its own (ChartRendering.finish does not wait for its tear-down); one left
+    waiting for jobs never would."""
+    # Each process's sentinel, not join(): the pool's own thread may reap a worker first.
+    running = {child.sentinel: child for child in multiprocessing.active_children()}
+    end = time.monotonic() + 30
+    while running and time.monotonic() < end:
+        for ended in multiprocessing.connection.wait(list(running), end - time.monotonic()):
+            running.pop(ended)
+    return list(running.values())
 
 
 def test_background_renders_give_the_same_site_as_serial_ones(builds, tmp_path, monkeypatch):
@@ -198,9 +211,80 @@ def test_a_failure_while_charts_render_stops_them_and_keeps_the_site(builds, tmp
     with pytest.raises(Abort):  # MkDocs' strict mode, while the charts were still rendering
         build(options)
     assert [p.name for p in out.iterdir()] == ["earlier.html"]
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".site-")] == []  # no temporary folder left
     assert not _render_workers_alive()
-    # Renders that did not finish are not recorded: the next build renders them again.
-    assert not list((options.work_dir / "cache" / "store" / "charts").glob("*/files.json"))
+    # Renders that did not finish are not recorded (the next build renders them again); those that
+    # finished before MkDocs failed are, whole: each entry holds every file its record lists.
+    for record in (options.work_dir / "cache" / "store" / "charts").glob("*/files.json"):
+        listed = json.loads(record.read_text(encoding="utf-8"))
+        assert all((record.parent / listed[field]).is_file() for field in ("spec", "svg", "png", "csv"))
+    assert not list((options.work_dir / "cache" / "store" / "charts").glob(".partial-*"))
+
+
+def test_a_render_that_fails_while_mkdocs_builds_leaves_the_site_and_nothing_else(builds, tmp_path):
+    """build_site copies the static files while MkDocs builds in its process; when the renders it
+    waits for first fail, it raises their error only after MkDocs has finished writing into its
+    temporary folder, deletes both temporary folders and leaves the site as it was."""
+    from plantracker import mkdocs_build
+
+    out = an_earlier_site(tmp_path / "site")
+    work = builds.options.work_dir
+
+    def renders_fail():
+        raise RuntimeError("a chart render failed")
+
+    mkdocs = mkdocs_build.MkDocsProcess()
+    try:
+        with pytest.raises(RuntimeError, match="a chart render failed"):
+            mkdocs_build.build_site(work / "mkdocs.yml", work / "static", out, before_static_copy=renders_fail,
+                                    mkdocs=mkdocs)
+        assert [p.name for p in tmp_path.iterdir()] == ["site"]
+        assert [p.name for p in out.iterdir()] == ["earlier.html"]
+        # The same process then builds the site whole: the static files over MkDocs' output.
+        mkdocs_build.build_site(work / "mkdocs.yml", work / "static", out, mkdocs=mkdocs)
+    finally:
+        mkdocs.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+    static = {p.relative_to(work / "static") for p in (work / "static").rglob("*") if p.is_file()}
+    assert static and all((out / path).read_bytes() == (work / "static" / path).read_bytes() for path in static)
+    assert (out / "index.html").is_file() and not (out / "earlier.html").exists()
+    assert all(p.stat().st_mode & 0o777 == (0o755 if p.is_dir() else 0o644) for p in out.rglob("*"))
+
+
+def test_a_mkdocs_failure_stops_the_wait_for_the_renders(builds, tmp_path):
+    """While MkDocs builds, build_site waits for the renders (before_static_copy); when MkDocs
+    fails it calls stop_static at once, and MkDocs' error is what the build raises."""
+    from concurrent.futures import CancelledError
+
+    from plantracker import mkdocs_build
+
+    work = builds.options.work_dir
+    docs = tmp_path / "site_src"
+    shutil.copytree(work / "site_src", docs)
+    page = next(docs.rglob("*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("".join(f"docs_dir: {docs}\n" if line.startswith("docs_dir:") else line
+                              for line in (work / "mkdocs.yml").read_text(encoding="utf-8").splitlines(True)),
+                      encoding="utf-8")
+    stopped = threading.Event()
+
+    def renders_never_end():
+        if not stopped.wait(120):
+            raise AssertionError("stop_static was not called")
+        raise CancelledError
+
+    out = an_earlier_site(tmp_path / "site")
+    mkdocs = mkdocs_build.MkDocsProcess()
+    try:
+        with pytest.raises(Abort):
+            mkdocs_build.build_site(config, work / "static", out, before_static_copy=renders_never_end,
+                                    mkdocs=mkdocs, stop_static=stopped.set)
+    finally:
+        mkdocs.close()
+    assert stopped.is_set()
+    assert [p.name for p in out.iterdir()] == ["earlier.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mkdocs.yml", "site", "site_src"]
 
 
 def test_a_failed_render_fails_its_batch(tmp_path):

@@ -10,6 +10,7 @@ import atexit
 import json
 import multiprocessing.util
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -190,6 +191,7 @@ class ChartRendering:
         self.files: list[ChartFiles | None] = [planned_files(chart) for chart, _ in jobs]
         workers = workers or min(_cores(), len(jobs) // PARALLEL_MIN_CHARTS)
         self._pool = None
+        self._closing = threading.Lock()
         self._futures: list = []
         # With `background` (a build that goes on meanwhile), few charts render in one worker on
         # another core: here they would hold the build up for the renderer's start-up and the
@@ -254,10 +256,13 @@ class ChartRendering:
         return self.result
 
     def close(self, wait: bool = True) -> None:
-        """Stop the workers: cancel what has not started and wait for them to end; wait=False
-        (every render done, its files written) lets them end on their own meanwhile: a worker's
-        interpreter takes about 0.2 s to tear down, which the build need not wait for."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=True)
-            self._pool = None
+        """Stop the workers: cancel what has not started (finish() then raises CancelledError) and
+        wait for them to end; wait=False (every render done, its files written) lets them end on
+        their own meanwhile: a worker's interpreter takes about 0.2 s to tear down, which the build
+        need not wait for. Safe to call from another thread while finish() waits (a MkDocs failure:
+        mkdocs_build.build_site's stop_static)."""
+        with self._closing:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=True)
 
