@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import cache, mkdocs_build
-from .assets import prefetch_assets, write_assets
+from .assets import prefetch_assets, write_assets, write_standalone_assets
 from .build_validation import start_validation
 from .changes import compare_releases
 from .charts import render_charts
@@ -186,11 +186,18 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             rendering = render_charts(to_render, static_dir, store, background=preview is None)
             cleanup.callback(rendering.close)
         with step("assets"):
-            assets = write_assets(db, site, changes, charts, lambda: {**known, **rendering.sized()}, release, strings,
-                                  static_dir, store, packages=packages, templates_dir=options.templates_dir,
-                                  repo_dir=options.repo_dir, pages_branch=options.pages_branch,
-                                  embeds_written=preview.embeds if preview else None,
-                                  memo=preview.memo if preview else None)
+            assets = write_assets(db, site, charts, lambda: {**known, **rendering.sized()}, release, strings,
+                                  static_dir, store, packages=packages, memo=preview.memo if preview else None)
+
+            def standalone_assets() -> list[str]:
+                return write_standalone_assets(
+                    db, site, changes, charts, {**known, **rendering.sized()}, release, strings, static_dir, store,
+                    bundle=assets.bundle, packages=packages, templates_dir=options.templates_dir,
+                    repo_dir=options.repo_dir, pages_branch=options.pages_branch,
+                    embeds_written=preview.embeds if preview else None, memo=preview.memo if preview else None)
+
+            if preview is not None:
+                assets.files += standalone_assets()
         with step("render"):
             chart_files = {**known, **rendering.sized()}
             result.pages = _render(options, release, strings, pages, chart_files, assets, docs_dir, store, preview)
@@ -208,7 +215,8 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 preview.remember(site, query_keys, {**known, **rendering.finish()})
                 store.last_build["charts"] = len(charts)
             else:
-                _publishable_site(options, config, docs_dir, static_dir, release, rendering, store, mkdocs)
+                _publishable_site(options, config, docs_dir, static_dir, release, rendering, store, mkdocs,
+                                  standalone_assets)
     return result
 
 
@@ -243,13 +251,24 @@ def _staged(static_dir: Path, asset_files: list[str], chart_files: dict) -> dict
 
 
 def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, static_dir: Path, release: Release,
-                      rendering, store: cache.Store, mkdocs: mkdocs_build.MkDocsProcess) -> None:
+                      rendering, store: cache.Store, mkdocs: mkdocs_build.MkDocsProcess,
+                      standalone_assets: Callable[[], object]) -> None:
     """MkDocs into a fresh folder swapped in for out_dir; skipped when docs, config, theme and
     static files are unchanged and out_dir still holds that build; never skipped while charts are
-    rendering (new charts: a changed site)."""
-    site_key = None if rendering.pending else _site_key(config, docs_dir, static_dir)
+    rendering (new charts: a changed site). The standalone assets are written while MkDocs builds,
+    or first when the site may be current (they are part of what it compares)."""
+    site_key = None
+    if not rendering.pending:
+        standalone_assets()
+        site_key = _site_key(config, docs_dir, static_dir)
+
+    def static_files() -> None:
+        if site_key is None:
+            standalone_assets()
+        rendering.finish()
+
     if site_key is None or not _site_is_current(store, site_key, options.out_dir):
-        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=rendering.finish,
+        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=static_files,
                                 mkdocs=mkdocs, stop_static=rendering.close)
         store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
                                 "out_dir": str(Path(options.out_dir).resolve()),

@@ -1,7 +1,8 @@
 """Assets stage: what the site offers besides its pages, written into the staging folder (the site
 root's mirror): the static JSON API, the release feeds, the downloads, an embed page per chart and
-the self-hosted chart JavaScript. Returns what the pages show of them (the data page's file list,
-each chart's embed box, the bundle's path).
+the self-hosted chart JavaScript. write_assets writes what the pages are made from and returns what
+they show of it (the data page's file list, each chart's embed box, the bundle's path);
+write_standalone_assets the rest, which a build writes while MkDocs builds.
 
 Modules: `api`, `feed`, `downloads` (with `exports`, `workbook`, `data_dictionary`), `embeds`,
 and the Vega bundle from `plantracker.vega_bundle` (shared with the chart stage).
@@ -29,7 +30,7 @@ from .downloads import CHECKSUMS, DownloadFile, checksum_lines, data_page_contex
 from .embeds import embed_view, write_embeds
 from .feed import release_entry, release_history, write_feeds
 
-__all__ = ["Assets", "prefetch_assets", "write_assets"]
+__all__ = ["Assets", "prefetch_assets", "write_assets", "write_standalone_assets"]
 
 # The code and libraries that decide the downloads' bytes.
 DOWNLOAD_CODE = ("assets/downloads.py", "assets/exports.py", "assets/workbook.py", "assets/data_dictionary.py",
@@ -43,8 +44,8 @@ API = "api"
 class Assets:
     """What pages show of the assets: `downloads` (data page values: downloads.data_page_context),
     `embeds` (chart key -> embed box values: embeds.embed_view), `bundle` (the Vega bundle's path
-    from the site root, "" when there is none); and `files`, every file written under the staging
-    folder (paths from the site root)."""
+    from the site root, "" when there is none); and `files`, every file write_assets wrote under the
+    staging folder (paths from the site root; write_standalone_assets returns its own)."""
 
     downloads: dict
     embeds: dict = field(default_factory=dict)
@@ -165,33 +166,49 @@ def _embeds(charts: list[Chart], sized: dict, static_dir: Path, release: Release
     return [embed_path(chart.plan_id, chart.chart_id, chart.lang) for chart in charts]
 
 
-def write_assets(db: Database, site: SiteData, changes: Changes, charts: list[Chart],
-                 chart_files: Callable[[], dict], release: Release, strings: dict, static_dir: Path,
-                 store: Store, *, packages: dict[str, str], templates_dir: Path, repo_dir: Path,
-                 pages_branch: str, embeds_written: dict | None = None, memo: ObjectMemo | None = None) -> Assets:
-    """Everything but the pages -> files under static_dir, and what the pages show of them.
+def write_assets(db: Database, site: SiteData, charts: list[Chart], chart_files: Callable[[], dict],
+                 release: Release, strings: dict, static_dir: Path, store: Store, *, packages: dict[str, str],
+                 memo: ObjectMemo | None = None) -> Assets:
+    """What the pages are made from -> files under static_dir, and what the pages show of them:
+    the downloads (the data page lists each with its size and checksum), the Vega bundle (its
+    path), each chart's embed box. The rest is write_standalone_assets'.
 
     `chart_files()` gives each chart's files by chart key (charts.ChartStage.sized); it is called
     last, so the charts whose size only their render decides are rendered meanwhile. `packages`
     maps each package folder's name to its digest (cache.package_digests): the content store keys
-    of its downloads and API files. `repo_dir` and `pages_branch` name the published branch the
-    feed's history is read from. `embeds_written`: see _embeds (None: write every embed page).
-    `memo`: what was computed from charts the preview took again from its last build (ObjectMemo).
+    of its downloads. `memo`: what was computed from charts the preview took again from its last
+    build (ObjectMemo).
     """
     memo = memo or ObjectMemo()
-    # What other processes may still be making (prefetch_assets) comes last.
-    files = _api(db, site, packages, static_dir, release, strings, store)
-    history = release_history(release_entry(release, changes, strings),
-                              published_history(repo_dir, before=release.version, branch=pages_branch))
-    files += [p.relative_to(static_dir).as_posix() for p in write_feeds(static_dir, release, history, strings)]
+    # What other processes may still be making (prefetch_assets) comes first here: the rest waits.
     download_files = _downloads(db, packages, static_dir, release, strings, store)
-    files += [f.href for f in download_files]
+    files = [f.href for f in download_files]
     downloads = data_page_context(download_files, db.packages)
     bundle, bundle_files = _write_bundle(static_dir, store)
     files += bundle_files
     sized = chart_files()
-    files += _embeds(charts, sized, static_dir, release, strings, templates_dir, bundle, embeds_written, memo)
     words = digest(release, strings)
     embeds = {chart.key: memo.get(chart, ("embed view", words, sized[chart.key]),
                                   lambda: embed_view(chart, sized[chart.key], release, strings)) for chart in charts}
     return Assets(downloads=downloads, embeds=embeds, bundle=bundle, files=files)
+
+
+def write_standalone_assets(db: Database, site: SiteData, changes: Changes, charts: list[Chart], sized: dict,
+                            release: Release, strings: dict, static_dir: Path, store: Store, *, bundle: str,
+                            packages: dict[str, str], templates_dir: Path, repo_dir: Path, pages_branch: str,
+                            embeds_written: dict | None = None, memo: ObjectMemo | None = None) -> list[str]:
+    """What no page is made from -> files under static_dir -> their paths from the site root: the
+    static JSON API, the release feeds, an embed page per chart. A build writes them while MkDocs
+    builds the pages (pipeline: they need not hold it up).
+
+    `sized`: each chart's files by chart key (charts.ChartStage.sized); `bundle`: the Vega bundle's
+    path (Assets.bundle). `repo_dir` and `pages_branch` name the published branch the feed's
+    history is read from. `embeds_written`: see _embeds (None: write every embed page). `memo`:
+    as write_assets'.
+    """
+    memo = memo or ObjectMemo()
+    files = _api(db, site, packages, static_dir, release, strings, store)
+    history = release_history(release_entry(release, changes, strings),
+                              published_history(repo_dir, before=release.version, branch=pages_branch))
+    files += [p.relative_to(static_dir).as_posix() for p in write_feeds(static_dir, release, history, strings)]
+    return files + _embeds(charts, sized, static_dir, release, strings, templates_dir, bundle, embeds_written, memo)
