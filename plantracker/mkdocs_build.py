@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -137,14 +138,25 @@ class MkDocsProcess:
         here while it runs; when MkDocs fails, `on_failure()` is called at once (from another
         thread: it should make meanwhile give up) and MkDocs' error is raised, else meanwhile's.
         Returns or raises only after MkDocs has ended: it writes into site_dir until then."""
-        pending = self._pool.apply_async(_build_logged, (Path(config_path), site_dir, build_date),
-                                         callback=lambda done: done[1] is not None and on_failure())
+        hook_errors: list[BaseException] = []
+
+        def finished(done: tuple) -> None:
+            # Runs in the pool's result thread, which dies on an exception (and get() then waits forever).
+            if done[1] is not None:
+                try:
+                    on_failure()
+                except BaseException as error:  # noqa: BLE001 - raised below, in this thread
+                    hook_errors.append(error)
+
+        pending = self._pool.apply_async(_build_logged, (Path(config_path), site_dir, build_date), callback=finished)
         try:
             meanwhile()
         except BaseException:
             self._log_and_raise(*pending.get())
             raise
         self._log_and_raise(*pending.get())
+        if hook_errors:
+            raise hook_errors[0]
 
     @staticmethod
     def _log_and_raise(records: list[tuple[str, int, str]], error: BaseException | None) -> None:
@@ -191,7 +203,8 @@ class _Records(logging.Handler):
 def _build_logged(config_path: Path, site_dir: Path | None, build_date: dt.date | None
                   ) -> tuple[list[tuple[str, int, str]], BaseException | None]:
     """run_mkdocs in the MkDocs process -> (its warnings and errors as (logger, level, message),
-    the exception it raised or None; one that cannot be pickled becomes a RuntimeError naming it)."""
+    the exception it raised or None; one that cannot go through pickle and back becomes a
+    RuntimeError naming it: the pool's result thread would die unpickling it)."""
     import pickle
 
     handler, root = _Records(), logging.getLogger()
@@ -202,7 +215,7 @@ def _build_logged(config_path: Path, site_dir: Path | None, build_date: dt.date 
     except BaseException as raised:  # noqa: BLE001 - raised again in the build process
         error = raised
         try:
-            pickle.dumps(error)
+            pickle.loads(pickle.dumps(error))
         except Exception:  # noqa: BLE001
             error = RuntimeError(f"{type(raised).__name__}: {raised}")
     finally:
@@ -297,23 +310,30 @@ def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: d
     shares with MkDocs' output replace MkDocs'); then swap (swap_into_place). A failure at any step
     leaves the previous out_dir untouched. Both temporary folders are named `.<out>-new-*`, which
     recover_out_dir deletes if a killed build left them. When MkDocs fails, stop_static() is called
-    (from another thread) to make before_static_copy give up: MkDocs' error is raised at once,
-    not after the renders."""
+    (from another thread) to make before_static_copy give up (the renders not yet started are
+    cancelled; the running ones end first), the static copy is skipped, and MkDocs' error raised."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     static = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-static-", dir=out_dir.parent))
 
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        stop_static()
+
     def stage_static() -> None:
         before_static_copy()
-        shutil.copytree(static_dir, static, dirs_exist_ok=True)
-        _world_readable(static)
+        if not stopped.is_set():  # MkDocs failed: its error is raised, nothing is published
+            shutil.copytree(static_dir, static, dirs_exist_ok=True)
+            _world_readable(static)
 
     try:
         # The static copy (a third of a second at the shipped size, seconds at 10x) no longer
         # waits for MkDocs: with MkDocs in its own process this one is idle while it builds.
         if mkdocs is not None:
-            mkdocs.build(config_path, temp, build_date, meanwhile=stage_static, on_failure=stop_static)
+            mkdocs.build(config_path, temp, build_date, meanwhile=stage_static, on_failure=stop)
         else:
             run_mkdocs(config_path, temp, build_date)
             stage_static()
@@ -339,10 +359,12 @@ def _world_readable(root: Path) -> None:
 def _move_into(source: Path, target: Path) -> None:
     """Every file under source -> the same path under target, replacing a file there, as
     shutil.copytree(dirs_exist_ok=True) would put it, but by renames (same file system): a folder
-    that target lacks moves whole, in one step. source is left empty."""
+    that target lacks moves whole, in one step. source is left empty. A file where target has a
+    folder, or the reverse, raises (IsADirectoryError, NotADirectoryError): copytree would put
+    such a file inside the folder, which no site should need."""
     for entry in os.scandir(source):
         destination = target / entry.name
         if entry.is_dir(follow_symlinks=False) and destination.is_dir() and not destination.is_symlink():
             _move_into(Path(entry.path), destination)
         else:
-            os.replace(entry.path, destination)  # IsADirectoryError/NotADirectoryError as copytree would fail
+            os.replace(entry.path, destination)

@@ -15,6 +15,7 @@ made into pages, only changed charts rendered, only changed pages rendered, and 
 from __future__ import annotations
 
 import shutil
+import threading
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,15 +262,20 @@ def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, stati
     if not rendering.pending:
         standalone_assets()
         site_key = _site_key(config, docs_dir, static_dir)
+    mkdocs_failed = threading.Event()
 
     def static_files() -> None:
-        if site_key is None:
+        if site_key is None and not mkdocs_failed.is_set():
             standalone_assets()
-        rendering.finish()
+        rendering.finish()  # raises CancelledError once stop() has cancelled the renders
+
+    def stop() -> None:  # MkDocs failed (called from another thread)
+        mkdocs_failed.set()
+        rendering.close()
 
     if site_key is None or not _site_is_current(store, site_key, options.out_dir):
         mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=static_files,
-                                mkdocs=mkdocs, stop_static=rendering.close)
+                                mkdocs=mkdocs, stop_static=stop)
         store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
                                 "out_dir": str(Path(options.out_dir).resolve()),
                                 "listing": cache.folder_listing(options.out_dir)}

@@ -251,14 +251,9 @@ def test_a_render_that_fails_while_mkdocs_builds_leaves_the_site_and_nothing_els
     assert all(p.stat().st_mode & 0o777 == (0o755 if p.is_dir() else 0o644) for p in out.rglob("*"))
 
 
-def test_a_mkdocs_failure_stops_the_wait_for_the_renders(builds, tmp_path):
-    """While MkDocs builds, build_site waits for the renders (before_static_copy); when MkDocs
-    fails it calls stop_static at once, and MkDocs' error is what the build raises."""
-    from concurrent.futures import CancelledError
-
-    from plantracker import mkdocs_build
-
-    work = builds.options.work_dir
+def _config_with_a_broken_link(work: Path, tmp_path: Path) -> Path:
+    """A built work folder -> a copy of its MkDocs config and docs (in tmp_path) with a link to a
+    missing page, which MkDocs' strict mode refuses."""
     docs = tmp_path / "site_src"
     shutil.copytree(work / "site_src", docs)
     page = next(docs.rglob("*.md"))
@@ -267,6 +262,45 @@ def test_a_mkdocs_failure_stops_the_wait_for_the_renders(builds, tmp_path):
     config.write_text("".join(f"docs_dir: {docs}\n" if line.startswith("docs_dir:") else line
                               for line in (work / "mkdocs.yml").read_text(encoding="utf-8").splitlines(True)),
                       encoding="utf-8")
+    return config
+
+
+def test_a_failing_failure_hook_cannot_hang_the_build(builds, tmp_path):
+    """MkDocsProcess.build calls on_failure from the pool's result thread, which would die on an
+    exception and leave the build waiting for ever: the hook's error is kept, MkDocs' raised."""
+    from plantracker import mkdocs_build
+
+    config = _config_with_a_broken_link(builds.options.work_dir, tmp_path)
+    raised: list[BaseException] = []
+
+    def hook():
+        raise KeyError("the hook failed")  # the one exception the pool's result thread would swallow
+
+    def build_it():
+        mkdocs = mkdocs_build.MkDocsProcess()
+        try:
+            mkdocs.build(config, tmp_path / "out", on_failure=hook)
+        except BaseException as error:  # noqa: BLE001
+            raised.append(error)
+        finally:
+            mkdocs.close()
+
+    thread = threading.Thread(target=build_it, daemon=True)
+    thread.start()
+    thread.join(180)
+    assert not thread.is_alive(), "MkDocsProcess.build never returned"
+    assert len(raised) == 1 and isinstance(raised[0], Abort)
+
+
+def test_a_mkdocs_failure_stops_the_wait_for_the_renders(builds, tmp_path):
+    """While MkDocs builds, build_site waits for the renders (before_static_copy); when MkDocs
+    fails it calls stop_static at once, and MkDocs' error is what the build raises."""
+    from concurrent.futures import CancelledError
+
+    from plantracker import mkdocs_build
+
+    work = builds.options.work_dir
+    config = _config_with_a_broken_link(work, tmp_path)
     stopped = threading.Event()
 
     def renders_never_end():

@@ -202,7 +202,8 @@ def write_standalone_assets(db: Database, site: SiteData, changes: Changes, char
     builds the pages (pipeline: they need not hold it up).
 
     `sized`: each chart's files by chart key (charts.ChartStage.sized); `bundle`: the Vega bundle's
-    path (Assets.bundle). `repo_dir` and `pages_branch` name the published branch the feed's
+    path (Assets.bundle); `packages` as write_assets' (here the content store keys of each plan's
+    API files). `repo_dir` and `pages_branch` name the published branch the feed's
     history is read from. `embeds_written`: see _embeds (None: write every embed page). `memo`:
     as write_assets'.
     """

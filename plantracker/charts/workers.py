@@ -261,8 +261,8 @@ class ChartRendering:
         their own meanwhile: a worker's interpreter takes about 0.2 s to tear down, which the build
         need not wait for. Safe to call from another thread while finish() waits (a MkDocs failure:
         mkdocs_build.build_site's stop_static)."""
-        with self._closing:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait, cancel_futures=True)
+        with self._closing:  # held through the shutdown: a second caller returns only after it
+            if self._pool is not None:
+                self._pool.shutdown(wait=wait, cancel_futures=True)
+                self._pool = None
 
