@@ -13,7 +13,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import yaml
 from markupsafe import escape
@@ -302,16 +302,17 @@ def recover_out_dir(out_dir: Path) -> None:
 
 
 def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: dt.date | None = None,
-               before_static_copy: Callable[[], object] = lambda: None, mkdocs: MkDocsProcess | None = None,
+               before_static_copy: Sequence[Callable[[], object]] = (), mkdocs: MkDocsProcess | None = None,
                stop_static: Callable[[], object] = lambda: None) -> None:
     """Build into a temporary folder beside out_dir (in `mkdocs`'s process when given, else here);
-    meanwhile call before_static_copy (the chart renders finishing) and copy the staged static
-    files into a second temporary folder, moved into the first once MkDocs is done (the files it
+    meanwhile call each of before_static_copy in turn (what else the static folder needs: the
+    chart renders finishing) and copy the staged static files into a second temporary folder, moved into the first once MkDocs is done (the files it
     shares with MkDocs' output replace MkDocs'); then swap (swap_into_place). A failure at any step
     leaves the previous out_dir untouched. Both temporary folders are named `.<out>-new-*`, which
     recover_out_dir deletes if a killed build left them. When MkDocs fails, stop_static() is called
-    (from another thread) to make before_static_copy give up (the renders not yet started are
-    cancelled; the running ones end first), the static copy is skipped, and MkDocs' error raised."""
+    (from another thread) to make the step under way give up (the renders not yet started are
+    cancelled; the running ones end first), the steps after it and the static copy are skipped,
+    and MkDocs' error is raised."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
@@ -324,10 +325,11 @@ def build_site(config_path: Path, static_dir: Path, out_dir: Path, build_date: d
         stop_static()
 
     def stage_static() -> None:
-        before_static_copy()
-        if not stopped.is_set():  # MkDocs failed: its error is raised, nothing is published
-            shutil.copytree(static_dir, static, dirs_exist_ok=True)
-            _world_readable(static)
+        for step in (*before_static_copy, lambda: shutil.copytree(static_dir, static, dirs_exist_ok=True)):
+            if stopped.is_set():  # MkDocs failed: its error is raised, nothing is published
+                return
+            step()
+        _world_readable(static)
 
     try:
         # The static copy (a third of a second at the shipped size, seconds at 10x) no longer

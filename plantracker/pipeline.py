@@ -15,7 +15,6 @@ made into pages, only changed charts rendered, only changed pages rendered, and 
 from __future__ import annotations
 
 import shutil
-import threading
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,24 +257,14 @@ def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, stati
     static files are unchanged and out_dir still holds that build; never skipped while charts are
     rendering (new charts: a changed site). The standalone assets are written while MkDocs builds,
     or first when the site may be current (they are part of what it compares)."""
-    site_key = None
+    site_key, static_steps = None, (standalone_assets, rendering.finish)
     if not rendering.pending:
         standalone_assets()
-        site_key = _site_key(config, docs_dir, static_dir)
-    mkdocs_failed = threading.Event()
-
-    def static_files() -> None:
-        if site_key is None and not mkdocs_failed.is_set():
-            standalone_assets()
-        rendering.finish()  # raises CancelledError once stop() has cancelled the renders
-
-    def stop() -> None:  # MkDocs failed (called from another thread)
-        mkdocs_failed.set()
-        rendering.close()
-
+        site_key, static_steps = _site_key(config, docs_dir, static_dir), (rendering.finish,)
     if site_key is None or not _site_is_current(store, site_key, options.out_dir):
-        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=static_files,
-                                mkdocs=mkdocs, stop_static=stop)
+        # A MkDocs failure: rendering.close cancels the renders (finish raises CancelledError).
+        mkdocs_build.build_site(config, static_dir, options.out_dir, release.date, before_static_copy=static_steps,
+                                mkdocs=mkdocs, stop_static=rendering.close)
         store.memory["site"] = {"key": site_key or _site_key(config, docs_dir, static_dir),
                                 "out_dir": str(Path(options.out_dir).resolve()),
                                 "listing": cache.folder_listing(options.out_dir)}

@@ -236,7 +236,7 @@ def test_a_render_that_fails_while_mkdocs_builds_leaves_the_site_and_nothing_els
     mkdocs = mkdocs_build.MkDocsProcess()
     try:
         with pytest.raises(RuntimeError, match="a chart render failed"):
-            mkdocs_build.build_site(work / "mkdocs.yml", work / "static", out, before_static_copy=renders_fail,
+            mkdocs_build.build_site(work / "mkdocs.yml", work / "static", out, before_static_copy=[renders_fail],
                                     mkdocs=mkdocs)
         assert [p.name for p in tmp_path.iterdir()] == ["site"]
         assert [p.name for p in out.iterdir()] == ["earlier.html"]
@@ -312,7 +312,7 @@ def test_a_mkdocs_failure_stops_the_wait_for_the_renders(builds, tmp_path):
     mkdocs = mkdocs_build.MkDocsProcess()
     try:
         with pytest.raises(Abort):
-            mkdocs_build.build_site(config, work / "static", out, before_static_copy=renders_never_end,
+            mkdocs_build.build_site(config, work / "static", out, before_static_copy=[renders_never_end],
                                     mkdocs=mkdocs, stop_static=stopped.set)
     finally:
         mkdocs.close()
