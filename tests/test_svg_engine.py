@@ -69,6 +69,20 @@ def test_the_engine_draws_the_same_svg_and_png_as_vl_convert(engine, sample):
     assert compared == 2 * len(sample)
 
 
+def test_a_render_that_waits_on_a_timer_is_awaited(bundle, sample):
+    """The engine reads a render's result without awaiting it when it settled with the script that
+    started it (promise jobs only); a render that also waits on a timer is awaited instead."""
+    engine = SvgEngine(bundle, fonts.source_font())
+    try:
+        engine._context.eval("""const toSVG = vega.View.prototype.toSVG;
+            vega.View.prototype.toSVG = function (...args) {
+              return new Promise((resolve) => setTimeout(resolve, 5)).then(() => toSVG.apply(this, args)); }; 1""")
+        static = static_spec(chart_specs(sample[0])[FULL], FULL)
+        assert engine.render(static) == vl_convert.vegalite_to_svg(static)
+    finally:
+        engine.close()
+
+
 def test_a_character_the_font_lacks_is_left_to_vl_convert(engine):
     spec = {"data": {"values": [{"t": "河北 \U0001F600", "v": 1}]}, "mark": "bar",
             "encoding": {"y": {"field": "t", "type": "nominal"}, "x": {"field": "v", "type": "quantitative"}},
