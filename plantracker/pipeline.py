@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import cache, mkdocs_build
-from .assets import prefetch_assets, write_assets, write_standalone_assets
+from .assets import embed_views, prefetch_assets, write_assets, write_standalone_assets
 from .build_validation import start_validation
 from .changes import compare_releases
 from .charts import render_charts
@@ -186,8 +186,9 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             rendering = render_charts(to_render, static_dir, store, background=preview is None)
             cleanup.callback(rendering.close)
         with step("assets"):
-            assets = write_assets(db, site, charts, lambda: {**known, **rendering.sized()}, release, strings,
-                                  static_dir, store, packages=packages, memo=preview.memo if preview else None)
+            assets = write_assets(db, site, charts, lambda: {**known, **rendering.sized(wait=False)}, release,
+                                  strings, static_dir, store, packages=packages,
+                                  memo=preview.memo if preview else None)
 
             def standalone_assets() -> list[str]:
                 return write_standalone_assets(
@@ -199,8 +200,8 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             if preview is not None:
                 assets.files += standalone_assets()
         with step("render"):
-            chart_files = {**known, **rendering.sized()}
-            result.pages = _render(options, release, strings, pages, chart_files, assets, docs_dir, store, preview)
+            result.pages = _render(options, release, strings, pages, charts,
+                                   lambda wait: {**known, **rendering.sized(wait)}, assets, docs_dir, store, preview)
             config = mkdocs_build.write_mkdocs_config(
                 REPO_ROOT, work, docs_dir, out_dir,
                 nav_sections(site.plans, strings, {p.path: p.titles for p in pages}),
@@ -220,13 +221,18 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
     return result
 
 
-def _render(options: BuildOptions, release: Release, strings: dict, pages: list, chart_files: dict, assets,
-            docs_dir: Path, store: cache.Store, preview: PreviewMemory | None) -> int:
+def _render(options: BuildOptions, release: Release, strings: dict, pages: list, charts: list,
+            sized: Callable[[bool], dict], assets, docs_dir: Path, store: cache.Store,
+            preview: PreviewMemory | None) -> int:
     """The render stage: hand-written and generated pages into docs_dir (the preview: only pages
-    whose inputs changed), every other file there deleted -> how many pages."""
+    whose inputs changed), every other file there deleted -> how many pages. `sized(wait)`: each
+    chart's files by chart key (ChartStage.sized). The pages of charts whose size only their
+    render decides are written last, so those renders run meanwhile; their charts' embed boxes
+    are added to `assets` then."""
     hand_written = mkdocs_build.copy_hand_written(options.site_src, docs_dir)
     common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
               for lang in LANGUAGES}
+    chart_files = sized(False)
     to_render = pages
     if preview is not None:
         templates = cache.tree_digest(options.templates_dir)
@@ -234,9 +240,18 @@ def _render(options: BuildOptions, release: Release, strings: dict, pages: list,
         variables = preview.template_variables(templates, template_environment(options.templates_dir))
         to_render = preview.pages_to_render(pages, every_page, {"downloads": assets.downloads}, variables,
                                             chart_files, assets.embeds, docs_dir)
-    render_pages(to_render, chart_files, assets, common, strings, options.templates_dir, docs_dir,
-                 citation=lambda page, lang, link: citation(release, page.titles[lang], link.url, lang, strings[lang]),
-                 compiled_dir=store.root / "templates")
+    waiting = [any(chart.key not in chart_files for chart in page.charts) for page in to_render]
+    later = [page for page, wait in zip(to_render, waiting) if wait]
+    batches = [[page for page, wait in zip(to_render, waiting) if not wait], later] if later else [to_render]
+    for batch in batches:
+        if batch is later:
+            chart_files = sized(True)
+            assets.embeds.update(embed_views([chart for chart in charts if chart.key not in assets.embeds],
+                                             chart_files, release, strings))
+        render_pages(batch, chart_files, assets, common, strings, options.templates_dir, docs_dir,
+                     citation=lambda page, lang, link: citation(release, page.titles[lang], link.url, lang,
+                                                                strings[lang]),
+                     compiled_dir=store.root / "templates")
     generated = {f"{page.path}.{lang}.md" for page in pages for lang in page.contexts}
     mkdocs_build.remove_other_files(docs_dir, hand_written | generated)
     store.last_build["pages_rendered"] = len(to_render)

@@ -102,3 +102,30 @@ def test_a_helper_process_starts_without_the_pipeline():
     # The command line still runs from the same file.
     assert "build" in subprocess.run([sys.executable, "build.py", "--help"], cwd=root, capture_output=True,
                                      text=True, check=True).stdout
+
+
+def test_pages_are_written_while_the_charts_that_decide_their_size_render(tmp_path, data, monkeypatch):
+    """The tile map's size only its render tells: the render stage writes every other page first
+    and waits for those renders only then (here the map renders are made to look unfinished when
+    the stage asks without waiting). The site is byte for byte the one built without that wait."""
+    from plantracker.charts import ChartStage
+
+    plain = _options(tmp_path, "plain", data)
+    build(plain)
+    real, seen = ChartStage.sized, []
+
+    def sized(self, wait=True):
+        files = real(self, wait)
+        if not wait:
+            return {key: value for key, value in files.items() if not key[1].startswith("map")}
+        docs = tmp_path / "waiting" / "work" / "site_src"
+        seen.append({p.relative_to(docs).as_posix() for p in docs.rglob("*.md")})
+        return files
+
+    monkeypatch.setattr(ChartStage, "sized", sized)
+    waiting = _options(tmp_path, "waiting", data)
+    build(waiting)
+    first = seen[0]
+    assert "mini-plan/targets/xa-recycled.zh.md" in first and "mini-plan/targets/xa-recycled.en.md" in first
+    assert not any(path.startswith("mini-plan/map") for path in first), sorted(first)
+    assert _snapshot(waiting.out_dir) == _snapshot(plain.out_dir)

@@ -30,7 +30,7 @@ from .downloads import CHECKSUMS, DownloadFile, checksum_lines, data_page_contex
 from .embeds import embed_view, write_embeds
 from .feed import release_entry, release_history, write_feeds
 
-__all__ = ["Assets", "prefetch_assets", "write_assets", "write_standalone_assets"]
+__all__ = ["Assets", "embed_views", "prefetch_assets", "write_assets", "write_standalone_assets"]
 
 # The code and libraries that decide the downloads' bytes.
 DOWNLOAD_CODE = ("assets/downloads.py", "assets/exports.py", "assets/workbook.py", "assets/data_dictionary.py",
@@ -166,30 +166,38 @@ def _embeds(charts: list[Chart], sized: dict, static_dir: Path, release: Release
     return [embed_path(chart.plan_id, chart.chart_id, chart.lang) for chart in charts]
 
 
+def embed_views(charts: list[Chart], chart_files: dict, release: Release, strings: dict,
+                memo: ObjectMemo | None = None) -> dict:
+    """Charts and their files by chart key (those not in chart_files are left out) -> chart key ->
+    its embed box on the page (embeds.embed_view), for Assets.embeds. `memo`: see write_assets."""
+    memo = memo or ObjectMemo()
+    words = digest(release, strings)
+    return {chart.key: memo.get(chart, ("embed view", words, files),
+                                lambda: embed_view(chart, files, release, strings))
+            for chart in charts if (files := chart_files.get(chart.key)) is not None}
+
+
 def write_assets(db: Database, site: SiteData, charts: list[Chart], chart_files: Callable[[], dict],
                  release: Release, strings: dict, static_dir: Path, store: Store, *, packages: dict[str, str],
                  memo: ObjectMemo | None = None) -> Assets:
     """What the pages are made from -> files under static_dir, and what the pages show of them:
     the downloads (the data page lists each with its size and checksum), the Vega bundle (its
-    path), each chart's embed box. The rest is write_standalone_assets'.
+    path), the embed box of each chart whose files are known (the caller adds the others' with
+    embed_views once they are). The rest is write_standalone_assets'.
 
-    `chart_files()` gives each chart's files by chart key (charts.ChartStage.sized); it is called
-    last, so the charts whose size only their render decides are rendered meanwhile. `packages`
-    maps each package folder's name to its digest (cache.package_digests): the content store keys
-    of its downloads. `memo`: what was computed from charts the preview took again from its last
-    build (ObjectMemo).
+    `chart_files()` gives the charts' files known so far by chart key (charts.ChartStage.sized
+    without waiting); it is called last, so the charts whose size only their render decides have
+    rendered meanwhile. `packages` maps each package folder's name to its digest
+    (cache.package_digests): the content store keys of its downloads. `memo`: what was computed
+    from charts the preview took again from its last build (ObjectMemo).
     """
-    memo = memo or ObjectMemo()
     # What other processes may still be making (prefetch_assets) comes first here: the rest waits.
     download_files = _downloads(db, packages, static_dir, release, strings, store)
     files = [f.href for f in download_files]
     downloads = data_page_context(download_files, db.packages)
     bundle, bundle_files = _write_bundle(static_dir, store)
     files += bundle_files
-    sized = chart_files()
-    words = digest(release, strings)
-    embeds = {chart.key: memo.get(chart, ("embed view", words, sized[chart.key]),
-                                  lambda: embed_view(chart, sized[chart.key], release, strings)) for chart in charts}
+    embeds = embed_views(charts, chart_files(), release, strings, memo)
     return Assets(downloads=downloads, embeds=embeds, bundle=bundle, files=files)
 
 

@@ -3,7 +3,7 @@ folder; taken from the content store when their inputs are unchanged, rendered o
 processes, in the background, when there are many).
 
 Pages need only each chart's paths and pixel size (`ChartStage.sized()`), known at once for the
-kinds with a fixed static size; the build goes on (rendering Markdown, running MkDocs) and calls
+kinds with a fixed static size (`sized(wait=False)` gives those without waiting); the build goes on (rendering Markdown, running MkDocs) and calls
 `finish()` before it copies the staging folder into the site, `close()` on any failure.
 """
 from __future__ import annotations
@@ -74,11 +74,13 @@ class ChartStage:
         """True until finish(): the staging folder does not yet hold every chart's files."""
         return not self._finished
 
-    def sized(self) -> dict[tuple[str, str, str], ChartFiles]:
+    def sized(self, wait: bool = True) -> dict[tuple[str, str, str], ChartFiles]:
         """Chart key (plan, chart id, language) -> ChartFiles (paths and size); waits only for the
-        renders whose size is not fixed in advance."""
-        rendered = dict(zip(self._missing, self._rendering.sized()))
-        return {chart.key: self._files.get(key) or rendered[key] for key, chart in zip(self._keys, self._charts)}
+        renders whose size is not fixed in advance. wait=False: only the charts whose size is known
+        now (the pages of the others can be written last, while they render)."""
+        rendered = dict(zip(self._missing, self._rendering.sized(wait)))
+        files = {chart.key: self._files.get(key) or rendered[key] for key, chart in zip(self._keys, self._charts)}
+        return {key: value for key, value in files.items() if value is not None}
 
     def finish(self) -> dict[tuple[str, str, str], ChartFiles]:
         """Wait for the renders, store them and link them into the staging folder (cache.link_or_copy)

@@ -239,10 +239,11 @@ class ChartRendering:
         """True while renders may still be running in the workers."""
         return self.result is None
 
-    def sized(self) -> list[ChartFiles]:
-        """Every job's ChartFiles (paths and size), waiting only for charts whose size the render decides."""
+    def sized(self, wait: bool = True) -> list[ChartFiles | None]:
+        """Every job's ChartFiles (paths and size), waiting only for charts whose size the render
+        decides; wait=False: those not rendered yet are None."""
         for i, files in enumerate(self.files):
-            if files is None:
+            if files is None and (wait or self._futures[i].done()):
                 self.files[i] = self._futures[i].result()[0]
         return list(self.files)
 
