@@ -143,6 +143,18 @@ def test_the_two_plan_comparison_states_what_differs_and_cites_both_targets(page
     assert all(row["source"] and row["source_url"].startswith(("https://", "http://")) and row["quote"] for row in table)
 
 
+@pytest.mark.parametrize("chart", [f"{PLAN}/compare-T07", "jjj-2015-2017/compare-P04"])
+def test_each_plans_target_in_a_comparison_counts_its_own_things(real_site, pages, chart):
+    """P04 builds 10 "demonstration bases" (示范基地), T07 25 "utilization bases": a bar, its table
+    row, the summary and the CSV word each plan's target with its own indicator's noun."""
+    with (real_site.root / "assets" / "charts" / f"{chart}.en.csv").open(encoding="utf-8-sig") as handle:
+        table = {row["target_id"]: row for row in csv.DictReader(handle)}
+    assert table["P04"]["value_text"] == "10\u00a0demonstration bases" and table["P04"]["unit"] == "demonstration bases"
+    assert table["T07"]["value_text"] == "25\u00a0utilization bases" and table["T07"]["unit"] == "utilization bases"
+    text = pages[f"en/{chart.split('/')[0]}/targets/{chart.split('-')[-1]}/index.html"]
+    assert "(2017): 10 demonstration bases" in text and "10 utilization bases" not in text
+
+
 def test_chart_csvs_carry_unit_source_url_quote_and_flags(real_site):
     charts = real_site.root / "assets" / "charts" / PLAN
     with (charts / "target-T01--general-industrial-solid-waste-utilized-2021.en.csv").open(encoding="utf-8-sig") as h:

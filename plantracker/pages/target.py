@@ -292,19 +292,26 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
     plans = {p.plan_id: p for p in site.plans}
     evidence = {r["target_id"]: target_evidence(plans[r["plan_id"]], plans[r["plan_id"]].targets[r["target_id"]], lang, t, link)
                 for r in rows}
-    # The targets share a concept, so this plan's indicator names what the other plans' count too.
-    indicator = plan.indicators.get(target["indicator_id"])
-    unit_name = plan.units.unit_name(unit, dim, lang, indicator)
+    # A shared concept is not a shared noun: each plan counts its own things ("utilization bases",
+    # "demonstration bases"), so each bar is worded with its own plan's indicator.
+    indicators = {r["target_id"]: plans[r["plan_id"]].indicators.get(plans[r["plan_id"]].targets[r["target_id"]]["indicator_id"])
+                  for r in rows}
+    unit_names = {tid: plan.units.unit_name(unit, dim, lang, shown) for tid, shown in indicators.items()}
     chart_rows = [{"plan_label": in_year(r["plan_" + lang], r["target_year"], t),
-                   "value": round(r["target_value"] / unit.factor, 6), "unit": unit_name, "target_year": r["target_year"],
+                   "value": round(r["target_value"] / unit.factor, 6), "unit": unit_names[r["target_id"]],
+                   "target_year": r["target_year"],
                    "value_text": qualified(t["comparison_" + r["comparison"]],
-                                           plan.units.quantity(r["target_value"], dim, lang, unit, indicator=indicator), t),
+                                           plan.units.quantity(r["target_value"], dim, lang, unit,
+                                                               indicator=indicators[r["target_id"]]), t),
                    "target_id": r["target_id"], "plan_id": r["plan_id"], **csv_evidence(evidence[r["target_id"]])}
                   for r in rows]
+    # The axis names the nouns only when every plan's is the same; else the unit alone (个, count).
+    axis = set(unit_names.values())
+    axis_name = axis.pop() if len(axis) == 1 else plan.units.unit_name(unit, dim, lang)
     title = t["plans_compared"]
     caveats = [t["compare_caveat"], *_plan_differences(site, rows, lang, t)]
     labels = {"title": title, "subtitle": plan.name(plan.indicators[target["indicator_id"]], lang), "caveats": caveats,
-              "x": t["plans"], "y": unit_name, "value": t["target_value"], "year": t["target_year"]}
+              "x": t["plans"], "y": axis_name, "value": t["target_value"], "year": t["target_year"]}
     listed = t["clause_separator"].join(t["label_value"].format(label=r["plan_label"], value=r["value_text"])
                                         for r in chart_rows)
     summary = t["sentence_separator"].join([t["titled_summary"].format(title=title, summary=listed), *caveats])
