@@ -155,6 +155,20 @@ def test_each_plans_target_in_a_comparison_counts_its_own_things(real_site, page
     assert "(2017): 10 demonstration bases" in text and "10 utilization bases" not in text
 
 
+def test_no_table_has_an_empty_in_the_source_unit_column(real_site):
+    """The two-plan comparisons' tables had that column empty in every row: each target's value in
+    its source's unit fills it ("约2200亿元", "more than 9,000 亿元 (900 billion yuan)")."""
+    from plantracker.strings import load_strings
+
+    strings = load_strings(REPO / "templates")
+    for path in real_site.root.rglob("index.html"):
+        page = path.read_text(encoding="utf-8")
+        heading = strings["en" if "/en/" in f"/{path.relative_to(real_site.root).as_posix()}" else "zh"]["value_as_printed"]
+        assert f'<td data-label="{heading}"></td>' not in page, path
+    t03 = text_of(article(real_site.page(f"en/{PLAN}/targets/T03/")))
+    assert "about 2,200 亿元 (220 billion yuan)" in t03.split(strings["en"]["plans_compared"])[-1]
+
+
 def test_chart_csvs_carry_unit_source_url_quote_and_flags(real_site):
     charts = real_site.root / "assets" / "charts" / PLAN
     with (charts / "target-T01--general-industrial-solid-waste-utilized-2021.en.csv").open(encoding="utf-8-sig") as h:

@@ -279,6 +279,13 @@ def _plan_differences(site: SiteData, rows: list[dict], lang: str, t: dict) -> l
     return differences
 
 
+def _printed_target(plan: PlanData, target_id: str, indicator: dict | None, lang: str, t: dict) -> str:
+    """A target -> its value in its source's unit, as the plan words it ("约2200亿元")."""
+    target = plan.targets[target_id]
+    return qualified(t["comparison_" + target["comparison"]],
+                     plan.units.printed(target["value"], target["unit_id"], lang, indicator=indicator), t)
+
+
 def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept: str, lang: str, t: dict,
                           link: Linker) -> Chart | None:
     """Targets of several plans measuring the same thing (shared `concept`) -> a side-by-side chart
@@ -316,7 +323,8 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
                                         for r in chart_rows)
     summary = t["sentence_separator"].join([t["titled_summary"].format(title=title, summary=listed), *caveats])
     labels["description"] = summary
-    table = [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"], "printed": "",
+    table = [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"],
+              "printed": _printed_target(plans[r["plan_id"]], r["target_id"], indicators[r["target_id"]], lang, t),
               "source": evidence[r["target_id"]]["source"], "evidence": evidence[r["target_id"]], "outside_period": False,
               "id": r["target_id"]} for r in chart_rows]
     return Chart(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang,
