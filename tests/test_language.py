@@ -7,6 +7,8 @@ import csv
 import re
 from html.parser import HTMLParser
 
+from markupsafe import escape
+
 from plantracker.pipeline import REPO_ROOT
 
 PLAN = "jjj-2020-2022"
@@ -160,3 +162,15 @@ def test_a_source_title_or_publisher_in_the_other_language_is_labelled(real_site
     zh = real_site.page("jjj-2020-2022/sources/")
     label = strings["zh"]["language_label_en"]
     assert re.search(rf'<dd><small class="pt-lang-label">{label}</small> <span lang="en">[^<]*\(', zh)
+
+
+def test_the_column_of_source_units_says_what_it_holds_and_the_methodology_names_it(real_site):
+    """The column holds the value in its source's unit ("20,534 万吨" for a source that printed
+    "20534,10000_tons"), not the source's words: its heading says so, as the methodology does."""
+    for prefix, heading in (("", "原单位数值"), ("en/", "In the source's unit")):
+        t02, marked = real_site.page(f"{prefix}{PLAN}/targets/T02/"), str(escape(heading))
+        assert f'<th scope="col">{marked}</th>' in t02 and f'data-label="{marked}"' in t02
+        assert heading in text_in(real_site.page(f"{prefix}methodology/"), prefix[:2] or "zh")
+        assert heading in text_in(real_site.page(f"{prefix}{PLAN}/map/"), prefix[:2] or "zh")
+        for page in ("原文数值", "As printed"):
+            assert page not in t02
