@@ -93,14 +93,14 @@ class UnitBook:
         return self._with_unit(format_number(value / unit.factor, lang), unit, dimension, lang, indicator)
 
     def printed(self, value: float | None, unit_id: str, lang: str, indicator: dict | None = None) -> str:
-        """A figure as its source printed it -> its number and unit in the language; "—" for no value.
+        """A figure in its source's unit -> its number and unit in the language; "—" for no value.
 
-        A unit the language does not display is shown by its label in the unit's own language (the
-        one that displays it: 万吨 is Chinese, million tonnes English), as the source printed it,
-        followed by the figure in the page language's display unit: "50,982 万吨 (509.82 million
-        tonnes)", "约150 million tonnes（1.5亿吨）". English labels of Chinese units ("100 million
-        tonnes" for 亿吨) describe the unit, for the data dictionary, and are never written after a
-        number.
+        A unit the language does not display is followed by the figure in the page language's
+        display unit, and is named by its Chinese label: "150百万吨（1.5亿吨）" on a Chinese page
+        (the Chinese words for an English source's unit, never "150 million tonnes" in Chinese text),
+        "50,982 万吨 (509.82 million tonnes)" on an English one. English labels of Chinese units
+        ("100 million tonnes" for 亿吨) describe the unit, for the data dictionary, and are never
+        written after a number, so English text keeps the Chinese unit there, as the methodology says.
         """
         if value is None:
             return "—"
@@ -110,9 +110,7 @@ class UnitBook:
         if row.get(f"display_{lang}"):
             return self._with_unit(number, DisplayUnit(factor, row[f"label_{lang}"]), dimension, lang, indicator)
         converted = self.quantity(value * factor, dimension, lang, indicator=indicator)
-        english_unit = row.get("display_en") and not row.get("display_zh")
-        label = row["label_en"] if english_unit else row["label_zh"]
-        return _CONVERTED[lang].format(printed=join_unit(number, label, lang), converted=converted)
+        return _CONVERTED[lang].format(printed=join_unit(number, row["label_zh"], lang), converted=converted)
 
     @staticmethod
     def unit_name(unit: DisplayUnit, dimension: str, lang: str, indicator: dict | None = None) -> str:

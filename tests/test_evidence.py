@@ -249,11 +249,12 @@ def test_target_and_baseline_keep_their_qualifiers_in_chart_data_and_summaries(r
 
 
 def test_figures_as_printed_by_an_english_source_keep_its_unit(pages):
-    """B01 was printed "about 1.37 billion tons" by an English translation: never "1.37 十亿吨"."""
+    """B01 was printed "about 1.37 billion tons" by an English translation: never "1.37 十亿吨" in
+    English, and in Chinese words on a Chinese page (its words stay in the quote)."""
     en = pages[f"en/{PLAN}/regions/REGION/index.html"]
     zh = pages[f"{PLAN}/regions/REGION/index.html"]
     assert "十亿吨" not in en and "about 1.37 billion tonnes" in en
-    assert "约1.37 billion tonnes（13.7亿吨）" in zh
+    assert "约1.37十亿吨（13.7亿吨）" in zh and "1.37 billion tons" in zh
 
 
 def test_no_target_id_can_take_another_charts_file_name(tmp_path):

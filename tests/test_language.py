@@ -95,7 +95,7 @@ def test_english_target_pages_show_printed_units_and_count_nouns(real_site):
 def test_chinese_pages_keep_chinese_figures(real_site):
     t02 = real_site.page(f"{PLAN}/targets/T02/")
     assert "目标：1.5亿吨（2022年）" in text_in(t02, "zh")
-    assert ">约150\u00a0million tonnes（1.5亿吨）</td>" in t02   # an English source's unit, with its conversion
+    assert ">约150百万吨（1.5亿吨）</td>" in t02   # an English source's unit in Chinese words, with its conversion
     assert "目标：30个（2022年）" in text_in(real_site.page(f"{PLAN}/targets/T04/"), "zh")
 
 
@@ -174,3 +174,14 @@ def test_the_column_of_source_units_says_what_it_holds_and_the_methodology_names
         assert heading in text_in(real_site.page(f"{prefix}{PLAN}/map/"), prefix[:2] or "zh")
         for page in ("原文数值", "As printed"):
             assert page not in t02
+
+
+def test_chinese_pages_word_every_figure_in_the_source_unit_column_in_chinese(real_site):
+    """"约150 million tonnes（1.5亿吨）" on a Chinese page: the column is interface text, so an
+    English source's unit is written in Chinese (150百万吨) there; the source's words stay in its quote."""
+    heading = "原单位数值"
+    cells = []
+    for page in sorted(real_site.root.rglob("index.html")):
+        if page.relative_to(real_site.root).parts[0] != "en":
+            cells += re.findall(rf'<td data-label="{heading}">(.*?)</td>', page.read_text(encoding="utf-8"))
+    assert cells and not [c for c in cells if re.search("[A-Za-z]", c)]

@@ -48,10 +48,10 @@ BASES = {"count_noun_one_en": "base", "count_noun_other_en": "bases"}
     (1.5, "yi-tonne", "zh", "1.5亿吨"),
     (50982, "wan-tonne", "zh", "50982万吨"),
     (9000, "yi-yuan", "zh", "9000亿元"),
-    # A unit Chinese pages do not display gets its conversion too, in full-width brackets.
-    # English units (displayed in English only), as an English source printed them, converted.
-    (150, "million-tonne", "zh", "150 million tonnes（1.5亿吨）"),
-    (1.37, "billion-ton", "zh", "1.37 billion tonnes（13.7亿吨）"),
+    # A unit Chinese pages do not display gets its conversion too, in full-width brackets; an
+    # English source's unit is named in Chinese words (百万吨), as the methodology shows it.
+    (150, "million-tonne", "zh", "150百万吨（1.5亿吨）"),
+    (1.37, "billion-ton", "zh", "1.37十亿吨（13.7亿吨）"),
 ])
 def test_printed_figures_read_as_written_in_the_language(value, unit_id, lang, expected):
     assert spaced(BOOK.printed(value, unit_id, lang)) == expected
@@ -106,16 +106,13 @@ def test_english_never_writes_a_unit_description_after_a_number(value, unit):
 
 @given(values, st.sampled_from(UNITS))
 def test_chinese_figures_are_ungrouped_and_unspaced(value, unit):
-    """A Chinese unit follows its number with no space; an English unit (one only English pages
-    display: million tonnes) keeps its English label, as printed, and the figure in Chinese units."""
+    """A unit follows its number with no space, in Chinese words: an English source's unit (one
+    only English pages display: million tonnes) by its Chinese label (百万吨), then the figure in
+    Chinese display units."""
     text = spaced(BOOK.printed(value, unit["unit_id"], "zh"))
-    english = unit["display_en"] and not unit["display_zh"]
     number = format_number(value, "zh", significant=12)
-    assert "," not in text
-    if english:
-        assert text.startswith(f"{number} {unit['label_en']}（")
-    else:
-        assert " " not in text and text.startswith(number + unit["label_zh"])
+    assert "," not in text and not re.search("[A-Za-z]", text)
+    assert " " not in text and text.startswith(number + unit["label_zh"])
     if not unit["display_zh"]:
         assert text.endswith("）") and "（" in text
 
