@@ -223,3 +223,47 @@ def shipped_builds(tmp_path_factory):
     builds = Builds(tmp_path_factory.mktemp("invariant-shipped"), REPO_ROOT / "datapackages" / "jjj-2020-2022")
     builds.check([])
     return builds
+
+
+def _replace_in(name: str, old: str, new: str):
+    def apply(folder: Path):
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return apply
+
+
+def _replace_bytes(name: str, old: bytes, new: bytes):
+    def apply(folder: Path):
+        path = folder / name
+        data = path.read_bytes()
+        assert old in data, f"{old!r} not in {name}"
+        path.write_bytes(data.replace(old, new, 1))
+    return apply
+
+
+@pytest.mark.parametrize("label, apply", [
+    ("a lone surrogate escaped in the package title",
+     _replace_in("datapackage.json", '"title": "示例计划 / Example plan"', '"title": "示例\\udc80计划"')),
+    ("a lone surrogate escaped in plan.title.zh", _replace_in("datapackage.json", '"zh": "示例计划"', '"zh": "示例\\ud800计划"')),
+    ("a lone surrogate escaped in a key", _replace_in("datapackage.json", '"keywords": [', '"k\\udc80": [')),
+    # UTF-8 cannot encode a surrogate: a CSV holding its would-be bytes is no UTF-8 (not-utf8)
+    ("a surrogate's bytes in a CSV cell", _replace_bytes("data/targets.csv", "示例：没有数据".encode(),
+                                                          b"\xed\xb2\x80")),
+])
+def test_text_a_database_cannot_hold_is_refused_by_both(mini_builds, label, apply):
+    mini_builds.check([(label, apply)])
+    assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2
+
+
+@pytest.mark.parametrize("key, value", [("region_id", ["XR"]), ("region_id", {"id": "XR"}), ("source_id", ["src-plan"]),
+                                        ("predecessor", {"plan": "x"})])
+def test_a_plan_id_of_another_json_type_is_refused_by_both(mini_builds, key, value):
+    def apply(folder: Path):
+        path = folder / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        descriptor["plan"][key] = value
+        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    mini_builds.check([(f"plan.{key} = {value!r}", apply)])
+    assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2

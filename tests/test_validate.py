@@ -592,6 +592,35 @@ CASES = {
         {"name": "confidence", "type": "string"})), trailing_flags("single_copy; single_copy")), [
         f'{P}/data/observations.csv:2: confidence: "single_copy; single_copy" names single_copy twice '
         '(name each flag once) [duplicate-flag]']),
+    # ---- third hostile-data review: text no database can hold, ids of the wrong JSON type ----
+    "lone-surrogate": (replace("datapackage.json", '"title": "示例计划 / Example plan"',
+                               '"title": "示例\\udc80计划"'), [
+        f'{P}/datapackage.json: title: "示例\\udc80计划" holds \\udc80, half of a character pair (a lone '
+        'surrogate): no UTF-8 text can carry it (delete the escape, or type the character itself: a '
+        'character past U+FFFF is written as a pair of escapes (\\ud83d\\ude00), never one alone) '
+        '[lone-surrogate]']),
+    "lone-surrogate/plan": (replace("datapackage.json", '"zh": "示例计划"', '"zh": "示例\\ud800计划"'), [
+        f'{P}/datapackage.json: plan.title.zh: "示例\\ud800计划" holds \\ud800, half of a character pair '
+        '(a lone surrogate): no UTF-8 text can carry it (delete the escape, or type the character '
+        'itself: a character past U+FFFF is written as a pair of escapes (\\ud83d\\ude00), never one '
+        'alone) [lone-surrogate]']),
+    "lone-surrogate/key": (replace("datapackage.json", '"keywords": [', '"key\\udfffwords": [', 1), [
+        f'{P}/datapackage.json: key\\udfffwords: "key\\udfffwords" holds \\udfff, half of a character '
+        'pair (a lone surrogate): no UTF-8 text can carry it (delete the escape, or type the character '
+        'itself: a character past U+FFFF is written as a pair of escapes (\\ud83d\\ude00), never one '
+        'alone) [lone-surrogate]']),
+    "invalid-plan-value/region-list": (edit_descriptor(setitem("plan", "region_id", ["XR"])), [
+        f"{P}/datapackage.json: plan.region_id: ['XR'] is not an id (correct the value (see the data "
+        "package contract in ARCHITECTURE.md)) [invalid-plan-value]"]),
+    "invalid-plan-value/region-object": (edit_descriptor(setitem("plan", "region_id", {"id": "XR"})), [
+        f"{P}/datapackage.json: plan.region_id: {{'id': 'XR'}} is not an id (correct the value (see the data "
+        "package contract in ARCHITECTURE.md)) [invalid-plan-value]"]),
+    "invalid-plan-value/source-object": (edit_descriptor(setitem("plan", "source_id", {"id": "src-plan"})), [
+        f"{P}/datapackage.json: plan.source_id: {{'id': 'src-plan'}} is not an id (correct the value (see the "
+        "data package contract in ARCHITECTURE.md)) [invalid-plan-value]"]),
+    "invalid-plan-value/predecessor-list": (edit_descriptor(setitem("plan", "predecessor", ["mini-plan"])), [
+        f"{P}/datapackage.json: plan.predecessor: ['mini-plan'] is not an id or null (correct the value (see "
+        "the data package contract in ARCHITECTURE.md)) [invalid-plan-value]"]),
 }
 
 

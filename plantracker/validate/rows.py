@@ -142,6 +142,8 @@ def target_frame(plan, tables: dict[str, Table]) -> list[Problem]:
     if not isinstance(plan, dict) or targets is None or not targets.readable:
         return []
     start, end, plan_region = plan.get("period_start"), plan.get("period_end"), plan.get("region_id")
+    if not isinstance(plan_region, str):
+        plan_region = None  # a list or an object: invalid-plan-value says what is wrong
     if isinstance(end, int) and isinstance(start, int) and start > end:
         start = None  # period-reversed says what is wrong
     parent = {v.get("region_id"): v.get("member_of") for _, v in regions.rows} if regions and regions.readable else {}

@@ -72,7 +72,44 @@ def parse_descriptor(text: str, file: str) -> tuple[dict | None, list[Problem]]:
         return None, [problem("unreadable-json", file, why=f"lists or objects nested more than {MAX_DEPTH} deep")]
     if not isinstance(descriptor, dict):
         return None, [problem("descriptor-not-object", file)]
+    halves = [problem("lone-surrogate", file, None, path or None, cell=_escaped(text), escape=escape)
+              for path, text, escape in _lone_surrogates(descriptor)]
+    if halves:  # no later check may read (or print) such text: the load stage's database refuses it
+        return None, halves
     return descriptor, []
+
+
+# Half of a UTF-16 pair: JSON can write one alone ("\\udc80"); no UTF-8 file or database text can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(text: str, limit: int = 60) -> str:
+    """Text holding lone surrogates -> printable text, each written as its JSON escape."""
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _lone_surrogates(value) -> list[tuple[str, str, str]]:
+    """A parsed descriptor -> (path, text, its first lone surrogate as an escape) for every key and
+    string holding one, the path as the checks name parts ("plan.title.zh", "resources[3].name")."""
+    found, stack = [], [("", value)]
+    while stack:
+        path, item = stack.pop()
+        texts = []
+        if isinstance(item, dict):
+            for key, v in item.items():
+                where = f"{path}.{_escaped(key)}" if path else _escaped(key)
+                texts.append((where, key))
+                stack.append((where, v))
+        elif isinstance(item, list):
+            stack += [(f"{path}[{i}]", v) for i, v in enumerate(item)]
+        elif isinstance(item, str):
+            texts.append((path, item))
+        for where, text in texts:
+            half = _SURROGATE.search(text)
+            if half:
+                found.append((where, text, _escaped(half.group())))
+    return sorted(found)
 
 
 def _shown(value) -> str:
