@@ -2,12 +2,19 @@
 figures as their source printed them ("1.5 亿吨 (150 million tonnes)" on an English page)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 # How a figure printed in a unit the page's language does not display is followed by its
 # conversion: each language's own brackets (full-width in Chinese text).
 _CONVERTED = {"zh": "{printed}（{converted}）", "en": "{printed} ({converted})"}
 
+
+# Significant digits of a figure converted for display: enough to keep every digit a source prints
+# (or a sum of them) in any unit, few enough that binary fractions' noise (13.700000000000001) goes.
+FULL_PRECISION = 12
+# No figure needs more decimals; this keeps a value far below its unit from printing a long string.
+MAX_DECIMALS = 12
 
 # Between a number and its unit: a no-break space, so a narrow screen never sets "900" at the end
 # of one line and "billion yuan" at the start of the next.
@@ -81,16 +88,18 @@ class UnitBook:
         return chosen
 
     def quantity(self, value: float | None, dimension: str, lang: str, unit: DisplayUnit | None = None,
-                 indicator: dict | None = None) -> str:
+                 indicator: dict | None = None, significant: int = FULL_PRECISION) -> str:
         """Base value -> "number unit" in the language's display unit; "—" for no value.
 
-        A count names what it counts when the indicator has a noun in the language ("30
-        agglomeration areas"); `indicator` is only read for that.
+        Every digit of the value is kept, in either language's unit (a sum of 万吨 figures reads
+        10.4915亿吨 and 1.04915 billion tonnes alike); `significant` rounds a figure that is not a
+        sum of printed ones (a straight-line path value). A count names what it counts when the
+        indicator has a noun in the language ("30 agglomeration areas"); `indicator` is only read for that.
         """
         if value is None:
             return "—"
         unit = unit or self.choose(value, dimension, lang)
-        return self._with_unit(format_number(value / unit.factor, lang), unit, dimension, lang, indicator)
+        return self._with_unit(format_number(value / unit.factor, lang, significant), unit, dimension, lang, indicator)
 
     def printed(self, value: float | None, unit_id: str, lang: str, indicator: dict | None = None) -> str:
         """A figure in its source's unit -> its number and unit in the language; "—" for no value.
@@ -105,7 +114,7 @@ class UnitBook:
         if value is None:
             return "—"
         row = self.units[unit_id]
-        number = format_number(value, lang, significant=12)
+        number = format_number(value, lang, significant=FULL_PRECISION)
         dimension, factor = row["dimension"], float(row["factor"])
         if row.get(f"display_{lang}"):
             return self._with_unit(number, DisplayUnit(factor, row[f"label_{lang}"]), dimension, lang, indicator)
@@ -144,15 +153,20 @@ def join_unit(number: str, label: str, lang: str) -> str:
 
 
 def format_number(value: float, lang: str, significant: int = 6) -> str:
-    """Number -> text with at most `significant` significant digits, trailing zeros dropped.
+    """Number -> text with at most `significant` significant digits (all of its whole part),
+    trailing zeros dropped.
 
+    The digits kept do not depend on the unit: 1.04915 billion tonnes keeps as many as
+    10.4915亿吨 or 0.0114亿吨 (a cap on decimals instead cut the larger unit's figure short).
     English groups thousands with commas; Chinese writes digits ungrouped, as official
     statistics do (9000亿元).
     """
     if value != value:  # NaN never reaches a page as a number
         return "—"
-    whole_digits = len(str(int(abs(value)))) if abs(value) >= 1 else 1
-    decimals = max(0, min(4, significant - whole_digits))
+    magnitude = abs(value)
+    # Digits before the first significant one: the whole part's, or minus the zeros after the point.
+    leading = len(str(int(magnitude))) if magnitude >= 1 else (math.floor(math.log10(magnitude)) + 1 if magnitude else 1)
+    decimals = max(0, min(MAX_DECIMALS, significant - leading))
     text = f"{value:,.{decimals}f}" if lang == "en" else f"{value:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -78,6 +78,28 @@ def test_computed_figures_show_only_the_display_unit():
     assert BOOK.quantity(8e8, "mass", "zh") == "8亿吨"
 
 
+@pytest.mark.parametrize(("tonnes", "zh", "en"), [
+    (1_049_150_000, "10.4915亿吨", "1.04915 billion tonnes"),    # the 2024 sum of 7 provinces
+    (898_420_000, "8.9842亿吨", "898.42 million tonnes"),         # the 2021 sum
+    (3_970_060_000, "39.7006亿吨", "3.97006 billion tonnes"),
+    (1_140_000, "114万吨", "1.14 million tonnes"),
+])
+def test_a_figure_keeps_every_digit_in_both_languages_units(tonnes, zh, en):
+    """A 4-decimal cap cut 1.04915 billion tonnes to 1.0492 while Chinese kept 10.4915亿吨."""
+    assert spaced(BOOK.quantity(tonnes, "mass", "zh")) == zh
+    assert spaced(BOOK.quantity(tonnes, "mass", "en")) == en
+
+
+@given(st.integers(min_value=1, max_value=10**9))
+def test_a_whole_number_of_wan_tonnes_reads_back_exactly_in_both_languages(wan):
+    """Any sum of figures printed in 万吨 is shown to the 万吨 in either language's unit."""
+    for lang in ("zh", "en"):
+        text = spaced(BOOK.quantity(wan * 10_000, "mass", lang))
+        number, unit = re.fullmatch(r"([\d,.]+) ?(.+)", text).groups()
+        factor = next(u["factor"] for u in UNITS if u[f"label_{lang}"] == unit and u[f"display_{lang}"])
+        assert round(float(number.replace(",", "")) * factor) == wan * 10_000, text
+
+
 def test_a_noun_given_for_one_form_only_serves_both():
     assert count_noun({"count_noun_other_en": "bases"}, "en") == CountNoun("bases", "bases")
     assert count_noun({"count_noun_one_en": "base", "count_noun_other_en": ""}, "en") == CountNoun("base", "base")
@@ -124,7 +146,8 @@ def test_english_numbers_group_thousands_and_keep_the_value(value, significant):
     assert _ENGLISH_NUMBER.fullmatch(text), text
     assert text.replace(",", "") == format_number(value, "zh", significant)
     decimals = len(text.split(".")[1]) if "." in text else 0
-    assert decimals <= 4
+    whole = len(text.split(".")[0].replace(",", "").lstrip("-"))
+    assert len(text.replace(",", "").replace(".", "").lstrip("-").lstrip("0")) <= max(significant, whole)
     # Rounded, never truncated or shifted: off by at most half the last digit shown (dropped
     # trailing zeros only make the shown digits fewer).
     assert abs(float(text.replace(",", "")) - value) <= 0.5 * 10 ** -decimals + 1e-9 * abs(value)

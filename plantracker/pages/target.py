@@ -114,7 +114,9 @@ def _inputs(plan: PlanData, target: dict, progress: dict, table: list[dict], lan
         "forecast": dated(progress["forecast_value"], progress["forecast_year"], "expected") if forecast else None,
         "forecast_evidence": observation_evidence(plan, forecast, lang, t, link) if forecast else None,
         "share": None if progress["share_reached"] is None else format_share(progress["share_reached"], lang),
-        "required": (plan.units.quantity(progress["required_value"], dim, lang, indicator=indicator)
+        # A point on a straight line, not a sum of printed figures: its digits past the sixth are
+        # the division's, not the data's.
+        "required": (plan.units.quantity(progress["required_value"], dim, lang, indicator=indicator, significant=6)
                      if progress["required_value"] is not None else None),
     }
 
