@@ -134,6 +134,32 @@ def test_the_map_compares_both_years_and_carries_the_caveats(real_site, pages):
         assert any("2024" in line for line in spec["title"]["subtitle"][2:]), spec["title"]["subtitle"]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_value_on_a_class_edge_falls_in_the_class_whose_words_hold_it(lang):
+    """"1.5–2亿吨 / 2–2.5亿吨" let 2亿吨 fit both; the legend says which side holds the edge, and
+    the tile's class is the one it says, also where 3 x 0.2 x 1e8 is not 6e7 in binary."""
+    from plantracker.numbers import DisplayUnit
+    from plantracker.pages.map import _class_labels, class_edges, class_of
+    from plantracker.strings import load_strings
+
+    t = load_strings(REPO / "templates")[lang]
+    unit = DisplayUnit(1e8, "亿吨") if lang == "zh" else DisplayUnit(1e6, "million tonnes")
+    values = [0.2e8, 0.4e8, 0.6e8, 0.8e8, 1e8]
+    edges = class_edges(values, unit)
+    labels = _class_labels(edges, unit, unit.label, lang, t)
+    if lang == "zh":
+        assert labels[2:] == ["0.4至不足0.6亿吨", "0.6至不足0.8亿吨", "0.8至1亿吨"]
+    else:
+        assert labels[2:] == ["40–<60\u00a0million tonnes", "60–<80\u00a0million tonnes", "80–100\u00a0million tonnes"]
+    assert [labels[class_of(v, edges, unit)] for v in values] == labels[1:4] + labels[4:] * 2
+
+
+def test_the_maps_legends_say_which_side_holds_an_edge(real_site):
+    for lang, below in (("zh", "1.5至不足2亿吨"), ("en", "150–<200\u00a0million tonnes")):
+        spec = json.loads((real_site.root / "assets" / "charts" / PLAN / f"map-2024.vegalite.{lang}.json").read_text("utf-8"))
+        assert below in json.dumps(spec, ensure_ascii=False)
+
+
 def test_the_two_plan_comparison_states_what_differs_and_cites_both_targets(pages, real_site):
     text = pages[f"{PLAN}/targets/T01/index.html"]
     assert "6个省级地区" in text and "7个省级地区" in text

@@ -30,10 +30,24 @@ def class_edges(values: list[float], unit: DisplayUnit) -> list[float]:
     return [(i + 1) * step * unit.factor for i in range(count)]
 
 
-def _class_labels(edges: list[float], unit: DisplayUnit, name: str, lang: str) -> list[str]:
+def class_of(value: float, edges: list[float], unit: DisplayUnit) -> int:
+    """A base value -> the index of its class: the first whose upper edge is above it (a class holds
+    its lower edge, not its upper one), the top class also its upper edge. Compared in the display
+    unit as the legend prints the edges, so 2亿吨 falls in "2至2.5亿吨" whatever 4 x 0.5e8 rounds to."""
+    shown = round(value / unit.factor, 9)
+    return next((i for i, edge in enumerate(edges) if shown < round(edge / unit.factor, 9)), len(edges) - 1)
+
+
+def _class_labels(edges: list[float], unit: DisplayUnit, name: str, lang: str, t: dict) -> list[str]:
+    """Class edges -> legend labels that say which side holds the edge: "1.5至不足2亿吨", "150–<200
+    million tonnes", the top class both ("2–2.5"), as class_of sorts values."""
     bounds = [0.0, *edges]
-    return [f"{format_number(lo / unit.factor, lang)}–{join_unit(format_number(hi / unit.factor, lang), name, lang)}"
-            for lo, hi in zip(bounds, bounds[1:])]
+    labels = []
+    for i, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
+        words = t["map_class_range_last" if i == len(edges) - 1 else "map_class_range"]
+        labels.append(join_unit(words.format(low=format_number(lo / unit.factor, lang),
+                                             high=format_number(hi / unit.factor, lang)), name, lang))
+    return labels
 
 
 def _class_colours(count: int) -> list[str]:
@@ -66,7 +80,7 @@ def _scale(plan: PlanData, figures: list[dict], lang: str, t: dict) -> dict:
     edges = class_edges(values, unit) if values else []
     name = plan.units.unit_name(unit, dim, lang, indicator) if values else ""
     return {"dimension": dim, "unit": unit, "unit_name": name, "indicator": indicator, "edges": edges,
-            "labels": _class_labels(edges, unit, name, lang) if values else [], "colours": _class_colours(len(edges))}
+            "labels": _class_labels(edges, unit, name, lang, t) if values else [], "colours": _class_colours(len(edges))}
 
 
 def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict, link: Linker) -> list[dict]:
@@ -74,7 +88,7 @@ def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict,
     provinces = []
     for f in figures:
         has = f["value"] is not None
-        index = next((i for i, edge in enumerate(scale["edges"]) if f["value"] < edge), len(scale["edges"]) - 1) if has else None
+        index = class_of(f["value"], scale["edges"], scale["unit"]) if has else None
         fill = scale["colours"][index] if has else NO_DATA_FILL
         qualifier = t.get(f"qualifier_{f['qualifier']}", "") if f["qualifier"] else ""
         evidence = observation_evidence(plan, f["observation_id"], lang, t, link) if has else None
