@@ -267,3 +267,30 @@ def test_a_plan_id_of_another_json_type_is_refused_by_both(mini_builds, key, val
         path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
     mini_builds.check([(f"plan.{key} = {value!r}", apply)])
     assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2
+
+
+@pytest.mark.parametrize("label, old, new", [
+    ("a baseline year without its figure", "2019,30,wan-t,src-plan,true", "2019,,,src-plan,true"),
+    ("a baseline figure without its year", "2019,30,wan-t,src-plan,true", ",30,wan-t,src-plan,true"),
+    ("a baseline without its source", "2019,30,wan-t,src-plan,true", "2019,30,wan-t,,true"),
+    ("a baseline its observation does not give", "2019,30,wan-t,src-plan,true", "2019,25,wan-t,src-plan,true"),
+])
+def test_a_baseline_in_part_or_unlike_its_evidence_is_refused_by_both(mini_builds, label, old, new):
+    mini_builds.check([(label, _replace_in("data/targets.csv", old, new))])
+    assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2
+
+
+@pytest.mark.parametrize("label, row", [
+    ("two reported figures of one series, region and year",
+     "xa-recycled-2021b,recycled-mass,XA,2021,45,wan-t,,reported,src-plan,甲省45万吨,,\n"),
+    ("a baseline that is a forecast", None),
+])
+def test_figures_whose_status_row_order_or_a_forecast_would_decide_are_refused_by_both(mini_builds, label, row):
+    if row is None:
+        apply = _replace_in("data/observations.csv", "XA,2019,30,wan-t,,baseline", "XA,2019,30,wan-t,expected,baseline")
+    else:
+        def apply(folder: Path):
+            with (folder / "data" / "observations.csv").open("a", encoding="utf-8") as f:
+                f.write(row)
+    mini_builds.check([(label, apply)])
+    assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2

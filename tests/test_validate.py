@@ -621,6 +621,54 @@ CASES = {
     "invalid-plan-value/predecessor-list": (edit_descriptor(setitem("plan", "predecessor", ["mini-plan"])), [
         f"{P}/datapackage.json: plan.predecessor: ['mini-plan'] is not an id or null (correct the value (see "
         "the data package contract in ARCHITECTURE.md)) [invalid-plan-value]"]),
+    # ---- third hostile-data review: a baseline is a figure, with its source's words ----
+    "incomplete-baseline": (replace("data/targets.csv", "2019,30,wan-t,src-plan,true", "2019,,,src-plan,true"), [
+        f"{P}/data/targets.csv:2: baseline_value: the baseline has baseline_year, baseline_source_id but no "
+        "baseline_value, baseline_unit_id (a baseline is a figure: give its year, value, unit and source together "
+        "(baseline_year, baseline_value, baseline_unit_id, baseline_source_id), or leave all four empty) "
+        "[incomplete-baseline]"]),
+    "incomplete-baseline/no-year": (replace("data/targets.csv", "2019,30,wan-t,src-plan,true", ",30,wan-t,src-plan,true"), [
+        f"{P}/data/targets.csv:2: baseline_year: the baseline has baseline_value, baseline_unit_id, "
+        "baseline_source_id but no baseline_year (a baseline is a figure: give its year, value, unit and source "
+        "together (baseline_year, baseline_value, baseline_unit_id, baseline_source_id), or leave all four empty) "
+        "[incomplete-baseline]"]),
+    "incomplete-baseline/no-source": (replace("data/targets.csv", "2019,30,wan-t,src-plan,true", "2019,30,wan-t,,true"), [
+        f"{P}/data/targets.csv:2: baseline_source_id: the baseline has baseline_year, baseline_value, "
+        "baseline_unit_id but no baseline_source_id (a baseline is a figure: give its year, value, unit and "
+        "source together (baseline_year, baseline_value, baseline_unit_id, baseline_source_id), or leave all four "
+        "empty) [incomplete-baseline]"]),
+    "incomplete-baseline/source-only": (replace("data/targets.csv", "2019,30,wan-t,src-plan,true", ",,,src-plan,true"), [
+        f"{P}/data/targets.csv:2: baseline_year: the baseline has baseline_source_id but no baseline_year, "
+        "baseline_value, baseline_unit_id (a baseline is a figure: give its year, value, unit and source together "
+        "(baseline_year, baseline_value, baseline_unit_id, baseline_source_id), or leave all four empty) "
+        "[incomplete-baseline]"]),
+    "baseline-value-mismatch": (replace("data/targets.csv", "2019,30,wan-t,src-plan,true", "2019,25,wan-t,src-plan,true"), [
+        f"{P}/data/targets.csv:2: baseline_value: the baseline is 25 wan-t, but the baseline observation of its "
+        f"source, indicator, region and year (row 2 of {P}/data/observations.csv) gives 30 wan-t (write the "
+        "baseline as that observation gives it (its quote holds the source's words), or correct the "
+        "observation) [baseline-value-mismatch]"]),
+    "baseline-value-mismatch/unit": (replace("data/targets.csv", "2019,30,wan-t,src-plan,true", "2019,30,kt,src-plan,true"), [
+        f"{P}/data/targets.csv:2: baseline_value: the baseline is 30 kt, but the baseline observation of its "
+        f"source, indicator, region and year (row 2 of {P}/data/observations.csv) gives 30 wan-t (write the "
+        "baseline as that observation gives it (its quote holds the source's words), or correct the "
+        "observation) [baseline-value-mismatch]"]),
+    "forecast-baseline": (replace("data/observations.csv", "XA,2019,30,wan-t,,baseline", "XA,2019,30,wan-t,expected,baseline"), [
+        f'{P}/data/observations.csv:2: qualifier: a baseline cannot be a forecast (qualifier "expected") (a '
+        "baseline is a figure for a year already measured: remove the qualifier if the source reports the "
+        "figure, or give the row kind reported if it only forecasts it (a forecast is shown as one, never "
+        "counted)) [forecast-baseline]"]),
+    "conflicting-figures": (lambda p: (p / "data/observations.csv").open("a", encoding="utf-8").write(
+        "xa-recycled-2021b,recycled-mass,XA,2021,45,wan-t,,reported,src-plan,甲省回收利用量45万吨,,\n"), [
+        f"{P}/data/observations.csv:9: value: recycled-mass in XA, 2021 (reported) is 45 wan-t here but about 40 "
+        "wan-t in row 4 (a series has one figure for a region and year: keep the one that counts (a revised "
+        "figure replaces the older row), or give a figure that measures something else its own indicator "
+        '(DATA.md, "Comparability")) [conflicting-figures]']),
+    "conflicting-figures/qualifier": (lambda p: (p / "data/observations.csv").open("a", encoding="utf-8").write(
+        "xb-points-2022b,collection-points,XB,2022,520,item,more_than,reported,src-plan,乙省建成回收点520余个,,\n"), [
+        f"{P}/data/observations.csv:9: value: collection-points in XB, 2022 (reported) is more than 520 item here "
+        "but 520 item in row 7 (a series has one figure for a region and year: keep the one that counts (a "
+        "revised figure replaces the older row), or give a figure that measures something else its own "
+        'indicator (DATA.md, "Comparability")) [conflicting-figures]']),
 }
 
 
@@ -771,3 +819,14 @@ def test_free_text_is_accepted_or_refused_with_one_clear_problem(target, text):
         else:
             assert [(p.code, p.row, p.field) for p in problems] == [(expected[0], len(rows) + 1, column)]
             assert expected[0] in TEXT_CODES
+
+
+def test_one_figure_found_twice_or_beside_its_forecast_is_accepted(tmp_path):
+    """The same amount from a second source (in another unit), a forecast for the same year, and a
+    baseline written in another unit than its observation are one figure each: no conflict."""
+    package = copy_mini(tmp_path)
+    with (package / "data/observations.csv").open("a", encoding="utf-8") as f:
+        f.write("xa-recycled-2021b,recycled-mass,XA,2021,400,kt,about,reported,src-plan,甲省回收利用量约400千吨,,\n"
+                "xa-recycled-2021c,recycled-mass,XA,2021,55,wan-t,expected,reported,src-plan,甲省预计55万吨,,\n")
+    replace("data/targets.csv", "2019,30,wan-t,src-plan,true", "2019,300,kt,src-plan,true")(package)
+    assert [p.line() for p in validate_packages(package.parent)] == []

@@ -14,6 +14,7 @@ from typing import Collection
 from ..contract import Table, read_table
 from ..problems import Problem, did_you_mean, problem, sort_key
 from . import descriptor as checks
+from .figures import baseline_evidence, conflicting_figures, forecast_baselines, whole_baselines
 from .files import read_text, resource_path
 from .structure import parse_descriptor
 from .rows import (amounts_with_units, circle, cycles, plan_ids, references, target_frame, unique_keys,
@@ -95,6 +96,8 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     problems += units_and_amounts(tables)
     problems += plan_ids(descriptor.get("plan"), tables, file)
     problems += target_frame(descriptor.get("plan"), tables)
+    problems += whole_baselines(tables) + baseline_evidence(tables) + forecast_baselines(tables)
+    problems += conflicting_figures(tables)
     plan = descriptor.get("plan")
     return plan.get("predecessor") if isinstance(plan, dict) else None
 

@@ -107,11 +107,11 @@ def units_and_amounts(tables: dict[str, Table]) -> list[Problem]:
                                             indicator=values.get("indicator_id"), indicator_unit=expected["unit_id"],
                                             indicator_dimension=expected["dimension"]))
                 qualifier = values.get(spec.qualifier_field) if spec.qualifier_field else None
-                problems += _amount_bounds(table, n, spec.name, values.get(spec.name), unit, qualifier)
+                problems += amount_bounds(table, n, spec.name, values.get(spec.name), unit, qualifier)
     return problems
 
 
-def _amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifier: str | None) -> list[Problem]:
+def amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifier: str | None) -> list[Problem]:
     """An amount in its unit -> a problem when its dimension's bounds leave no value it could be:
     below the minimum or above the maximum, or "less than" the minimum, "more than" the maximum
     ("at most 0 tonnes" is possible, "less than 0 tonnes" is not)."""

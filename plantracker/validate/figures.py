@@ -1,0 +1,121 @@
+"""Figures against their evidence, across targets and observations -> problems: a target's baseline
+given whole (year, value, unit and source together), the same amount as the baseline observation
+of its source that holds the source's words, never a forecast; and no two figures of one series,
+region, year and kind that disagree (the status would count whichever row comes last)."""
+from __future__ import annotations
+
+from ..contract import Table
+from ..problems import Problem, problem
+from .rows import amount_bounds
+
+BASELINE = ("baseline_year", "baseline_value", "baseline_unit_id", "baseline_source_id")
+# An observation's place in its series: the same indicator, region, year and kind. A forecast
+# ("expected") is shown apart from the figures of its year and never counted, so it is its own class.
+SERIES = ("indicator_id", "region_id", "year", "kind")
+# A relative difference this small is one amount written in two units (target_progress.sql's tolerance).
+SAME = 1e-9
+
+
+def _readable(tables: dict[str, Table], *names: str) -> bool:
+    return all(name in tables and tables[name].readable for name in names)
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= SAME * max(abs(a), abs(b))
+
+
+def _factors(tables: dict[str, Table]) -> dict[str, dict]:
+    """Units read whole (a factor that could not be read leaves its unit out) by id."""
+    return {v["unit_id"]: v for _, v in tables["units"].rows if v.get("unit_id") and v.get("factor") is not None}
+
+
+def _amount(value, unit: str | None, qualifier: str | None = None) -> str:
+    words = f"{qualifier.replace('_', ' ')} " if qualifier else ""
+    return f"{words}{value:g} {unit}"
+
+
+def whole_baselines(tables: dict[str, Table]) -> list[Problem]:
+    """Targets -> a problem for each baseline given in part: a year without its figure, a figure
+    without its year or source (a value without its unit, or a unit without its value, is
+    amounts_with_units' problem)."""
+    if not _readable(tables, "targets"):
+        return []
+    targets = tables["targets"]
+    problems = []
+    for n, values in targets.rows:
+        if any((n, f) in targets.bad_cells for f in BASELINE):
+            continue  # the cell's own problem is reported
+        given = [f for f in BASELINE if values.get(f) is not None]
+        missing = [f for f in BASELINE if values.get(f) is None]
+        if values.get("baseline_value") is not None or values.get("baseline_unit_id") is not None:
+            missing = [f for f in missing if f not in ("baseline_value", "baseline_unit_id")]
+        if given and missing:
+            problems.append(problem("incomplete-baseline", targets.file, n, missing[0], given=", ".join(given),
+                                    missing=", ".join(missing)))
+    return problems
+
+
+def baseline_evidence(tables: dict[str, Table]) -> list[Problem]:
+    """Targets and observations -> a problem for each whole baseline whose amount differs from
+    the baseline observation of the same indicator, region, year and source (the observation
+    whose quote the target's page shows beside it)."""
+    if not _readable(tables, "targets", "observations", "units"):
+        return []
+    targets, observations, units = tables["targets"], tables["observations"], _factors(tables)
+    quoted: dict[tuple, list[tuple[int, dict]]] = {}
+    for m, o in observations.rows:
+        if o.get("kind") == "baseline" and not {(m, "value"), (m, "unit_id")} & observations.bad_cells:
+            key = (o.get("indicator_id"), o.get("region_id"), o.get("year"), o.get("source_id"))
+            quoted.setdefault(key, []).append((m, o))
+    problems = []
+    for n, t in targets.rows:
+        unit = units.get(t.get("baseline_unit_id"))
+        if unit is None or any(t.get(f) is None or (n, f) in targets.bad_cells for f in BASELINE):
+            continue  # a baseline in part, or a cell or unit that could not be read: reported apart
+        key = (t.get("indicator_id"), t.get("region_id"), t["baseline_year"], t["baseline_source_id"])
+        found = [(m, o) for m, o in quoted.get(key, []) if o.get("unit_id") in units
+                 and not amount_bounds(observations, m, "value", o["value"], units[o["unit_id"]], o.get("qualifier"))]
+        base = t["baseline_value"] * unit["factor"]
+        if found and not any(_same(o["value"] * units[o["unit_id"]]["factor"], base) for _, o in found):
+            m, o = found[0]
+            problems.append(problem("baseline-value-mismatch", targets.file, n, "baseline_value",
+                                    value=_amount(t["baseline_value"], unit["unit_id"]),
+                                    observed=_amount(o["value"], o["unit_id"], o.get("qualifier")),
+                                    table=observations.file, observed_row=m))
+    return problems
+
+
+def forecast_baselines(tables: dict[str, Table]) -> list[Problem]:
+    """Observations -> a problem for each baseline marked a forecast ("expected")."""
+    if not _readable(tables, "observations"):
+        return []
+    table = tables["observations"]
+    return [problem("forecast-baseline", table.file, n, "qualifier") for n, o in table.rows
+            if o.get("kind") == "baseline" and o.get("qualifier") == "expected"]
+
+
+def conflicting_figures(tables: dict[str, Table]) -> list[Problem]:
+    """Observations -> a problem for each figure that disagrees (in amount or qualifier) with an
+    earlier one of the same indicator, region, year and kind, forecasts apart."""
+    if not _readable(tables, "observations", "units"):
+        return []
+    table, units = tables["observations"], _factors(tables)
+    first: dict[tuple, tuple[int, dict]] = {}
+    problems = []
+    for n, o in table.rows:
+        unit = units.get(o.get("unit_id"))
+        if unit is None or o.get("value") is None or any((n, f) in table.bad_cells for f in (*SERIES, "qualifier")):
+            continue  # the cell's own problem is reported
+        key = (*(o.get(f) for f in SERIES), o.get("qualifier") == "expected")
+        if key not in first:
+            first[key] = (n, o)
+            continue
+        m, earlier = first[key]
+        if earlier.get("qualifier") == o.get("qualifier") and _same(
+                earlier["value"] * units[earlier["unit_id"]]["factor"], o["value"] * unit["factor"]):
+            continue  # one figure, found in two places
+        problems.append(problem("conflicting-figures", table.file, n, "value", indicator=o["indicator_id"],
+                                region=o["region_id"], year=o["year"], kind=o["kind"],
+                                value=_amount(o["value"], o["unit_id"], o.get("qualifier")),
+                                other=_amount(earlier["value"], earlier["unit_id"], earlier.get("qualifier")), first=m))
+    return problems
