@@ -121,6 +121,23 @@ def test_language_switch_keeps_the_target_page(context, site_url, urls):
 
 
 @pytest.mark.browser
+def test_language_switch_keeps_the_place_on_the_page(context, site_url, urls):
+    """/targets/T01/#judgement switched to English lands on #judgement there, also after the
+    reader follows a heading link (the fragment changes after the page loaded)."""
+    page, watch = _open(context, site_url, urls["target"] + "#judgement")
+    page.locator(".md-header__option .md-select").hover()
+    page.locator("a.md-select__link[hreflang=en]").click()
+    page.wait_for_url(site_url + "en/" + urls["target"] + "#judgement")
+    assert page.locator("#judgement").count() == 1
+    page.evaluate("location.hash = 'reported'")
+    page.locator(".md-header__option .md-select").hover()
+    page.locator("a.md-select__link[hreflang=zh]").click()
+    page.wait_for_url(site_url + urls["target"] + "#reported")
+    assert page.locator("#reported").count() == 1
+    _clean(watch, site_url)
+
+
+@pytest.mark.browser
 def test_version_switch_keeps_the_target_page(context, site_url, urls):
     page, watch = _open(context, site_url, urls["target"])
     page.wait_for_load_state("networkidle")
