@@ -294,3 +294,22 @@ def test_figures_whose_status_row_order_or_a_forecast_would_decide_are_refused_b
                 f.write(row)
     mini_builds.check([(label, apply)])
     assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2
+
+
+@pytest.mark.parametrize("label, old, new", [
+    ("two regions on one tile", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,0,0,"),
+    ("a tile column without its row", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,1,,"),
+    ("a tile row without its column", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,,0,"),
+])
+def test_tiles_the_map_cannot_draw_are_refused_by_both(mini_builds, label, old, new):
+    mini_builds.check([(label, _replace_in("data/regions.csv", old, new))])
+    assert mini_builds.run("validate", "--data", str(mini_builds.data)).exit_code == 2
+
+
+def test_a_region_without_a_tile_is_named_once_beside_the_map(mini_builds):
+    """The map query gives a row per region and year: the list beside the map names each region once."""
+    mini_builds.check([("XA without a tile", _replace_in("data/regions.csv", "XA,甲省,Province A,province,XR,0,0,",
+                                                         "XA,甲省,Province A,province,XR,,,"))])
+    page = (mini_builds.out / "mini-plan" / "map" / "index.html").read_text(encoding="utf-8")
+    (line,) = [line for line in page.splitlines() if "没有方格位置" in line]
+    assert line.count("甲省") == 1, line

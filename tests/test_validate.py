@@ -669,6 +669,16 @@ CASES = {
         "but 520 item in row 7 (a series has one figure for a region and year: keep the one that counts (a "
         "revised figure replaces the older row), or give a figure that measures something else its own "
         'indicator (DATA.md, "Comparability")) [conflicting-figures]']),
+    # ---- third hostile-data review: tiles the map cannot draw ----
+    "duplicate-tile": (replace("data/regions.csv", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,0,0,"), [
+        f'{P}/data/regions.csv:4: tile_x: tile 0, 0 is already region "XA"\'s (row 3) (give each region its own '
+        "tile: the map draws one region a tile) [duplicate-tile]"]),
+    "half-tile": (replace("data/regions.csv", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,1,,"), [
+        f"{P}/data/regions.csv:4: tile_y: tile_x places the region on the map but tile_y is empty (give both "
+        "tile_x and tile_y, or leave both empty (a region without a tile is listed beside the map)) [half-tile]"]),
+    "half-tile/row-only": (replace("data/regions.csv", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,,0,"), [
+        f"{P}/data/regions.csv:4: tile_x: tile_y places the region on the map but tile_x is empty (give both "
+        "tile_x and tile_y, or leave both empty (a region without a tile is listed beside the map)) [half-tile]"]),
 }
 
 

@@ -177,7 +177,9 @@ def map_context(plan: PlanData, figures: list[dict], lang: str, t: dict, link: L
         "plan": {**plan_ref(plan, lang, link), "short_title": plan_title},
         # A column per year; a plan with no figure has one column of "no data", headed "value".
         "map": {"indicator": indicator or "", "years": [str(y) if y else t["value"] for y in years], "maps": maps,
-                "unplaced": [plan.name(f, lang) for f in figures if f["tile_x"] is None or f["tile_y"] is None],
+                # figures holds a row per region and year: each region without a tile is named once
+                "unplaced": list({f["region_id"]: plan.name(f, lang) for f in figures
+                                  if f["tile_x"] is None or f["tile_y"] is None}.values()),
                 "sites_href": link.page(f"{plan.plan_id}/sites")},
         "provinces": rows,
         "flags": flags_used(*([p["evidence"] for p in by_year[y].values()] for y in years)),

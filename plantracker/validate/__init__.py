@@ -17,7 +17,7 @@ from . import descriptor as checks
 from .figures import baseline_evidence, conflicting_figures, forecast_baselines, whole_baselines
 from .files import read_text, resource_path
 from .structure import parse_descriptor
-from .rows import (amounts_with_units, circle, cycles, plan_ids, references, target_frame, unique_keys,
+from .rows import (amounts_with_units, circle, cycles, plan_ids, references, target_frame, tiles, unique_keys,
                    units_and_amounts)
 from .tables import schema_problems
 
@@ -92,7 +92,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
         problems += unique_keys(table)
     problems += references(tables, {name: resources[name]["schema"] for name in tables})
     problems += amounts_with_units(tables)
-    problems += cycles(tables)
+    problems += cycles(tables) + tiles(tables)
     problems += units_and_amounts(tables)
     problems += plan_ids(descriptor.get("plan"), tables, file)
     problems += target_frame(descriptor.get("plan"), tables)

@@ -169,6 +169,29 @@ def target_frame(plan, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+def tiles(tables: dict[str, Table]) -> list[Problem]:
+    """Regions -> a problem for each tile position given by half (a column without its row, or the
+    reverse) and each taken by an earlier region (the map would draw the two on one tile)."""
+    regions = tables.get("regions")
+    if regions is None or not regions.readable:
+        return []
+    taken: dict[tuple, tuple[int, str]] = {}
+    problems = []
+    for n, values in regions.rows:
+        if {(n, "tile_x"), (n, "tile_y")} & regions.bad_cells:
+            continue  # the cell's own problem is reported
+        x, y = values.get("tile_x"), values.get("tile_y")
+        if (x is None) != (y is None):
+            given, missing = ("tile_x", "tile_y") if y is None else ("tile_y", "tile_x")
+            problems.append(problem("half-tile", regions.file, n, missing, given=given, missing=missing))
+        elif x is not None and (x, y) in taken:
+            first, other = taken[(x, y)]
+            problems.append(problem("duplicate-tile", regions.file, n, "tile_x", x=x, y=y, other=other, first=first))
+        elif x is not None:
+            taken[(x, y)] = (n, values.get("region_id"))
+    return problems
+
+
 # Links within a table that may not lead back to their row: (table, field, how far a loop may go:
 # None any length, 1 only to itself).
 LINKS = (("regions", "member_of", None), ("indicators", "comparable_to", 1))
