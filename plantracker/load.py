@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from .contract import CONTRACT, Table, read_table
-from .problems import InputError
+from .problems import InputError, problem
 
 # Contract types -> DuckDB column types (a package's own extra columns are text).
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
@@ -32,8 +32,11 @@ class PlanPackage:
     descriptor: dict
     plan: dict = field(default_factory=dict)
 
-    def resource(self, name: str) -> dict:
-        return next(r for r in self.descriptor["resources"] if r["name"] == name)
+    def resource(self, name: str) -> dict | None:
+        """The resource of that name, or None (an earlier release may lack one)."""
+        resources = self.descriptor.get("resources")
+        return next((r for r in resources if isinstance(r, dict) and r.get("name") == name), None) \
+            if isinstance(resources, list) else None
 
     def columns(self, name: str) -> list[str]:
         """The resource's columns as the package's schema lists them."""
@@ -54,14 +57,48 @@ class Database:
         self.con.close()
 
 
-def read_packages(data_dir: Path) -> list[PlanPackage]:
-    """data_dir -> every package under it, ordered by the plan's `order` then id."""
+def read_packages(data_dir: Path, strict: bool = True) -> list[PlanPackage]:
+    """data_dir -> every package under it, ordered by the plan's `order` then id. Not strict (an
+    earlier release's, never validated here): a folder without packages, or a descriptor that is
+    no JSON object, is an InputError; a lone surrogate in its text is read as U+FFFD."""
     packages = []
-    for descriptor_path in sorted(Path(data_dir).glob("*/datapackage.json")):
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-        packages.append(PlanPackage(descriptor["name"], descriptor_path.parent, descriptor,
-                                    descriptor.get("plan", {})))
-    return sorted(packages, key=lambda p: (p.plan.get("order", 0), p.plan_id))
+    paths = sorted(Path(data_dir).glob("*/datapackage.json"))
+    if not strict and not paths:
+        raise InputError([problem("previous-data-unreadable", str(data_dir),
+                                  why="it holds no <plan-id>/datapackage.json")])
+    for descriptor_path in paths:
+        text = descriptor_path.read_text(encoding="utf-8", errors="strict" if strict else "replace")
+        if strict:
+            descriptor = json.loads(text)
+        else:
+            try:
+                descriptor = _without_lone_surrogates(json.loads(text))
+            except (ValueError, RecursionError) as error:
+                descriptor = f"not readable JSON ({error})"
+            if not isinstance(descriptor, dict):
+                why = descriptor if isinstance(descriptor, str) else "it is not a JSON object"
+                raise InputError([problem("previous-data-unreadable", str(descriptor_path), why=why)])
+        plan = descriptor.get("plan")
+        name = descriptor.get("name")
+        packages.append(PlanPackage(name if isinstance(name, str) else descriptor_path.parent.name,
+                                    descriptor_path.parent, descriptor, plan if isinstance(plan, dict) else {}))
+    return sorted(packages, key=lambda p: (_order(p.plan.get("order")), p.plan_id))
+
+
+def _order(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _without_lone_surrogates(value):
+    """A parsed descriptor -> the same with each lone surrogate ("\\udc80", half of a character no
+    database text can hold) replaced by U+FFFD, in keys and strings."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
 
 
 def _quoted(identifier: str) -> str:
@@ -75,6 +112,9 @@ def _read(package: PlanPackage, name: str, data_dir: Path, strict: bool,
     refuse is left empty rather than failing a build over data that is already public.
     `tables`: (Tables an earlier load read, Tables this one read), by all they are read from."""
     resource = package.resource(name)
+    if not strict and not _readable_resource(package, resource):
+        # An earlier release without this resource (or its file): nothing of it to compare.
+        return Table(name, f"{package.folder.name}/{name}", CONTRACT.resources[name].columns, readable=True)
     path = package.folder / resource["path"]
     shown = f"{Path(data_dir).resolve().name}/{package.folder.name}/{resource['path']}"
     data = path.read_bytes()
@@ -90,6 +130,17 @@ def _read(package: PlanPackage, name: str, data_dir: Path, strict: bool,
     if tables is not None:
         tables[1][key] = table
     return table
+
+
+def _readable_resource(package: PlanPackage, resource: dict | None) -> bool:
+    """An earlier release's resource -> whether it names a file of the package with a list of fields."""
+    if resource is None or not isinstance(resource.get("path"), str) or not isinstance(resource.get("schema"), dict):
+        return False
+    fields = resource["schema"].get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
+        return False
+    path = (package.folder / resource["path"]).resolve()
+    return path.is_relative_to(package.folder.resolve()) and path.is_file()
 
 
 def _create_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, tables: list[tuple[str, Table]]) -> None:
@@ -125,7 +176,7 @@ def load_packages(data_dir: Path, con: duckdb.DuckDBPyConnection, schema: str = 
     figure on the site can be traced back to its file and row. Raises InputError if a cell cannot
     be read (validation reports the same problems first), unless not strict (see _read).
     """
-    packages = read_packages(data_dir)
+    packages = read_packages(data_dir, strict)
     con.execute(f"create schema if not exists {schema}")  # schema: "main" or PREVIOUS, never data
     for name in RESOURCES:
         _create_table(con, schema, name, [(p.plan_id, _read(p, name, data_dir, strict, tables)) for p in packages])

@@ -313,3 +313,54 @@ def test_a_region_without_a_tile_is_named_once_beside_the_map(mini_builds):
     page = (mini_builds.out / "mini-plan" / "map" / "index.html").read_text(encoding="utf-8")
     (line,) = [line for line in page.splitlines() if "没有方格位置" in line]
     assert line.count("甲省") == 1, line
+
+
+def _previous_release(tmp_path: Path, change) -> Path:
+    """A copy of the fixture plan as an earlier release's folder of packages, changed by `change`."""
+    package = tmp_path / "previous" / FIXTURE.name
+    shutil.copytree(FIXTURE, package)
+    change(package)
+    return package.parent
+
+
+def _build_with_previous(builds: Builds, previous: Path):
+    builds.reset()
+    return builds.run("build", "--data", str(builds.data), "--out", str(builds.out), "--work", str(builds.work),
+                      "--quiet", "--previous", str(previous))
+
+
+def _without_sites(package: Path) -> None:
+    path = package / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "sites"]
+    path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    (package / "data" / "sites.csv").unlink()
+
+
+@pytest.mark.parametrize("label, change", [
+    ("an earlier release without the sites resource", _without_sites),
+    ("an earlier release whose data file is gone", lambda p: (p / "data" / "observations.csv").unlink()),
+    ("an earlier release with a lone surrogate in its title",
+     lambda p: (p / "datapackage.json").write_text((p / "datapackage.json").read_text(encoding="utf-8").replace(
+         '"title": "示例计划 / Example plan"', '"title": "示例\\udc80计划"'), encoding="utf-8")),
+])
+def test_an_earlier_release_is_compared_as_far_as_it_goes(mini_builds, tmp_path, label, change):
+    built = _build_with_previous(mini_builds, _previous_release(tmp_path, change))
+    assert built.exit_code == 0, f"{label}: {built.output}\n{built.exception!r}"
+    assert (mini_builds.out / "changes" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("label, make", [
+    ("a folder without packages", lambda d: (d.mkdir(), (d / "notes.txt").write_text("x", encoding="utf-8"))),
+    ("a descriptor that is no JSON object", lambda d: ((d / "p").mkdir(parents=True),
+                                                        (d / "p" / "datapackage.json").write_text("[1]", encoding="utf-8"))),
+])
+def test_a_previous_folder_that_is_no_release_is_a_problem(mini_builds, tmp_path, label, make):
+    mini_builds.check([])
+    before = tree_digest(mini_builds.out)
+    folder = tmp_path / "not-packages"
+    make(folder)
+    built = _build_with_previous(mini_builds, folder)
+    assert built.exit_code == 2, f"{label}: {built.output}\n{built.exception!r}"
+    assert "[previous-data-unreadable]" in built.output and "Traceback" not in built.output
+    assert tree_digest(mini_builds.out) == before
