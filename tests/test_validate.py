@@ -679,6 +679,26 @@ CASES = {
     "half-tile/row-only": (replace("data/regions.csv", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,,0,"), [
         f"{P}/data/regions.csv:4: tile_x: tile_y places the region on the map but tile_x is empty (give both "
         "tile_x and tile_y, or leave both empty (a region without a tile is listed beside the map)) [half-tile]"]),
+    # ---- third hostile-data review: reprint loops, years with a sign or a leading zero, huge factors ----
+    "circular-reference/reprint-of": (replace("data/sources.csv", "state_media,,,zh", "state_media,src-report,,zh"), [
+        f'{P}/data/sources.csv:3: reprint_of: source "src-report" leads back to itself: src-report → src-report '
+        "(correct or empty reprint_of in one of these rows) [circular-reference]"]),
+    "circular-reference/reprint-pair": (chain(replace("data/sources.csv", "official,,,zh", "official,src-report,,zh"),
+                                              replace("data/sources.csv", "state_media,,,zh", "state_media,src-plan,,zh")), [
+        f'{P}/data/sources.csv:2: reprint_of: source "src-plan" leads back to itself: src-plan → src-report → '
+        "src-plan (correct or empty reprint_of in one of these rows) [circular-reference]",
+        f'{P}/data/sources.csv:3: reprint_of: source "src-report" leads back to itself: src-report → src-plan → '
+        "src-report (correct or empty reprint_of in one of these rows) [circular-reference]"]),
+    "wrong-type/year-sign": (replace("data/observations.csv", "XB,2020,200", "XB,+2020,200"), [
+        f'{P}/data/observations.csv:5: year: "+2020" is not a four-digit year (write the year with four digits, '
+        "e.g. 2020: no sign, no leading zero) [wrong-type]"]),
+    "wrong-type/year-leading-zero": (replace("data/targets.csv", "wan-t,2019,30,wan-t", "wan-t,02019,30,wan-t"), [
+        f'{P}/data/targets.csv:2: baseline_year: "02019" is not a four-digit year (write the year with four '
+        "digits, e.g. 2020: no sign, no leading zero) [wrong-type]"]),
+    "factor-too-large": (replace("data/units.csv", "kt,mass,1000", "kt,mass,1e300"), [
+        f'{P}/data/units.csv:3: factor: "1e300" is larger than any unit factor this site can convert with (the '
+        "limit is 1e+15) (a factor is how many of the dimension's base unit (吨, 元, 个, 百分比, 立方米, 亩) one of "
+        "this unit makes: 万吨 is 10000, 亿吨 100000000 (1e8); check its digits and exponent) [factor-too-large]"]),
 }
 
 

@@ -14,6 +14,7 @@ from typing import Collection
 from ..contract import Table, read_table
 from ..problems import Problem, did_you_mean, problem, sort_key
 from . import descriptor as checks
+from .cells import cell_spelling
 from .figures import baseline_evidence, conflicting_figures, forecast_baselines, whole_baselines
 from .files import read_text, resource_path
 from .structure import parse_descriptor
@@ -118,7 +119,7 @@ def _validate_resource(name: str, resource: dict, resources: dict, package_dir: 
         problems.append(problem("empty-file", shown))
         return None
     table, found = read_table(text, name, resource["schema"]["fields"], shown)
-    problems += found
+    problems += cell_spelling(table, text, found)
     if table.readable:
         problems += schema_problems(table, resource, package_dir)
     return table

@@ -194,7 +194,7 @@ def tiles(tables: dict[str, Table]) -> list[Problem]:
 
 # Links within a table that may not lead back to their row: (table, field, how far a loop may go:
 # None any length, 1 only to itself).
-LINKS = (("regions", "member_of", None), ("indicators", "comparable_to", 1))
+LINKS = (("regions", "member_of", None), ("indicators", "comparable_to", 1), ("sources", "reprint_of", None))
 
 
 def circle(start: str, links: dict) -> list[str]:
@@ -213,8 +213,9 @@ def circle(start: str, links: dict) -> list[str]:
 
 
 def cycles(tables: dict[str, Table]) -> list[Problem]:
-    """Regions and indicators -> a problem for each row whose link leads back to it (a region a
-    member of itself, through others or directly; an indicator comparable to itself)."""
+    """Regions, indicators and sources -> a problem for each row whose link leads back to it (a
+    region a member of itself, through others or directly; an indicator comparable to itself; a
+    source a reprint of itself, directly or through others)."""
     problems = []
     for name, field, longest in LINKS:
         table = tables.get(name)
