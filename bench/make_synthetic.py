@@ -105,6 +105,9 @@ def make_plan(rng: random.Random, index: int, template: dict, dest: Path) -> Non
                         unit if has_baseline else "", "src-0" if has_baseline else "",
                         "true" if t < 4 else "false", f"到{end}年，{ind[1]}达到{goal}。",
                         f"Synthetic target {tid} of {pid}.", "src-0", f"{ind[1]}达到{goal}", "", ""])
+        if has_baseline:  # the baseline's own row, whose quote its page shows (validation requires it)
+            observations.append([f"o-{t}-baseline", indicator_id, region, start - 1, whole(base), unit, "", "baseline",
+                                 "src-0", f"{ind[1]}基期{whole(base)}", "", ""])
         # Reported figures in some years of the period, rising towards the goal.
         for year in range(start, end + 1):
             if rng.random() < 0.55:

@@ -451,11 +451,17 @@ def source_for(label: str) -> Path:
         return REPO / "datapackages"
     scale = int(label.rstrip("x"))
     folder = BENCH / "out" / f"{scale}x"
-    if not folder.exists():
+    # Made again when the generator has changed since (the stamp holds its digest): stale packages
+    # would measure other data, or fail a validation rule added since.
+    stamp = BENCH / "out" / f".{scale}x.generator"
+    generator = hashlib.sha256((BENCH / "make_synthetic.py").read_bytes()).hexdigest()
+    if not folder.exists() or not stamp.is_file() or stamp.read_text() != generator:
+        shutil.rmtree(folder, ignore_errors=True)
         sys.path.insert(0, str(BENCH))
         from make_synthetic import make_scale
 
         make_scale(scale)
+        stamp.write_text(generator)
     return folder
 
 

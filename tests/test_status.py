@@ -158,6 +158,11 @@ def _rows(case: Case) -> tuple[dict, dict, list[dict]]:
             "observation_id": f"{case.id}-{n}", "indicator_id": case.id, "region_id": "XA", "year": fig_year,
             "value": fig_value, "unit_id": case.unit, "qualifier": "" if qualifier == "exact" else qualifier,
             "kind": kind[0] if kind else "reported", "source_id": "src-report", "quote": f"测试 {figure}"})
+    if case.baseline:  # the observation that holds the baseline's words (validate: baseline-without-observation)
+        observations.append({
+            "observation_id": f"{case.id}-baseline", "indicator_id": case.id, "region_id": "XA",
+            "year": baseline_year, "value": baseline_value, "unit_id": case.unit, "qualifier": "",
+            "kind": "baseline", "source_id": "src-plan", "quote": f"测试基线 {case.baseline}"})
     return indicator, target, observations
 
 

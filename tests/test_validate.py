@@ -652,6 +652,12 @@ CASES = {
         f"source, indicator, region and year (row 2 of {P}/data/observations.csv) gives 30 wan-t (write the "
         "baseline as that observation gives it (its quote holds the source's words), or correct the "
         "observation) [baseline-value-mismatch]"]),
+    "baseline-without-observation": (replace("data/observations.csv", "XA,2019,30,wan-t,,baseline", "XA,2018,30,wan-t,,baseline"), [
+        f"{P}/data/targets.csv:2: baseline_value: no baseline observation of this indicator and region for 2019 "
+        f"from source src-plan in {P}/data/observations.csv: the page would show the baseline without the "
+        f"source's words (add that row to {P}/data/observations.csv (kind baseline, the same value, unit and "
+        "source, with the source's words in quote), or leave the four baseline fields empty) "
+        "[baseline-without-observation]"]),
     "forecast-baseline": (replace("data/observations.csv", "XA,2019,30,wan-t,,baseline", "XA,2019,30,wan-t,expected,baseline"), [
         f'{P}/data/observations.csv:2: qualifier: a baseline cannot be a forecast (qualifier "expected") (a '
         "baseline is a figure for a year already measured: remove the qualifier if the source reports the "

@@ -1,6 +1,6 @@
 """Figures against their evidence, across targets and observations -> problems: a target's baseline
-given whole (year, value, unit and source together), the same amount as the baseline observation
-of its source that holds the source's words, never a forecast; and no two figures of one series,
+given whole (year, value, unit and source together), with the baseline observation of its source
+that holds the source's words and the same amount, never a forecast; and no two figures of one series,
 region, year and kind that disagree (the status would count whichever row comes last)."""
 from __future__ import annotations
 
@@ -56,9 +56,9 @@ def whole_baselines(tables: dict[str, Table]) -> list[Problem]:
 
 
 def baseline_evidence(tables: dict[str, Table]) -> list[Problem]:
-    """Targets and observations -> a problem for each whole baseline whose amount differs from
-    the baseline observation of the same indicator, region, year and source (the observation
-    whose quote the target's page shows beside it)."""
+    """Targets and observations -> a problem for each whole baseline without a baseline
+    observation of the same indicator, region, year and source (the observation whose quote the
+    target's page shows beside it), or whose amount differs from that observation's."""
     if not _readable(tables, "targets", "observations", "units"):
         return []
     targets, observations, units = tables["targets"], tables["observations"], _factors(tables)
@@ -67,19 +67,29 @@ def baseline_evidence(tables: dict[str, Table]) -> list[Problem]:
         if o.get("kind") == "baseline" and not {(m, "value"), (m, "unit_id")} & observations.bad_cells:
             key = (o.get("indicator_id"), o.get("region_id"), o.get("year"), o.get("source_id"))
             quoted.setdefault(key, []).append((m, o))
+    unread_keys = any(f in ("indicator_id", "region_id", "year", "source_id", "kind")
+                      for _, f in observations.bad_cells)
     problems = []
-    for n, t in targets.rows:
-        unit = units.get(t.get("baseline_unit_id"))
-        if unit is None or any(t.get(f) is None or (n, f) in targets.bad_cells for f in BASELINE):
+    for n, target in targets.rows:
+        unit = units.get(target.get("baseline_unit_id"))
+        if unit is None or any(target.get(f) is None or (n, f) in targets.bad_cells for f in BASELINE):
             continue  # a baseline in part, or a cell or unit that could not be read: reported apart
-        key = (t.get("indicator_id"), t.get("region_id"), t["baseline_year"], t["baseline_source_id"])
+        key = (target.get("indicator_id"), target.get("region_id"), target["baseline_year"],
+               target["baseline_source_id"])
+        if not quoted.get(key) and not unread_keys and not (target.get("target_year") or 0) < target["baseline_year"]:
+            # No quote would stand beside it: a figure without its source's words. (Not said when an
+            # observation's key could not be read, or the year is after the target's: reported apart.)
+            problems.append(problem("baseline-without-observation", targets.file, n, "baseline_value",
+                                    year=target["baseline_year"], source=target["baseline_source_id"],
+                                    table=observations.file))
+            continue
         found = [(m, o) for m, o in quoted.get(key, []) if o.get("unit_id") in units
                  and not amount_bounds(observations, m, "value", o["value"], units[o["unit_id"]], o.get("qualifier"))]
-        base = t["baseline_value"] * unit["factor"]
+        base = target["baseline_value"] * unit["factor"]
         if found and not any(_same(o["value"] * units[o["unit_id"]]["factor"], base) for _, o in found):
             m, o = found[0]
             problems.append(problem("baseline-value-mismatch", targets.file, n, "baseline_value",
-                                    value=_amount(t["baseline_value"], unit["unit_id"]),
+                                    value=_amount(target["baseline_value"], unit["unit_id"]),
                                     observed=_amount(o["value"], o["unit_id"], o.get("qualifier")),
                                     table=observations.file, observed_row=m))
     return problems
