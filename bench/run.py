@@ -143,22 +143,33 @@ def _read_csv(path: Path) -> list[dict]:
 
 def change_one_observation(data: Path, write: bool = True) -> tuple[dict, set[str]]:
     """Data copy -> (the changed observation, chart-id prefixes that depend on it). Changes the first
-    reported or baseline observation that a target's own chart shows (same plan, indicator, region);
-    with write=False only says which it would change."""
-    for package in sorted(data.glob("*/data")):
+    reported observation that a target's own chart shows (same plan, indicator, region), else the
+    first such baseline (and the targets.csv rows that give it); with write=False only says which it
+    would change."""
+    packages = sorted(data.glob("*/data"))
+    for kind, package in ((kind, package) for kind in ("reported", "baseline") for package in packages):
         targets = _read_csv(package / "targets.csv")
         regions = {r["region_id"]: r for r in _read_csv(package / "regions.csv")}
         path = package / "observations.csv"
         rows = _read_csv(path)
         for row in rows:
             charted = any(t["indicator_id"] == row["indicator_id"] and t["region_id"] == row["region_id"] for t in targets)
-            if row["kind"] in ("reported", "baseline") and charted:
+            if row["kind"] == kind and charted:
                 row["value"] = repr(round(float(row["value"]) * 1.1 + 1, 3))
+                # A baseline is one figure in two places: its observation and the targets that use it.
+                same = ("indicator_id", "region_id")
+                uses = [t for t in targets if row["kind"] == "baseline" and all(t[k] == row[k] for k in same)
+                        and t["baseline_year"] == row["year"] and t["baseline_source_id"] == row["source_id"]]
+                for target in uses:
+                    target.update(baseline_value=row["value"], baseline_unit_id=row["unit_id"])
                 if write:
-                    with path.open("w", encoding="utf-8", newline="") as f:
-                        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-                        writer.writeheader()
-                        writer.writerows(rows)
+                    for table, table_rows in ((path, rows), (package / "targets.csv", targets if uses else None)):
+                        if table_rows is None:
+                            continue
+                        with table.open("w", encoding="utf-8", newline="") as f:
+                            writer = csv.DictWriter(f, list(table_rows[0]), lineterminator="\n")
+                            writer.writeheader()
+                            writer.writerows(table_rows)
                 # Charts of targets on the same indicator, in its region or the region it belongs to.
                 parent = regions.get(row["region_id"], {}).get("member_of")
                 dependent = {f"{package.parent.name}/target-{t['target_id']}" for t in targets

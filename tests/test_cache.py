@@ -389,6 +389,9 @@ def test_a_ci_publish_with_its_store_restored_queries_only_the_changed_plan(real
     shutil.copytree(real_site.data_dir, data)
     edit_csv(data / "jjj-2020-2022" / "data" / "observations.csv",
               lambda rows: [{**r, "value": "151"} if r["observation_id"] == "B03" else r for r in rows])
+    # B03 is T02's baseline: the target gives the same figure (validation: baseline-value-mismatch).
+    edit_csv(data / "jjj-2020-2022" / "data" / "targets.csv",
+             lambda rows: [{**r, "baseline_value": "151"} if r["target_id"] == "T02" else r for r in rows])
     work = tmp_path / "work"
     shutil.copytree(real_site.work_dir / "cache", work / "cache")
     options = BuildOptions(data_dir=data, out_dir=tmp_path / "site", work_dir=work)

@@ -71,6 +71,10 @@ def mini_copy(tmp_path: Path, contract: bool = True) -> Path:
     """tests/fixtures/mini-plan -> <tmp>/data/mini-plan, with the contract's optional import columns."""
     package = tmp_path / "data" / "mini-plan"
     shutil.copytree(MINI, package)
+    # The invented exports give 甲省 36万吨 for 2020; the plan's own row says so too (two different
+    # figures of one series, region and year are refused: conflicting-figures).
+    set_column(package, "observations", "value", {"xa-recycled-2020": "360"})
+    set_column(package, "observations", "quote", {"xa-recycled-2020": "甲省回收利用量36万吨"})
     if contract:
         set_column(package, "regions", "full_name_zh", {"XA": "甲省", "XB": "乙省"})
         set_column(package, "indicators", "official_name_zh", {"recycled-mass": "示例废物回收利用量"})

@@ -94,6 +94,12 @@ CASES = [
     Case("about-lower-meets", "at_most 30 2022", ("2022 about 28",), "achieved", "meets_target"),
     Case("about-lower-holds-target", "at_most 30 2022", ("2022 about 30",), "about_reached", "about_at_target"),
     Case("about-lower-over", "less_than 30 2022", ("2022 about 32",), "off_track", "missed_at_target_year"),
+    # An exact figure beside a qualified one that holds it (a report's "about 30", the statistics'
+    # 29): the exact one counts, whichever row comes first.
+    Case("exact-beside-about", "at_least 30 2022", ("2022 about 30", "2022 exact 29"), "off_track",
+         "missed_at_target_year"),
+    Case("exact-beside-about-first", "at_least 30 2022", ("2022 exact 29", "2022 about 30"), "off_track",
+         "missed_at_target_year"),
     # A target "about T" is met from T less the band.
     Case("about-target-met-at-floor", "about 100 2022", ("2022 exact 95",), "achieved", "meets_target"),
     Case("about-target-short", "about 100 2022", ("2022 exact 94",), "off_track", "missed_at_target_year"),

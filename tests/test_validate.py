@@ -667,13 +667,15 @@ CASES = {
         "xa-recycled-2021b,recycled-mass,XA,2021,45,wan-t,,reported,src-plan,甲省回收利用量45万吨,,\n"), [
         f"{P}/data/observations.csv:9: value: recycled-mass in XA, 2021 (reported) is 45 wan-t here but about 40 "
         "wan-t in row 4 (a series has one figure for a region and year: keep the one that counts (a revised "
-        "figure replaces the older row), or give a figure that measures something else its own indicator "
+        'figure replaces the older row; an exact figure may stand beside a qualified one that holds it, "about '
+        '40" and 41, and is the one counted), or give a figure that measures something else its own indicator '
         '(DATA.md, "Comparability")) [conflicting-figures]']),
     "conflicting-figures/qualifier": (lambda p: (p / "data/observations.csv").open("a", encoding="utf-8").write(
         "xb-points-2022b,collection-points,XB,2022,520,item,more_than,reported,src-plan,乙省建成回收点520余个,,\n"), [
         f"{P}/data/observations.csv:9: value: collection-points in XB, 2022 (reported) is more than 520 item here "
         "but 520 item in row 7 (a series has one figure for a region and year: keep the one that counts (a "
-        "revised figure replaces the older row), or give a figure that measures something else its own "
+        'revised figure replaces the older row; an exact figure may stand beside a qualified one that holds it, '
+        '"about 40" and 41, and is the one counted), or give a figure that measures something else its own '
         'indicator (DATA.md, "Comparability")) [conflicting-figures]']),
     # ---- third hostile-data review: tiles the map cannot draw ----
     "duplicate-tile": (replace("data/regions.csv", "XB,乙省,Province B,province,XR,1,0,", "XB,乙省,Province B,province,XR,0,0,"), [
@@ -866,3 +868,43 @@ def test_one_figure_found_twice_or_beside_its_forecast_is_accepted(tmp_path):
                 "xa-recycled-2021c,recycled-mass,XA,2021,55,wan-t,expected,reported,src-plan,甲省预计55万吨,,\n")
     replace("data/targets.csv", "2019,30,wan-t,src-plan,true", "2019,300,kt,src-plan,true")(package)
     assert [p.line() for p in validate_packages(package.parent)] == []
+
+
+@pytest.mark.parametrize("row, accepted", [
+    ("41,wan-t,,", True),             # "about 40" holds 41 (the about band, contract.yml)
+    ("43,wan-t,,", False),            # ... but not 43
+    ("420,kt,,", True),               # in any unit
+    ("40,wan-t,more_than,", False),   # two bounds of one figure: which counts is the data's to say
+])
+def test_an_exact_figure_may_stand_beside_a_qualified_one_that_holds_it(tmp_path, row, accepted):
+    """A report's "about 40" and the statistics' exact figure for the same series, region and year:
+    both stand when the qualified one holds the exact one (the status counts the exact one:
+    test_status' exact-beside-about cases); any other disagreement is refused."""
+    package = copy_mini(tmp_path)
+    with (package / "data/observations.csv").open("a", encoding="utf-8") as f:
+        f.write(f"xa-recycled-2021n,recycled-mass,XA,2021,{row}reported,src-plan,数值,,\n")
+    codes = [p.code for p in validate_packages(package.parent)]
+    assert codes == ([] if accepted else ["conflicting-figures"])
+
+
+def test_a_figure_found_twice_is_added_once_to_a_sum_over_provinces(tmp_path):
+    """The site's sum over a plan region's provinces takes one figure per province and year, as the
+    status does: the same figure from a second source, or an "about" beside the exact one, is not
+    added again."""
+    from plantracker.load import load
+    from plantracker.query import query_site
+
+    package = copy_mini(tmp_path)
+    with (package / "data/observations.csv").open("a", encoding="utf-8") as f:
+        f.write("xa-recycled-2020b,recycled-mass,XA,2020,35,wan-t,,reported,src-plan,甲省回收利用量35万吨,,\n"
+                "xa-recycled-2020c,recycled-mass,XA,2020,35,wan-t,about,reported,src-plan,甲省约35万吨,,\n"
+                "xb-recycled-2020,recycled-mass,XB,2020,10,wan-t,,reported,src-plan,乙省10万吨,,\n")
+    assert [p.line() for p in validate_packages(package.parent)] == []
+    db = load(package.parent)
+    try:
+        totals = query_site(db).plans[0].province_totals["XR"]
+    finally:
+        db.close()
+    total = next(t for t in totals if t["indicator_id"] == "recycled-mass" and t["year"] == 2020)
+    assert total["total_value"] == pytest.approx(450_000)  # 35万吨 + 10万吨, in tonnes
+    assert total["regions_reporting"] == 2

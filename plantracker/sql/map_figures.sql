@@ -61,5 +61,6 @@ left join chosen as c on true
 left join map_years as y on true
 left join indicators as i on i.plan_id = $plan_id and i.indicator_id = c.indicator_id
 left join reported as r on r.region_id = p.region_id and r.indicator_id = c.indicator_id and r.year = y.map_year
-qualify row_number() over (partition by p.region_id, y.map_year order by r.source_row) = 1
+-- One figure a tile: an exact one before a qualified one that holds it, then the later row (as the status).
+qualify row_number() over (partition by p.region_id, y.map_year order by r.qualifier is null desc, r.source_row desc) = 1
 order by y.map_year desc nulls last, p.tile_y nulls last, p.tile_x nulls last, p.source_row

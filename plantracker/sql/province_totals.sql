@@ -11,6 +11,17 @@ with members as (
 
 member_count as (
     select parent_region_id, count(*) as region_members from members group by parent_region_id
+),
+
+-- One figure per province, indicator and year, as the status picks it (an exact one before a
+-- qualified one that holds it, then the later row): the same figure found in two sources, or a
+-- report's "about" beside the statistics' exact figure, is added once.
+reported as (
+    select o.*
+    from observations as o
+    where o.plan_id = $plan_id and o.kind = 'reported' and o.qualifier is distinct from 'expected'  -- never counted
+    qualify row_number() over (partition by o.region_id, o.indicator_id, o.year
+                               order by o.qualifier is null desc, o.source_row desc) = 1
 )
 
 select
@@ -21,11 +32,11 @@ select
     mc.region_members,
     count(distinct o.region_id) = mc.region_members as complete,
     string_agg(o.observation_id, ' ' order by o.observation_id) as observation_ids
-from observations as o
+from reported as o
 join members as m on m.region_id = o.region_id
 join units as u on u.plan_id = o.plan_id and u.unit_id = o.unit_id
 join member_count as mc on mc.parent_region_id = m.parent_region_id
 -- Shares and rates do not add up across provinces: only additive dimensions are summed.
-where o.plan_id = $plan_id and o.kind = 'reported' and u.dimension <> 'share'
+where u.dimension <> 'share'
 group by m.parent_region_id, o.indicator_id, o.year, mc.region_members
 order by m.parent_region_id, o.indicator_id, o.year

@@ -61,10 +61,13 @@ series as (
     where o.year <= tb.target_year
 ),
 
+-- The latest year's figure; where that year has an exact figure beside a qualified one that holds
+-- it (validation refuses any other pair: conflicting-figures), the exact one; then the later row.
 reported as (
     select
         *,
-        row_number() over (partition by plan_id, target_id order by year desc, source_row desc) as recency
+        row_number() over (partition by plan_id, target_id
+                           order by year desc, qualifier is null desc, source_row desc) as recency
     from series
     where kind = 'reported' and qualifier is distinct from 'expected'
 ),

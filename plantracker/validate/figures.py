@@ -4,7 +4,7 @@ that holds the source's words and the same amount, never a forecast; and no two 
 region, year and kind that disagree (the status would count whichever row comes last)."""
 from __future__ import annotations
 
-from ..contract import Table
+from ..contract import CONTRACT, Table
 from ..problems import Problem, problem
 from .rows import amount_bounds
 
@@ -104,28 +104,49 @@ def forecast_baselines(tables: dict[str, Table]) -> list[Problem]:
             if o.get("kind") == "baseline" and o.get("qualifier") == "expected"]
 
 
+def _holds(qualifier: str | None, bound: float, value: float) -> bool:
+    """Whether an exact amount agrees with a qualified figure of the same series ("about 40"
+    holds 41 within the about band, contract.yml; "more than 40" holds 41, not 40)."""
+    if qualifier == "about":
+        return abs(value - bound) <= CONTRACT.about_band * abs(bound) * (1 + 1e-9)
+    return {"more_than": value > bound, "at_least": value >= bound or _same(value, bound),
+            "less_than": value < bound, "at_most": value <= bound or _same(value, bound)}.get(qualifier, False)
+
+
+def _agree(a: dict, b: dict, units: dict) -> bool:
+    """Two figures of one series, region, year and kind -> whether both can stand: the same amount
+    with the same qualifier (one figure found in two places), or an exact amount that a qualified
+    one holds (a report's "about 40" beside the statistics' 41: the status counts the exact one,
+    target_progress.sql)."""
+    amount_a = a["value"] * units[a["unit_id"]]["factor"]
+    amount_b = b["value"] * units[b["unit_id"]]["factor"]
+    if a.get("qualifier") == b.get("qualifier"):
+        return _same(amount_a, amount_b)
+    if a.get("qualifier") and b.get("qualifier"):
+        return False  # two bounds of one figure: which would count is the data's to say
+    exact, bounded = (amount_a, (b, amount_b)) if not a.get("qualifier") else (amount_b, (a, amount_a))
+    return _holds(bounded[0].get("qualifier"), bounded[1], exact)
+
+
 def conflicting_figures(tables: dict[str, Table]) -> list[Problem]:
-    """Observations -> a problem for each figure that disagrees (in amount or qualifier) with an
-    earlier one of the same indicator, region, year and kind, forecasts apart."""
+    """Observations -> a problem for each figure that disagrees with an earlier one of the same
+    indicator, region, year and kind (_agree), forecasts apart."""
     if not _readable(tables, "observations", "units"):
         return []
     table, units = tables["observations"], _factors(tables)
-    first: dict[tuple, tuple[int, dict]] = {}
+    earlier: dict[tuple, list[tuple[int, dict]]] = {}
     problems = []
     for n, o in table.rows:
         unit = units.get(o.get("unit_id"))
         if unit is None or o.get("value") is None or any((n, f) in table.bad_cells for f in (*SERIES, "qualifier")):
             continue  # the cell's own problem is reported
         key = (*(o.get(f) for f in SERIES), o.get("qualifier") == "expected")
-        if key not in first:
-            first[key] = (n, o)
-            continue
-        m, earlier = first[key]
-        if earlier.get("qualifier") == o.get("qualifier") and _same(
-                earlier["value"] * units[earlier["unit_id"]]["factor"], o["value"] * unit["factor"]):
-            continue  # one figure, found in two places
-        problems.append(problem("conflicting-figures", table.file, n, "value", indicator=o["indicator_id"],
-                                region=o["region_id"], year=o["year"], kind=o["kind"],
-                                value=_amount(o["value"], o["unit_id"], o.get("qualifier")),
-                                other=_amount(earlier["value"], earlier["unit_id"], earlier.get("qualifier")), first=m))
+        clash = next(((m, other) for m, other in earlier.get(key, []) if not _agree(other, o, units)), None)
+        earlier.setdefault(key, []).append((n, o))
+        if clash is not None:
+            m, other = clash
+            problems.append(problem("conflicting-figures", table.file, n, "value", indicator=o["indicator_id"],
+                                    region=o["region_id"], year=o["year"], kind=o["kind"],
+                                    value=_amount(o["value"], o["unit_id"], o.get("qualifier")),
+                                    other=_amount(other["value"], other["unit_id"], other.get("qualifier")), first=m))
     return problems
