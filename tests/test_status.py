@@ -36,7 +36,7 @@ class Case(NamedTuple):
     figures: tuple[str, ...]    # "<year> <qualifier or exact> <value> [context]": kind reported unless context
     status: str
     reason: str
-    baseline: str = ""          # "<year> <value>"
+    baseline: str = ""          # "<year> <value>", or "<year> <value> <qualifier>"
     unit: str = "item"
 
 
@@ -118,6 +118,13 @@ CASES = [
     Case("path-about-uncertain", "at_least 40 2022", ("2021 about 30",), "no_data", "uncertain_against_path",
          "2019 10"),
     Case("path-no-baseline", "at_least 40 2022", ("2021 exact 30",), "no_data", "no_baseline_for_path"),
+    # An "about" baseline (about 10: 9.5-10.5) makes the path's value in 2021 29.83-30.17.
+    Case("path-about-baseline-uncertain", "at_least 40 2022", ("2021 exact 30",), "no_data",
+         "uncertain_against_path", "2019 10 about"),
+    Case("path-about-baseline-on", "at_least 40 2022", ("2021 exact 30.2",), "on_track", "compared_with_path",
+         "2019 10 about"),
+    Case("path-about-baseline-off", "at_least 40 2022", ("2021 exact 29.8",), "off_track", "compared_with_path",
+         "2019 10 about"),
     # The path for lower-is-better targets (60 required in 2021).
     Case("path-lower-exact-on", "at_most 40 2022", ("2021 exact 60",), "on_track", "compared_with_path", "2019 100"),
     Case("path-lower-exact-off", "at_most 40 2022", ("2021 exact 61",), "off_track", "compared_with_path", "2019 100"),
@@ -151,7 +158,7 @@ def _rows(case: Case) -> tuple[dict, dict, list[dict]]:
     comparison, value, year = case.target.split()
     indicator = {"indicator_id": case.id, "name_zh": f"测试{case.id}", "name_en": f"Test {case.id}",
                  "definition_zh": "测试用。", "definition_en": "For tests.", "unit_id": case.unit}
-    baseline_year, baseline_value = case.baseline.split() if case.baseline else ("", "")
+    baseline_year, baseline_value, *baseline_qualifier = case.baseline.split() if case.baseline else ("", "")
     target = {"target_id": case.id, "indicator_id": case.id, "region_id": "XA", "target_year": year,
               "comparison": comparison, "value": value, "unit_id": case.unit, "baseline_year": baseline_year,
               "baseline_value": baseline_value, "baseline_unit_id": case.unit if case.baseline else "",
@@ -167,7 +174,8 @@ def _rows(case: Case) -> tuple[dict, dict, list[dict]]:
     if case.baseline:  # the observation that holds the baseline's words (validate: baseline-without-observation)
         observations.append({
             "observation_id": f"{case.id}-baseline", "indicator_id": case.id, "region_id": "XA",
-            "year": baseline_year, "value": baseline_value, "unit_id": case.unit, "qualifier": "",
+            "year": baseline_year, "value": baseline_value, "unit_id": case.unit,
+            "qualifier": baseline_qualifier[0] if baseline_qualifier else "",
             "kind": "baseline", "source_id": "src-plan", "quote": f"测试基线 {case.baseline}"})
     return indicator, target, observations
 

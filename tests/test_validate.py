@@ -658,6 +658,12 @@ CASES = {
         f"source's words (add that row to {P}/data/observations.csv (kind baseline, the same value, unit and "
         "source, with the source's words in quote), or leave the four baseline fields empty) "
         "[baseline-without-observation]"]),
+    "bounded-baseline": (replace("data/observations.csv", "XA,2019,30,wan-t,,baseline", "XA,2019,300,kt,less_than,baseline"), [
+        f"{P}/data/targets.csv:2: baseline_value: the baseline observation of its source, indicator, region and "
+        f"year (row 2 of {P}/data/observations.csv) gives only a bound, less than 300 kt: a straight-line path to "
+        "the target cannot start from it (leave the four baseline fields empty (the status is then judged "
+        'without a path), or give the baseline the source states as a figure ("about" is a figure)) '
+        "[bounded-baseline]"]),
     "forecast-baseline": (replace("data/observations.csv", "XA,2019,30,wan-t,,baseline", "XA,2019,30,wan-t,expected,baseline"), [
         f'{P}/data/observations.csv:2: qualifier: a baseline cannot be a forecast (qualifier "expected") (a '
         "baseline is a figure for a year already measured: remove the qualifier if the source reports the "
@@ -908,3 +914,29 @@ def test_a_figure_found_twice_is_added_once_to_a_sum_over_provinces(tmp_path):
     total = next(t for t in totals if t["indicator_id"] == "recycled-mass" and t["year"] == 2020)
     assert total["total_value"] == pytest.approx(450_000)  # 35万吨 + 10万吨, in tonnes
     assert total["regions_reporting"] == 2
+
+
+def test_the_province_chart_and_the_map_show_the_figures_the_sum_and_status_count(tmp_path):
+    """Beside a sum over provinces, the bar chart shows exactly the figures it adds (one a province:
+    the exact one beside an "about", never a forecast); the map's tiles take the same figures."""
+    from plantracker.load import load
+    from plantracker.query import query_site
+    from plantracker.settings import load_release
+    from stages import REPO_ROOT, pages_of
+
+    package = copy_mini(tmp_path)
+    with (package / "data/observations.csv").open("a", encoding="utf-8") as f:
+        f.write("xa-recycled-2021n,recycled-mass,XA,2021,41,wan-t,,reported,src-plan,甲省41万吨,,\n"
+                "xb-recycled-2021,recycled-mass,XB,2021,20,wan-t,,reported,src-plan,乙省20万吨,,\n"
+                "xb-recycled-2021f,recycled-mass,XB,2021,90,wan-t,expected,reported,src-plan,乙省预计90万吨,,\n")
+    assert [p.line() for p in validate_packages(package.parent)] == []
+    charts = [chart for page in pages_of(package.parent, load_release(REPO_ROOT / "release.toml"))
+              for chart in page.charts if chart.chart_id.endswith("--recycled-mass-2021") and chart.lang == "zh"]
+    assert [sorted((row["region_label"], row["value"]) for row in chart.rows) for chart in charts] == [
+        [("乙省", 20), ("甲省", 41)]]
+    db = load(package.parent)
+    try:
+        tiles = [row for row in query_site(db).plans[0].map_figures if row["map_year"] == 2021]
+    finally:
+        db.close()
+    assert sorted(row["observation_id"] for row in tiles) == ["xa-recycled-2021n", "xb-recycled-2021"]

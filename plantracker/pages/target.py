@@ -228,8 +228,10 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
             continue
         indicator = plan.indicators[total["indicator_id"]]
         dim = plan.units.dimension(indicator["unit_id"])
+        # Exactly the figures the sum adds (province_totals.sql: one a province, never a forecast).
+        summed = set(total["observation_ids"].split(" "))
         rows = [r for r in related if r["indicator_id"] == total["indicator_id"] and r["year"] == total["year"]
-                and r["in_plan_region"] and r["kind"] == t["kind_reported"]]
+                and r["in_plan_region"] and r["evidence"]["id"] in summed]
         caveats = (series_caveat(plan, total["indicator_id"], target, total["year"], lang, t)
                    + _flag_caveat([r["evidence"] for r in rows], t))
         totals.append({

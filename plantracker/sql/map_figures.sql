@@ -19,7 +19,7 @@ reported as (
     from observations as o
     join provinces as p on p.region_id = o.region_id
     join units as u on u.plan_id = o.plan_id and u.unit_id = o.unit_id
-    where o.plan_id = $plan_id and o.kind = 'reported'
+    where o.plan_id = $plan_id and o.kind = 'reported' and o.qualifier is distinct from 'expected'  -- never counted
 ),
 
 target_indicators as (

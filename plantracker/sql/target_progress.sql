@@ -14,14 +14,15 @@
 -- Parameters: $about_band (b, contract.yml qualifiers.about.band). Values are in the dimension's
 -- base unit (tonne, yuan, 1, percent, ...).
 -- The qualifier of the baseline as its source words it ("about 150 million tons"): the baseline
--- observation of the same series, year and value, where the data has one.
+-- observation of the same series, year, source and value (validation requires one; a bound,
+-- "more than", is refused there: no path starts from it).
 with baseline_words as (
     select t.plan_id, t.target_id, min(o.qualifier) as baseline_qualifier
     from targets as t
     join units as bu on bu.plan_id = t.plan_id and bu.unit_id = t.baseline_unit_id
     join observations as o
         on o.plan_id = t.plan_id and o.indicator_id = t.indicator_id and o.region_id = t.region_id
-       and o.year = t.baseline_year and o.kind = 'baseline'
+       and o.year = t.baseline_year and o.kind = 'baseline' and o.source_id = t.baseline_source_id
     join units as ou on ou.plan_id = o.plan_id and ou.unit_id = o.unit_id
     where abs(o.value * ou.factor - t.baseline_value * bu.factor) <= 1e-9 * abs(t.baseline_value * bu.factor)
     group by all
@@ -40,6 +41,11 @@ target_base as (
         t.baseline_year,
         t.baseline_value * bu.factor as baseline_value,
         bw.baseline_qualifier,
+        -- the band an "about" baseline stands for (amounts are never negative: validation)
+        t.baseline_value * bu.factor * (1 - case when bw.baseline_qualifier = 'about' then $about_band else 0 end)
+            as baseline_low,
+        t.baseline_value * bu.factor * (1 + case when bw.baseline_qualifier = 'about' then $about_band else 0 end)
+            as baseline_high,
         t.headline,
         t.comparison in ('at_most', 'less_than') as lower_is_better,
         t.source_row
@@ -104,6 +110,16 @@ measured as (
                   and tb.target_year > tb.baseline_year and l.year > tb.baseline_year
              then tb.baseline_value + (tb.target_value - tb.baseline_value)
                   * (l.year - tb.baseline_year) / (tb.target_year - tb.baseline_year) end as required_value,
+        -- An "about" baseline makes the required value an interval too: the path from either end of
+        -- the baseline's band (the required value grows with the baseline, so the ends give the ends).
+        case when l.year is not null and tb.baseline_year is not null
+                  and tb.target_year > tb.baseline_year and l.year > tb.baseline_year
+             then tb.baseline_low + (tb.target_value - tb.baseline_low)
+                  * (l.year - tb.baseline_year) / (tb.target_year - tb.baseline_year) end as required_low,
+        case when l.year is not null and tb.baseline_year is not null
+                  and tb.target_year > tb.baseline_year and l.year > tb.baseline_year
+             then tb.baseline_high + (tb.target_value - tb.baseline_high)
+                  * (l.year - tb.baseline_year) / (tb.target_year - tb.baseline_year) end as required_high,
         -- the latest figure as an interval: [low, high], either end open or unbounded (null)
         case when l.qualifier = 'about' then l.value - $about_band * abs(l.value)
              when l.qualifier in ('less_than', 'at_most') then null
@@ -138,10 +154,11 @@ judged as (
             when 'at_most' then low > target_value or (low = target_value and low_open)
             when 'less_than' then low >= target_value
         end, false) as misses_target,
-        coalesce(case when lower_is_better then high <= required_value
-                      else low >= required_value end, false) as keeps_path,
-        coalesce(case when lower_is_better then low > required_value or (low = required_value and low_open)
-                      else high < required_value or (high = required_value and high_open) end, false) as misses_path
+        -- Against every value the path may require (an "about" baseline: required_low..required_high).
+        coalesce(case when lower_is_better then high <= required_low
+                      else low >= required_high end, false) as keeps_path,
+        coalesce(case when lower_is_better then low > required_high or (low = required_high and low_open)
+                      else high < required_low or (high = required_low and high_open) end, false) as misses_path
     from measured
 )
 

@@ -9,6 +9,8 @@ from ..problems import Problem, problem
 from .rows import amount_bounds
 
 BASELINE = ("baseline_year", "baseline_value", "baseline_unit_id", "baseline_source_id")
+# Qualifiers that give only one side of a figure: no straight-line path starts from such a baseline.
+BOUNDS = ("more_than", "at_least", "less_than", "at_most")
 # An observation's place in its series: the same indicator, region, year and kind. A forecast
 # ("expected") is shown apart from the figures of its year and never counted, so it is its own class.
 SERIES = ("indicator_id", "region_id", "year", "kind")
@@ -58,7 +60,8 @@ def whole_baselines(tables: dict[str, Table]) -> list[Problem]:
 def baseline_evidence(tables: dict[str, Table]) -> list[Problem]:
     """Targets and observations -> a problem for each whole baseline without a baseline
     observation of the same indicator, region, year and source (the observation whose quote the
-    target's page shows beside it), or whose amount differs from that observation's."""
+    target's page shows beside it), whose observation gives only a bound ("more than X": no path
+    starts from it), or whose amount differs from that observation's."""
     if not _readable(tables, "targets", "observations", "units"):
         return []
     targets, observations, units = tables["targets"], tables["observations"], _factors(tables)
@@ -86,6 +89,12 @@ def baseline_evidence(tables: dict[str, Table]) -> list[Problem]:
         found = [(m, o) for m, o in quoted.get(key, []) if o.get("unit_id") in units
                  and not amount_bounds(observations, m, "value", o["value"], units[o["unit_id"]], o.get("qualifier"))]
         base = target["baseline_value"] * unit["factor"]
+        bound = next(((m, o) for m, o in found if o.get("qualifier") in BOUNDS), None)
+        if bound is not None:
+            m, o = bound
+            problems.append(problem("bounded-baseline", targets.file, n, "baseline_value", table=observations.file,
+                                    observed=_amount(o["value"], o["unit_id"], o.get("qualifier")), observed_row=m))
+            continue
         if found and not any(_same(o["value"] * units[o["unit_id"]]["factor"], base) for _, o in found):
             m, o = found[0]
             problems.append(problem("baseline-value-mismatch", targets.file, n, "baseline_value",
