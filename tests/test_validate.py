@@ -934,6 +934,12 @@ def test_the_province_chart_and_the_map_show_the_figures_the_sum_and_status_coun
               for chart in page.charts if chart.chart_id.endswith("--recycled-mass-2021") and chart.lang == "zh"]
     assert [sorted((row["region_label"], row["value"]) for row in chart.rows) for chart in charts] == [
         [("乙省", 20), ("甲省", 41)]]
+    # The fixture's 2021 "about 40" alone, then beside the exact 41: only the first sum is not exact.
+    pages = pages_of(copy_mini(tmp_path / "plain").parent, load_release(REPO_ROOT / "release.toml"))
+    sums = [total for page in pages if page.path == "mini-plan/targets/xr-recycled"
+            for group in page.contexts["en"]["related_groups"] for total in group["totals"] if total["year"] == 2021]
+    assert [total["caveats"][-1] for total in sums] == [
+        "Figures added that are approximate or give only a bound: 1. The sum is not an exact figure."]
     db = load(package.parent)
     try:
         tiles = [row for row in query_site(db).plans[0].map_figures if row["map_year"] == 2021]

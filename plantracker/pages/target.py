@@ -233,7 +233,8 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         rows = [r for r in related if r["indicator_id"] == total["indicator_id"] and r["year"] == total["year"]
                 and r["in_plan_region"] and r["evidence"]["id"] in summed]
         caveats = (series_caveat(plan, total["indicator_id"], target, total["year"], lang, t)
-                   + _flag_caveat([r["evidence"] for r in rows], t))
+                   + _flag_caveat([r["evidence"] for r in rows], t)
+                   + ([t["caveat_sum_qualified"].format(n=total["qualified_parts"])] if total["qualified_parts"] else []))
         totals.append({
             "indicator_id": total["indicator_id"], "indicator": plan.name(indicator, lang), "year": total["year"],
             "value": plan.units.quantity(total["total_value"], dim, lang, indicator=indicator),

@@ -1,6 +1,7 @@
 -- province_totals: one row per plan region x indicator x year for which provinces of that region
 -- reported figures: the site's own sum over those provinces (a computed figure, never stored), how
--- many of the region's provinces it covers, and which observations it adds up.
+-- many of the region's provinces it covers, which observations it adds up and how many of them
+-- carry a qualifier.
 -- A plan region is any region that provinces name as `member_of`; `parent_region_id` says which.
 -- Parameters: $plan_id.
 with members as (
@@ -31,7 +32,9 @@ select
     count(distinct o.region_id) as regions_reporting,
     mc.region_members,
     count(distinct o.region_id) = mc.region_members as complete,
-    string_agg(o.observation_id, ' ' order by o.observation_id) as observation_ids
+    string_agg(o.observation_id, ' ' order by o.observation_id) as observation_ids,
+    -- figures added that are approximate or bounds ("about", "more than"...): the sum is not exact
+    count(o.qualifier) as qualified_parts
 from reported as o
 join members as m on m.region_id = o.region_id
 join units as u on u.plan_id = o.plan_id and u.unit_id = o.unit_id
