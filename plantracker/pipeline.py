@@ -233,6 +233,9 @@ def _render(options: BuildOptions, release: Release, strings: dict, pages: list,
     common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
               for lang in LANGUAGES}
     chart_files = sized(False)
+    # Renders that finished since the assets stage: their embed boxes too, before their pages are written.
+    assets.embeds.update(embed_views([chart for chart in charts if chart.key not in assets.embeds], chart_files,
+                                     release, strings))
     to_render = pages
     if preview is not None:
         templates = cache.tree_digest(options.templates_dir)

@@ -129,3 +129,27 @@ def test_pages_are_written_while_the_charts_that_decide_their_size_render(tmp_pa
     assert "mini-plan/targets/xa-recycled.zh.md" in first and "mini-plan/targets/xa-recycled.en.md" in first
     assert not any(path.startswith("mini-plan/map") for path in first), sorted(first)
     assert _snapshot(waiting.out_dir) == _snapshot(plain.out_dir)
+
+
+def test_a_render_that_ends_between_the_assets_and_the_pages_gets_its_embed_box(tmp_path, data, monkeypatch):
+    """A tile map whose render ends after the assets stage asked for sizes but before the render
+    stage does: its page is written at once, with its embed box (a 100x cold build once wrote it
+    without, and the next no-change build rebuilt the site). The site equals the plain build's."""
+    from plantracker.charts import ChartStage
+
+    plain = _options(tmp_path, "plain", data)
+    build(plain)
+    real, asked = ChartStage.sized, []
+
+    def sized(self, wait=True):
+        asked.append(wait)
+        files = real(self, True)  # every render done by the render stage's question
+        if len(asked) == 1:  # the assets stage's question: the maps still rendering
+            return {key: value for key, value in files.items() if not key[1].startswith("map")}
+        return files
+
+    monkeypatch.setattr(ChartStage, "sized", sized)
+    late = _options(tmp_path, "late", data)
+    build(late)
+    assert asked[:2] == [False, False]
+    assert _snapshot(late.out_dir) == _snapshot(plain.out_dir)
