@@ -165,6 +165,38 @@ def code_version(modules: Iterable[str] = (), packages: Iterable[str] = ()) -> s
     return hasher.hexdigest()
 
 
+def machine_cache_dir() -> Path:
+    """This user's cache folder for what depends only on installed packages and this code (not on
+    the data or a work folder): $XDG_CACHE_HOME/plantracker, else ~/.cache/plantracker. What is
+    kept there is made again when it is missing, unreadable or of another version."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "plantracker"
+
+
+def machine_cached_json(kind: str, key: str, make: Callable[[], object]) -> object:
+    """The JSON value kept in machine_cache_dir()/kind/<key>.json, else make() written there (whole
+    or absent: another process may be reading it; the kind's other files, older versions, are
+    removed). Where the folder cannot be written, make() runs every time."""
+    folder = machine_cache_dir() / kind
+    path = folder / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = make()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".{key}.{os.getpid()}.tmp"
+        temp.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temp, path)
+        for old in folder.glob("*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return value
+
+
 def read_record(work_dir: Path) -> dict:
     """Work dir -> its build record {"memory": {...}, "last_build": {...}}; absent or unreadable: empty."""
     try:

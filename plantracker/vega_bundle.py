@@ -12,7 +12,7 @@ from pathlib import Path
 
 import vl_convert
 
-from .cache import Store, code_version, digest, tree_digest
+from .cache import Store, code_version, digest, machine_cache_dir, tree_digest
 
 # Committed BSD-3-Clause texts of vega, vega-lite and vega-embed (from their npm packages).
 LICENCE_DIR = Path(__file__).resolve().parents[1] / "site_src" / "assets" / "vendor" / "licenses"
@@ -22,13 +22,6 @@ _HEADER = (
     "/*! Vega, Vega-Lite and Vega-Embed (BSD-3-Clause; licence texts in ./licenses/),\n"
     " * bundled by vl-convert {version}. Exposes window.vegaEmbed, window.vega, window.vegaLite. */\n"
 )
-
-
-def machine_cache_dir() -> Path:
-    """This user's cache folder for what depends only on installed packages (not on the data or a
-    work folder): $XDG_CACHE_HOME/plantracker, else ~/.cache/plantracker."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "plantracker"
 
 
 def javascript_bundle() -> str:

@@ -63,3 +63,52 @@ def test_the_subset_is_made_once_and_only_the_current_one_is_kept(tmp_path):
     other, _, _ = chart_fonts.subset_dir(cache, TEXTS + ["山西"])
     assert other != folder and not folder.exists()
     assert chart_fonts.ensure_subset(other, source, chart_fonts.characters(TEXTS + ["山西"])).exists()
+
+
+def _tables_from_the_font(font: str, code_points: frozenset[int]) -> dict:
+    """The shaping tables read straight from the font with fontTools, cut to code_points: what
+    shaping_tables gave before its whole-font tables were kept in the machine's cache."""
+    from fontTools import ttLib
+
+    font_ = ttLib.TTFont(font, fontNumber=0, lazy=True)
+    order = {name: i for i, name in enumerate(font_.getGlyphOrder())}
+    cmap = {cp: name for cp, name in font_.getBestCmap().items() if cp in code_points}
+    metrics, names = font_["hmtx"].metrics, set(cmap.values())
+    kern: dict[str, int] = {}
+    for lookup in font_["GPOS"].table.LookupList.Lookup:
+        for sub in lookup.SubTable:
+            sub = sub.ExtSubTable if lookup.LookupType == 9 else sub
+            for first, pairs in zip(sub.Coverage.glyphs, sub.PairSet):
+                for pair in pairs.PairValueRecord if first in names else ():
+                    value = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
+                    if value and pair.SecondGlyph in names:
+                        kern.setdefault(f"{order[first]},{order[pair.SecondGlyph]}", value)
+    return {"upem": font_["head"].unitsPerEm, "adv": {cp: metrics[name][0] for cp, name in cmap.items()},
+            "gid": {cp: order[name] for cp, name in cmap.items()}, "kern": kern}
+
+
+def test_the_fonts_shaping_tables_are_read_once_a_machine_and_cut_to_the_characters(tmp_path, monkeypatch):
+    """Each chart worker measures text with the font's shaping tables (0.2 CPU s to read): the whole
+    font's are kept in the machine's cache, and each build cuts them to its characters. The cut
+    must equal reading the font for those characters (the SVG engine receives these bytes), a
+    second process must read the file, not the font, and a damaged file is made again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    font = str(chart_fonts.source_font())
+    code_points = frozenset(map(ord, "".join(TEXTS) + "AVAT To Wa 0123456789,.%")) | frozenset(range(0x4E00, 0x4F00))
+    expected = _tables_from_the_font(font, code_points)
+    assert expected["kern"]  # these characters kern: the cut of the pairs is checked too
+    made = chart_fonts.shaping_tables.__wrapped__(font, code_points)
+    assert json.dumps(made) == json.dumps(expected)
+    [kept] = (tmp_path / "plantracker" / "font-tables").glob("*.json")
+
+    read_again = [sys.executable, "-c", "import json, sys\nfrom plantracker.charts import fonts\n"
+                  "fonts.read_font_tables = None  # the font is not read again\n"
+                  "print(json.dumps(fonts.shaping_tables(sys.argv[1], frozenset(json.loads(sys.argv[2])))))",
+                  font, json.dumps(sorted(code_points))]
+    environment = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    found = subprocess.run(read_again, capture_output=True, text=True, check=True, cwd=REPO, env=environment)
+    assert found.stdout.strip() == json.dumps({key: {str(k): v for k, v in value.items()} if isinstance(value, dict)
+                                               else value for key, value in expected.items()})
+    kept.write_text(kept.read_text(encoding="utf-8")[:1000], encoding="utf-8")  # cut short
+    assert json.dumps(chart_fonts.shaping_tables.__wrapped__(font, code_points)) == json.dumps(expected)
+    assert json.loads(kept.read_text(encoding="utf-8"))["upem"] == expected["upem"]

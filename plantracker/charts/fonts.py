@@ -47,7 +47,35 @@ def shaping_tables(font_file: str, code_points: frozenset[int] | None = None) ->
     (advances plus GPOS pair kerning, as wqy-microhei has): anything else raises UnsupportedShaping.
 
     Why here: what vl-convert 1.9 (usvg 0.45, rustybuzz) does with this font is exactly these
-    tables, and both the SVG engine (text widths) and charts.outlines (glyph positions) copy it."""
+    tables, and both the SVG engine (text widths) and charts.outlines (glyph positions) copy it.
+    The whole font's tables are read once per machine (font_tables) and cut to `code_points` here."""
+    whole = font_tables(font_file)
+    glyphs = whole["glyphs"]
+    if code_points is not None:
+        glyphs = [glyph for glyph in glyphs if glyph[0] in code_points]
+    kept = {gid for _, _, gid in glyphs}
+    kern = whole["kern"] if code_points is None else {
+        pair: value for pair, value in whole["kern"].items() if all(int(gid) in kept for gid in pair.split(","))}
+    return {"upem": whole["upem"], "adv": {cp: advance for cp, advance, _ in glyphs},
+            "gid": {cp: gid for cp, _, gid in glyphs}, "kern": kern}
+
+
+def font_tables(font_file: str) -> dict:
+    """A font file -> its whole shaping tables (read_font_tables), kept in this machine's cache
+    (cache.machine_cached_json) under the file's path, size and time and this module's and
+    fontTools' versions: reading them costs about 0.2 CPU s, in every chart worker of every build.
+    Raises UnsupportedShaping (never kept) for a font whose shaping is not copied."""
+    from ..cache import code_version, digest, machine_cached_json
+
+    stat = Path(font_file).stat()
+    key = digest(str(Path(font_file).resolve()), stat.st_size, stat.st_mtime_ns,
+                 code_version(["charts/fonts.py"], ["fonttools"]))
+    return machine_cached_json("font-tables", key, lambda: read_font_tables(font_file))
+
+
+def read_font_tables(font_file: str) -> dict:
+    """A font file -> {"upem", "glyphs": [[code point, advance, glyph id], ...] in its cmap's order,
+    "kern": {"glyph id,glyph id": font units}} for every character it maps (see shaping_tables)."""
     from fontTools import ttLib
 
     font = ttLib.TTFont(font_file, fontNumber=0, lazy=True)
@@ -57,8 +85,6 @@ def shaping_tables(font_file: str, code_points: frozenset[int] | None = None) ->
         raise UnsupportedShaping(f"{font_file}: a legacy 'kern' table is not copied")
     order = {name: i for i, name in enumerate(font.getGlyphOrder())}
     cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
-    if code_points is not None:
-        cmap = {cp: name for cp, name in cmap.items() if cp in code_points}
     glyphs = set(cmap.values())
     kern: dict[str, int] = {}
     if "GPOS" in font:
@@ -77,8 +103,9 @@ def shaping_tables(font_file: str, code_points: frozenset[int] | None = None) ->
                         value = getattr(pair.Value1, "XAdvance", 0) if pair.Value1 else 0
                         if value and pair.SecondGlyph in glyphs:
                             kern.setdefault(f"{order[first]},{order[pair.SecondGlyph]}", value)
-    return {"upem": font["head"].unitsPerEm, "adv": {cp: metrics[name][0] for cp, name in cmap.items()},
-            "gid": {cp: order[name] for cp, name in cmap.items()}, "kern": kern}
+    upem = font["head"].unitsPerEm
+    font.close()
+    return {"upem": upem, "glyphs": [[cp, metrics[name][0], order[name]] for cp, name in cmap.items()], "kern": kern}
 
 
 def source_font() -> Path | None:
