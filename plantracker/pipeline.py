@@ -135,13 +135,14 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
     with ExitStack() as cleanup:
         with step("validate"):
             packages = cache.package_digests(options.data_dir)
-            release, release_problems = _release(options)
-            validation = start_validation(options.data_dir, store, packages)
-            cleanup.callback(validation.close)
-            # MkDocs loads in its own process while the stages before it run (the preview keeps its own, warm).
+            # MkDocs loads in its own process while the stages before it run, validation first (the
+            # preview keeps its own, warm).
             mkdocs = None if preview else mkdocs_build.MkDocsProcess()
             if mkdocs is not None:
                 cleanup.callback(mkdocs.close)
+            release, release_problems = _release(options)
+            validation = start_validation(options.data_dir, store, packages)
+            cleanup.callback(validation.close)
             if release_problems or not validation.running:
                 validation.finish(release_problems)
             # What the store lacks and takes long, made in other processes meanwhile: the Vega
