@@ -255,7 +255,7 @@ def _render(options: BuildOptions, release: Release, strings: dict, pages: list,
         render_pages(batch, chart_files, assets, common, strings, options.templates_dir, docs_dir,
                      citation=lambda page, lang, link: citation(release, page.titles[lang], link.url, lang,
                                                                 strings[lang]),
-                     compiled_dir=store.root / "templates")
+                     compiled_dir=cache.machine_cache_dir() / "templates")
     generated = {f"{page.path}.{lang}.md" for page in pages for lang in page.contexts}
     mkdocs_build.remove_other_files(docs_dir, hand_written | generated)
     store.last_build["pages_rendered"] = len(to_render)

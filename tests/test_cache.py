@@ -348,16 +348,17 @@ def test_a_builds_few_charts_render_beside_it(tmp_path):
     assert not here.pending and (tmp_path / "here" / here.finish().files[0].svg).is_file()
 
 
-def test_an_edited_template_is_compiled_again(tmp_path):
-    """Compiled templates are kept between builds (render.template_environment): an edit to a
-    template must still reach the page on the next build with the same work dir."""
+def test_an_edited_template_is_compiled_again(tmp_path, monkeypatch):
+    """Compiled templates are kept between builds (render.template_environment, in the machine's
+    cache): an edit to a template must still reach the page on the next build."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine"))
     templates = tmp_path / "templates"
     shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
     data = tmp_path / "data"
     shutil.copytree(FIXTURE, data / "mini-plan")
     options = BuildOptions(data_dir=data, out_dir=tmp_path / "site", work_dir=tmp_path / "work", templates_dir=templates)
     build(options)
-    assert list((options.work_dir / "cache" / "templates").iterdir())
+    assert list((tmp_path / "machine" / "plantracker" / "templates").glob("*/__jinja2_*"))
     about = templates / "pages" / "about.md.j2"
     about.write_text(about.read_text(encoding="utf-8") + "\nEdited-after-the-first-build\n", encoding="utf-8")
     build(options)
@@ -367,17 +368,36 @@ def test_an_edited_template_is_compiled_again(tmp_path):
 def test_templates_compiled_by_another_environment_are_compiled_again(tmp_path):
     """Jinja checks a compiled template against its source only; its code also depends on the
     environment (the `finalize` that drops control characters, the filters), so code compiled by
-    another version of render.py is dropped."""
+    another version of render.py is kept apart, and removed."""
     from plantracker.render import template_environment
 
     templates, compiled = Path(__file__).resolve().parent.parent / "templates", tmp_path / "compiled"
+    older = compiled / "compiled-by-an-older-render.py"
+    older.mkdir(parents=True)
+    (older / "__jinja2_0123.cache").write_bytes(b"not this environment's code")
     template_environment(templates, compiled).get_template("about.md.j2")
-    assert list(compiled.glob("__jinja2_*"))
+    [folder] = compiled.iterdir()
+    assert folder != older and list(folder.glob("__jinja2_*"))
+    kept = {path: path.stat().st_mtime_ns for path in folder.iterdir()}
     template_environment(templates, compiled).get_template("about.md.j2")
-    assert list(compiled.glob("__jinja2_*"))  # same environment: kept
-    (compiled / "environment.txt").write_text("compiled by an older render.py", encoding="utf-8")
-    template_environment(templates, compiled)
-    assert not list(compiled.glob("__jinja2_*"))
+    assert {path: path.stat().st_mtime_ns for path in folder.iterdir()} == kept  # same environment: kept, read
+
+
+def test_a_build_goes_on_when_its_compiled_templates_cannot_be_written(tmp_path):
+    """The compiled templates' folder is shared by every build on the machine; a build whose folder
+    another build removed (or that cannot write there) compiles in memory and goes on."""
+    import shutil as shutil_
+
+    from plantracker.render import template_environment
+
+    templates, compiled = Path(__file__).resolve().parent.parent / "templates", tmp_path / "compiled"
+    env = template_environment(templates, compiled)
+    shutil_.rmtree(compiled)
+    assert env.get_template("about.md.j2").name == "about.md.j2"  # compiled; writing it failed quietly
+    assert not compiled.exists()
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert template_environment(templates, blocker / "compiled").bytecode_cache is None
 
 
 def test_a_ci_publish_with_its_store_restored_queries_only_the_changed_plan(real_site, tmp_path, monkeypatch):
