@@ -82,9 +82,9 @@ def one_build(data: Path, work: Path, out: Path) -> dict:
     start = time.perf_counter()
     result = build(BuildOptions(data_dir=data, out_dir=out, work_dir=work), step)
     total = time.perf_counter() - start
-    # Every process the build started has ended and been reaped by now (the MkDocs process only
-    # after the last stage): this process's CPU from its start plus theirs.
-    return {"stages": times, "cpu": cpu, "cpu_total": _cpu_seconds(), "in_process_total": total,
+    # Stage CPU counts this process and the helpers it has reaped: not the chart workers, which
+    # their fork server reaps, nor that server, which outlives the build. run_build counts all.
+    return {"stages": times, "cpu": cpu, "in_process_total": total,
             "pages": result.pages, "charts": result.charts,
             "peak_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -105,12 +105,34 @@ def _timed(command: list[str]) -> tuple[float, str]:
     return wall, done.stdout
 
 
+def _reap_orphans() -> None:
+    """Adopt this process's descendants that outlive their parent (Linux: a child subreaper), and
+    wait for those that ended: the chart workers' fork server ends just after the build process
+    (charts.workers), so its CPU and its workers' count in RUSAGE_CHILDREN only once reaped here."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1)  # 36 = PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return
+    deadline = time.monotonic() + 30  # a helper that never ends is not waited for longer
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                time.sleep(0.01)
+        except ChildProcessError:
+            return
+
+
 def run_build(data: Path, work: Path, out: Path) -> dict:
     """A build in a fresh process -> its figures; `wall` counts interpreter start and imports too,
-    `cpu_total` the CPU of that process and of every process it started (one_build)."""
+    `cpu_total` the CPU of that process and of every process below it (one_build)."""
+    _reap_orphans()  # this process adopts orphans from now on; none are left from before
+    cpu = _children_cpu()
     wall, stdout = _timed([sys.executable, str(Path(__file__).resolve()), "--one-build", str(data), str(work), str(out)])
+    _reap_orphans()
     figures = json.loads(stdout.strip().splitlines()[-1])
-    figures["wall"] = wall
+    figures["wall"], figures["cpu_total"] = wall, _children_cpu() - cpu
     print(f"  build {data.parent.name}: {wall:.1f} s " + json.dumps({k: figures[k] for k in ("stages", "cache")}),
           file=sys.stderr, flush=True)
     return figures
