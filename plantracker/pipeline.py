@@ -24,7 +24,7 @@ from . import cache, mkdocs_build
 from .assets import embed_views, prefetch_assets, write_assets, write_standalone_assets
 from .build_validation import start_validation
 from .changes import compare_releases
-from .charts import render_charts
+from .charts import prepare_renders, render_charts
 from .citation import citation
 from .citation_cff import citation_problems
 from .load import load
@@ -149,6 +149,8 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
             # bundle, the downloads of many changed packages.
             prefetch_assets(store, options.data_dir, packages, release, strings)
         result = BuildResult(release)
+        if preview is None:
+            prepare_renders(store)
         try:
             with step("load"):
                 db = load(options.data_dir, _previous_release(options, release), preview.tables if preview else None)

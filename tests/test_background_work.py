@@ -7,7 +7,9 @@ takes the path a build of many changed packages takes.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,22 @@ def test_a_render_that_ends_between_the_assets_and_the_pages_gets_its_embed_box(
     build(late)
     assert asked[:2] == [False, False]
     assert _snapshot(late.out_dir) == _snapshot(plain.out_dir)
+
+
+def _imported(modules: list[str]) -> list[str]:
+    return [name for name in modules if name in sys.modules]
+
+
+def test_chart_workers_fork_from_a_server_that_imported_their_modules():
+    """Every chart worker imports Altair, fontTools and the SVG engine (about 0.35 CPU s): they are
+    imported once, by the server the workers fork from (processes.forkserver_context), so a
+    worker has them before it imports anything itself. (Started with spawn it would not:
+    nothing at a worker's start imports Altair.)"""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from plantracker.charts.workers import WORKER_IMPORTS
+    from plantracker.processes import forkserver_context
+
+    with ProcessPoolExecutor(1, mp_context=forkserver_context(WORKER_IMPORTS)) as pool:
+        assert pool.submit(_imported, WORKER_IMPORTS).result() == WORKER_IMPORTS
+        assert pool.submit(os.getppid).result() != os.getpid()  # the server's child, not this process's

@@ -213,20 +213,35 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _descendants(pid: int) -> set[int]:
+    """Processes below pid, at any depth (Linux /proc)."""
+    found, todo = set(), [pid]
+    while todo:
+        children = _children(todo.pop()) - found
+        found |= children
+        todo += children
+    return found
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; helper processes end with the build on Linux")
 def test_a_killed_build_leaves_no_helper_process(tmp_path):
-    """The MkDocs process starts with the build (mkdocs_build.MkDocsProcess): killed with -9, the
-    build takes it (and every other helper) along instead of leaving it to run on."""
+    """The MkDocs process and the chart workers' fork server start with a cold build
+    (mkdocs_build.MkDocsProcess, charts.prepare_renders), and the chart workers are forked by that
+    server: killed with -9 while a worker runs, the build takes them all along instead of leaving
+    them to run on."""
     build_process = subprocess.Popen([sys.executable, str(REPO_ROOT / "build.py"), "build", "--quiet",
                                       "--data", str(mini_data(tmp_path / "data")), "--out", str(tmp_path / "site"),
                                       "--work", str(tmp_path / "work")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     helpers: set[int] = set()
     deadline = time.monotonic() + 60
-    while not helpers and build_process.poll() is None and time.monotonic() < deadline:
-        helpers = _children(build_process.pid)
-        time.sleep(0.05)
-    assert helpers, "the build started no helper process (the MkDocs process starts at its first stage)"
+    # Until a chart worker runs: a helper's own helper (the fork server's child).
+    while build_process.poll() is None and time.monotonic() < deadline:
+        helpers |= _descendants(build_process.pid)
+        if helpers - _children(build_process.pid):
+            break
+        time.sleep(0.01)
+    assert helpers - _children(build_process.pid), "no chart worker seen: the fork server's children"
     build_process.kill()
     build_process.wait()
     deadline = time.monotonic() + 10

@@ -16,9 +16,10 @@ from ..cache import Store, code_version, digest, link_or_copy
 from ..model import Chart
 from ..vega_bundle import bundle_entry
 from .files import ChartFiles, chart_base
-from .workers import ChartRendering, keep_engine_open
+from .workers import ChartRendering, keep_engine_open, start_worker_server
 
-__all__ = ["ChartFiles", "ChartStage", "chart_base", "keep_engine_open", "keep_engine_warm", "render_charts"]
+__all__ = ["ChartFiles", "ChartStage", "chart_base", "keep_engine_open", "keep_engine_warm", "prepare_renders",
+           "render_charts"]
 
 KIND = "charts"
 # The code and libraries that decide a chart's bytes: any change renders every chart again.
@@ -121,6 +122,16 @@ def keep_engine_warm(store: Store, examples: list[Chart] = ()) -> None:
             render_here([(chart, Path(scratch)) for chart in kinds.values()])
         except Exception:  # noqa: BLE001 - only a warm-up: the build that needs such a chart reports it
             pass
+
+
+def prepare_renders(store: Store) -> None:
+    """Once a build has validated: when the content store holds no chart at all (a cold build, which
+    renders every chart), start the server the chart workers fork from, so that its imports run
+    while the build loads and queries (started with validation, they slowed it: three processes
+    on two cores). Other builds start it when they need workers (ChartRendering)."""
+    charts = store.folder(KIND, "-").parent
+    if not (charts.is_dir() and any(charts.iterdir())):
+        start_worker_server()
 
 
 def render_charts(charts: list[Chart], static_dir: Path, store: Store, background: bool = False) -> ChartStage:

@@ -19,7 +19,7 @@ from pathlib import Path
 import vl_convert
 
 from ..model import Chart
-from ..processes import end_with_parent, spawn_context
+from ..processes import end_with_parent, forkserver_context, start_forkserver
 from . import fonts
 from .files import ChartFiles, planned_files, write_chart
 
@@ -27,6 +27,11 @@ from .files import ChartFiles, planned_files, write_chart
 # V8 with the Vega bundle, or the vl-convert engine's ~0.7 s warm-up), a chart 50-100 ms once warm.
 PARALLEL_MIN_CHARTS = 24
 ENGINE, VL_CONVERT = "v8", "vl-convert"
+# What every worker imports (Altair for the specs, fontTools for the PNGs' glyphs, the SVG engine):
+# imported once by the server the workers fork from (processes.forkserver_context), not by each
+# worker: about 0.35 CPU s a worker.
+WORKER_IMPORTS = ["plantracker.charts.workers", "plantracker.charts.kinds", "plantracker.charts.outlines",
+                  "plantracker.charts.engine", "fontTools.ttLib"]
 
 
 class _Renderer:
@@ -138,6 +143,12 @@ def render_here(jobs: list[tuple[Chart, Path]]) -> list[ChartFiles]:
     return [_write_job(job)[0] for job in jobs]
 
 
+def start_worker_server() -> None:
+    """Start the server the chart workers fork from now (a build that will render every chart calls
+    it at its start): its imports then run while the build validates and loads."""
+    start_forkserver(WORKER_IMPORTS)
+
+
 def _start_worker(font: tuple[Path, Path, list[int]] | None, bundle: Path | None) -> None:
     end_with_parent()
     # The engine measures with the source font itself (only the jobs' characters), and the PNGs'
@@ -200,7 +211,7 @@ class ChartRendering:
             self._done(self._render_here(jobs, bundle))
             return
         workers = max(workers, 1)
-        context = spawn_context()
+        context = forkserver_context(WORKER_IMPORTS)
         # Each worker's engine measures text with the source font's tables for these jobs'
         # characters; the subset in font_cache (made by the first worker that needs it, kept for
         # the next build with the same characters) is made only where vl-convert draws.
