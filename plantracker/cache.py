@@ -173,14 +173,17 @@ def machine_cache_dir() -> Path:
     return Path(base) / "plantracker"
 
 
-def machine_cached_json(kind: str, key: str, make: Callable[[], object]) -> object:
-    """The JSON value kept in machine_cache_dir()/kind/<key>.json, else make() written there (whole
-    or absent: another process may be reading it; the kind's other files, older versions, are
-    removed). Where the folder cannot be written, make() runs every time."""
+def machine_cached_json(kind: str, key: str, make: Callable[[], object],
+                        valid: Callable[[object], bool] = lambda value: True) -> object:
+    """The JSON value kept in machine_cache_dir()/kind/<key>.json when `valid(value)`, else make()
+    written there (whole or absent: another process may be reading it; the kind's other files,
+    older versions, are removed). Where the folder cannot be written, make() runs every time."""
     folder = machine_cache_dir() / kind
     path = folder / f"{key}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(path.read_text(encoding="utf-8"))
+        if valid(value):
+            return value
     except (OSError, ValueError):
         pass
     value = make()

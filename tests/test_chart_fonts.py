@@ -109,6 +109,7 @@ def test_the_fonts_shaping_tables_are_read_once_a_machine_and_cut_to_the_charact
     found = subprocess.run(read_again, capture_output=True, text=True, check=True, cwd=REPO, env=environment)
     assert found.stdout.strip() == json.dumps({key: {str(k): v for k, v in value.items()} if isinstance(value, dict)
                                                else value for key, value in expected.items()})
-    kept.write_text(kept.read_text(encoding="utf-8")[:1000], encoding="utf-8")  # cut short
-    assert json.dumps(chart_fonts.shaping_tables.__wrapped__(font, code_points)) == json.dumps(expected)
-    assert json.loads(kept.read_text(encoding="utf-8"))["upem"] == expected["upem"]
+    for damaged in (kept.read_text(encoding="utf-8")[:1000], '{"upem": 1000}', '{"upem": 1000, "glyphs": [[32, "x"]], "kern": {}}'):
+        kept.write_text(damaged, encoding="utf-8")  # cut short; JSON of another shape
+        assert json.dumps(chart_fonts.shaping_tables.__wrapped__(font, code_points)) == json.dumps(expected)
+        assert json.loads(kept.read_text(encoding="utf-8"))["upem"] == expected["upem"]

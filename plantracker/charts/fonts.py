@@ -70,7 +70,16 @@ def font_tables(font_file: str) -> dict:
     stat = Path(font_file).stat()
     key = digest(str(Path(font_file).resolve()), stat.st_size, stat.st_mtime_ns,
                  code_version(["charts/fonts.py"], ["fonttools"]))
-    return machine_cached_json("font-tables", key, lambda: read_font_tables(font_file))
+    return machine_cached_json("font-tables", key, lambda: read_font_tables(font_file), _whole_tables)
+
+
+def _whole_tables(value: object) -> bool:
+    """True for read_font_tables' shape (a file in the machine's cache may hold anything)."""
+    return (isinstance(value, dict) and isinstance(value.get("upem"), int) and isinstance(value.get("kern"), dict)
+            and isinstance(value.get("glyphs"), list)
+            and all(isinstance(glyph, list) and len(glyph) == 3 and all(type(n) is int for n in glyph)
+                    for glyph in value["glyphs"])
+            and all(type(n) is int for n in value["kern"].values()))
 
 
 def read_font_tables(font_file: str) -> dict:
