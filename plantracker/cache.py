@@ -175,22 +175,26 @@ def machine_cache_dir() -> Path:
 
 def machine_cached_json(kind: str, key: str, make: Callable[[], object],
                         valid: Callable[[object], bool] = lambda value: True) -> object:
-    """The JSON value kept in machine_cache_dir()/kind/<key>.json when `valid(value)`, else make()
-    written there (whole or absent: another process may be reading it; the kind's other files,
-    older versions, are removed). Where the folder cannot be written, make() runs every time."""
+    """The JSON value kept in machine_cache_dir()/kind/<key>.json when whole (the file's first line
+    is the sha256 of the rest) and `valid(value)`, else make() written there (whole or absent:
+    another process may be reading it; the kind's other files, older versions, are removed).
+    Where the folder cannot be written, make() runs every time."""
     folder = machine_cache_dir() / kind
     path = folder / f"{key}.json"
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-        if valid(value):
-            return value
-    except (OSError, ValueError):
+        checksum, _, text = path.read_bytes().partition(b"\n")
+        if hashlib.sha256(text).hexdigest().encode() == checksum:
+            value = json.loads(text)
+            if valid(value):
+                return value
+    except (OSError, ValueError, RecursionError):
         pass
     value = make()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temp = folder / f".{key}.{os.getpid()}.tmp"
-        temp.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        temp.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
         os.replace(temp, path)
         for old in folder.glob("*.json"):
             if old != path:

@@ -64,7 +64,14 @@ def template_environment(templates_dir: Path, compiled_dir: Path | None = None) 
 
 class _KeptBytecode(jinja2.FileSystemBytecodeCache):
     """Jinja's bytecode cache, which a build never fails for: the folder is shared by every build on
-    the machine (pipeline: cache.machine_cache_dir()), and a build of another version may remove it."""
+    the machine (pipeline: cache.machine_cache_dir()), and a build of another version may remove
+    it; a damaged file (cut short: Jinja unpickles part of it unguarded) is compiled again and rewritten."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged file (Jinja guards only part of it): compiled again, rewritten
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:

@@ -400,6 +400,20 @@ def test_a_build_goes_on_when_its_compiled_templates_cannot_be_written(tmp_path)
     assert template_environment(templates, blocker / "compiled").bytecode_cache is None
 
 
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path):
+    """A compiled template cut short (Jinja unpickles its checksum unguarded: UnpicklingError) is
+    compiled again and rewritten, not an error in every later build on the machine."""
+    from plantracker.render import template_environment
+
+    templates, compiled = Path(__file__).resolve().parent.parent / "templates", tmp_path / "compiled"
+    template_environment(templates, compiled).get_template("about.md.j2")
+    [code] = compiled.glob("*/__jinja2_*")
+    whole = code.read_bytes()
+    code.write_bytes(whole[:18])
+    assert template_environment(templates, compiled).get_template("about.md.j2").name == "about.md.j2"
+    assert code.read_bytes() == whole
+
+
 def test_a_ci_publish_with_its_store_restored_queries_only_the_changed_plan(real_site, tmp_path, monkeypatch):
     """What publish.yml does on a data commit: a fresh work folder holding only the content store of
     the build before (actions/cache), one figure changed in one plan. The unchanged plan's query

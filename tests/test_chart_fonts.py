@@ -3,6 +3,7 @@ they look like. vl-convert's font database belongs to its process, so each case 
 fresh Python process."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -109,7 +110,19 @@ def test_the_fonts_shaping_tables_are_read_once_a_machine_and_cut_to_the_charact
     found = subprocess.run(read_again, capture_output=True, text=True, check=True, cwd=REPO, env=environment)
     assert found.stdout.strip() == json.dumps({key: {str(k): v for k, v in value.items()} if isinstance(value, dict)
                                                else value for key, value in expected.items()})
-    for damaged in (kept.read_text(encoding="utf-8")[:1000], '{"upem": 1000}', '{"upem": 1000, "glyphs": [[32, "x"]], "kern": {}}'):
-        kept.write_text(damaged, encoding="utf-8")  # cut short; JSON of another shape
+    whole = kept.read_bytes()
+    checksum, text = whole.split(b"\n", 1)
+
+    def signed(value: object) -> bytes:  # a file whose checksum holds, of another shape
+        body = json.dumps(value).encode()
+        return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+    tables = json.loads(text)
+    damaged = [whole[:1000],  # cut short
+               checksum + b"\n" + text.replace(b'"upem":', b'"upem":1', 1),  # one number changed
+               signed({"upem": 1000}), signed({**tables, "upem": True}),  # True would blow widths up
+               signed({**tables, "kern": {"a,b": 1}}), signed({**tables, "glyphs": [[32, "x", 1]]})]
+    for content in damaged:
+        kept.write_bytes(content)
         assert json.dumps(chart_fonts.shaping_tables.__wrapped__(font, code_points)) == json.dumps(expected)
-        assert json.loads(kept.read_text(encoding="utf-8"))["upem"] == expected["upem"]
+        assert kept.read_bytes() == whole  # made again

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ SOURCE_FAMILY = "WenQuanYi Micro Hei"
 SOURCE_FILE = "wqy-microhei.ttc"
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 SUBSET_FILE = "chart-font.ttf"
+_KERN_PAIR = re.compile(r"\d{1,5},\d{1,5}")
 
 # Text Vega writes itself (number formats: minus sign, SI prefixes, thin spaces; truncation
 # ellipsis; punctuation) besides what the specs hold: kept whatever the data.
@@ -74,12 +76,16 @@ def font_tables(font_file: str) -> dict:
 
 
 def _whole_tables(value: object) -> bool:
-    """True for read_font_tables' shape (a file in the machine's cache may hold anything)."""
-    return (isinstance(value, dict) and isinstance(value.get("upem"), int) and isinstance(value.get("kern"), dict)
-            and isinstance(value.get("glyphs"), list)
-            and all(isinstance(glyph, list) and len(glyph) == 3 and all(type(n) is int for n in glyph)
-                    for glyph in value["glyphs"])
-            and all(type(n) is int for n in value["kern"].values()))
+    """True for read_font_tables' shape and ranges (a file in the machine's cache may hold anything)."""
+    def count(n, low=0, high=1 << 16):
+        return type(n) is int and low <= n <= high
+
+    return (isinstance(value, dict) and count(value.get("upem"), 16, 16384)  # TrueType's range
+            and isinstance(value.get("glyphs"), list) and isinstance(value.get("kern"), dict)
+            and all(isinstance(glyph, list) and len(glyph) == 3 and count(glyph[0], 0, 0x10FFFF)
+                    and count(glyph[1]) and count(glyph[2]) for glyph in value["glyphs"])
+            and all(_KERN_PAIR.fullmatch(pair) and count(units, -(1 << 15), 1 << 15)
+                    for pair, units in value["kern"].items()))
 
 
 def read_font_tables(font_file: str) -> dict:
