@@ -117,3 +117,39 @@ def test_validate_json_prints_every_problem_as_an_object(tmp_path):
     assert all(list(p) == ["file", "row", "field", "code", "message", "hint"] for p in report["problems"])
     assert report["problems"][1]["message"] == 'unknown region "XQ"'
     assert report["problems"][1]["hint"] == "use an id listed in data/mini-plan/data/regions.csv or add it there"
+
+
+def test_ctrl_c_that_code_turned_into_its_own_error_is_an_abort(tmp_path):
+    """Ctrl-C during a DuckDB query reaches the command as DuckDB's error ("Query interrupted"),
+    not KeyboardInterrupt: it is reported as click's "Aborted!", not as an internal error (a fresh
+    review saw "internal error: RuntimeError: Query interrupted"). A fault with no Ctrl-C before it
+    stays an internal error."""
+    script = tmp_path / "cli.py"
+    script.write_text(f"""
+import os, signal, sys, time
+sys.path.insert(0, {str(REPO_ROOT)!r})
+import click
+from plantracker.exit_status import ExitStatusGroup
+
+@click.group(cls=ExitStatusGroup)
+@click.pass_context
+def cli(ctx):
+    ctx.obj = {{}}
+
+@cli.command()
+@click.option("--interrupt", is_flag=True)
+def query(interrupt):
+    try:
+        if interrupt:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+    except KeyboardInterrupt:
+        pass  # as DuckDB does: the interrupt becomes its own error
+    raise RuntimeError("Query interrupted")
+
+cli()
+""", encoding="utf-8")
+    interrupted = subprocess.run([sys.executable, str(script), "query", "--interrupt"], capture_output=True, text=True)
+    assert interrupted.returncode == 1 and "Aborted!" in interrupted.stderr and "internal error" not in interrupted.stderr
+    fault = subprocess.run([sys.executable, str(script), "query"], capture_output=True, text=True)
+    assert fault.returncode == 1 and "internal error: RuntimeError: Query interrupted" in fault.stderr
