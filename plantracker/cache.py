@@ -173,35 +173,59 @@ def machine_cache_dir() -> Path:
     return Path(base) / "plantracker"
 
 
-def machine_cached_json(kind: str, key: str, make: Callable[[], object],
-                        valid: Callable[[object], bool] = lambda value: True) -> object:
-    """The JSON value kept in machine_cache_dir()/kind/<key>.json when whole (the file's first line
-    is the sha256 of the rest) and `valid(value)`, else make() written there (whole or absent:
-    another process may be reading it; the kind's other files, older versions, are removed).
-    Where the folder cannot be written, make() runs every time."""
+def machine_cached(kind: str, name: str, make: Callable[[], bytes],
+                   valid: Callable[[bytes], bool] = lambda data: True) -> bytes:
+    """The bytes kept in machine_cache_dir()/kind/name when whole (`name`.sha256 beside them holds
+    their sha256) and valid(data), else make() written there (each file whole or absent: another
+    process may be reading them; the kind's other files, older versions, are removed). Where the
+    folder cannot be written, make() runs every time."""
     folder = machine_cache_dir() / kind
-    path = folder / f"{key}.json"
+    path, checksum = folder / name, folder / f"{name}.sha256"
     try:
-        checksum, _, text = path.read_bytes().partition(b"\n")
-        if hashlib.sha256(text).hexdigest().encode() == checksum:
-            value = json.loads(text)
-            if valid(value):
-                return value
-    except (OSError, ValueError, RecursionError):
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() == checksum.read_text(encoding="ascii").strip() and valid(data):
+            return data
+    except (OSError, UnicodeError):
         pass
-    value = make()
+    data = make()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f".{key}.{os.getpid()}.tmp"
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        temp.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
-        os.replace(temp, path)
-        for old in folder.glob("*.json"):
-            if old != path:
+        # The data before its checksum: a reader between the two finds them apart, and makes its own.
+        for target, content in ((path, data), (checksum, hashlib.sha256(data).hexdigest().encode("ascii"))):
+            temp = folder / f".{target.name}.{os.getpid()}.tmp"
+            temp.write_bytes(content)
+            os.replace(temp, target)
+        for old in folder.iterdir():
+            if old not in (path, checksum) and not old.name.startswith("."):
                 old.unlink(missing_ok=True)
     except OSError:
         pass
-    return value
+    return data
+
+
+def is_machine_cached(kind: str, name: str) -> bool:
+    """True when machine_cached(kind, name, ...) would find its files (whole or not)."""
+    return (machine_cache_dir() / kind / f"{name}.sha256").is_file()
+
+
+def machine_cached_json(kind: str, key: str, make: Callable[[], object],
+                        valid: Callable[[object], bool] = lambda value: True) -> object:
+    """machine_cached() of a JSON value in kind/<key>.json, kept when it parses and valid(value)."""
+    found, made = [], []
+
+    def checked(data: bytes) -> bool:
+        try:
+            found.append(json.loads(data))
+        except (ValueError, RecursionError):
+            return False
+        return valid(found[-1])
+
+    def encoded() -> bytes:
+        made.append(make())
+        return json.dumps(made[0], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    machine_cached(kind, f"{key}.json", encoded, checked)
+    return made[0] if made else found[-1]
 
 
 def read_record(work_dir: Path) -> dict:

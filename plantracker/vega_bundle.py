@@ -6,17 +6,17 @@ kept in the content store. Shared by two stages: the chart stage's SVG engine ru
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
 import vl_convert
 
-from .cache import Store, code_version, digest, machine_cache_dir, tree_digest
+from .cache import Store, code_version, digest, is_machine_cached, machine_cached, tree_digest
 
 # Committed BSD-3-Clause texts of vega, vega-lite and vega-embed (from their npm packages).
 LICENCE_DIR = Path(__file__).resolve().parents[1] / "site_src" / "assets" / "vendor" / "licenses"
 VENDOR_DIR = Path("assets") / "vendor"
+BUNDLE_CACHE = "vega-bundle"  # its folder in the machine's cache
 
 _HEADER = (
     "/*! Vega, Vega-Lite and Vega-Embed (BSD-3-Clause; licence texts in ./licenses/),\n"
@@ -27,37 +27,19 @@ _HEADER = (
 def javascript_bundle() -> str:
     """vl_convert.javascript_bundle(), made once per vl-convert version on this machine: asking
     vl-convert for it costs about 1.8 CPU s (its engine starts and bundles), and its text depends
-    on nothing but the installed vl-convert. Kept in machine_cache_dir() beside its sha256, so a
-    truncated or altered copy is made again rather than used; where that folder cannot be written,
-    it is made every time."""
-    text_file, sum_file = _cached_files()
-    try:
-        body = text_file.read_text(encoding="utf-8")
-        if hashlib.sha256(body.encode("utf-8")).hexdigest() == sum_file.read_text(encoding="ascii").strip():
-            return body
-    except (OSError, UnicodeError):
-        pass
-    body = vl_convert.javascript_bundle()
-    try:
-        text_file.parent.mkdir(parents=True, exist_ok=True)
-        for path, content in ((text_file, body), (sum_file, hashlib.sha256(body.encode("utf-8")).hexdigest())):
-            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temp.write_text(content, encoding="utf-8", newline="\n")
-            os.replace(temp, path)  # whole or absent: another build may be reading it
-    except OSError:
-        pass
-    return body
+    on nothing but the installed vl-convert. Kept in machine_cache_dir() beside its sha256
+    (cache.machine_cached), so a truncated or altered copy is made again rather than used; where
+    that folder cannot be written, it is made every time."""
+    return machine_cached(BUNDLE_CACHE, _cached_name(), lambda: vl_convert.javascript_bundle().encode("utf-8")).decode("utf-8")
 
 
-def _cached_files() -> tuple[Path, Path]:
-    """-> (the bundle text, its sha256) of this vl-convert version in machine_cache_dir()."""
-    name = machine_cache_dir() / "vega-bundle" / f"vl-convert-{vl_convert.__version__}"
-    return name.with_name(f"{name.name}.js"), name.with_name(f"{name.name}.sha256")
+def _cached_name() -> str:
+    return f"vl-convert-{vl_convert.__version__}.js"
 
 
 def bundle_is_cached() -> bool:
     """True when javascript_bundle() would read the machine cache rather than ask vl-convert."""
-    return _cached_files()[1].is_file()
+    return is_machine_cached(BUNDLE_CACHE, _cached_name())
 
 
 def _bundle_text() -> str:

@@ -111,18 +111,20 @@ def test_the_fonts_shaping_tables_are_read_once_a_machine_and_cut_to_the_charact
     assert found.stdout.strip() == json.dumps({key: {str(k): v for k, v in value.items()} if isinstance(value, dict)
                                                else value for key, value in expected.items()})
     whole = kept.read_bytes()
-    checksum, text = whole.split(b"\n", 1)
+    checksum = kept.with_name(f"{kept.name}.sha256")
+    assert checksum.read_text(encoding="ascii") == hashlib.sha256(whole).hexdigest()
 
-    def signed(value: object) -> bytes:  # a file whose checksum holds, of another shape
+    def signed(value: object) -> tuple[bytes, str]:  # a file whose checksum holds, of another shape
         body = json.dumps(value).encode()
-        return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+        return body, hashlib.sha256(body).hexdigest()
 
-    tables = json.loads(text)
-    damaged = [whole[:1000],  # cut short
-               checksum + b"\n" + text.replace(b'"upem":', b'"upem":1', 1),  # one number changed
+    tables, right = json.loads(whole), checksum.read_text(encoding="ascii")
+    damaged = [(whole[:1000], right),  # cut short
+               (whole.replace(b'"upem":', b'"upem":1', 1), right),  # one number changed
                signed({"upem": 1000}), signed({**tables, "upem": True}),  # True would blow widths up
                signed({**tables, "kern": {"a,b": 1}}), signed({**tables, "glyphs": [[32, "x", 1]]})]
-    for content in damaged:
+    for content, sha in damaged:
         kept.write_bytes(content)
+        checksum.write_text(sha, encoding="ascii")
         assert json.dumps(chart_fonts.shaping_tables.__wrapped__(font, code_points)) == json.dumps(expected)
-        assert kept.read_bytes() == whole  # made again
+        assert kept.read_bytes() == whole and checksum.read_text(encoding="ascii") == right  # made again
