@@ -261,6 +261,11 @@ class Store:
     def folder(self, kind: str, key: str) -> Path:
         return self.root / "store" / kind / key
 
+    def holds(self, kind: str) -> bool:
+        """True when the store has any entry of kind (complete or not)."""
+        folder = self.root / "store" / kind
+        return folder.is_dir() and any(folder.iterdir())
+
     def entry(self, kind: str, key: str) -> Path | None:
         """A complete entry's folder (marked used), or None. An entry being filled in the
         background (fill_in_background) is waited for; a failed fill raises RuntimeError."""

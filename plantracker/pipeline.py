@@ -235,10 +235,15 @@ def _render(options: BuildOptions, release: Release, strings: dict, pages: list,
     hand_written = mkdocs_build.copy_hand_written(options.site_src, docs_dir)
     common = {lang: {"release": {"version": release.version, "date": release.date.isoformat(), "url": release.url}}
               for lang in LANGUAGES}
-    chart_files = sized(False)
-    # Renders that finished since the assets stage: their embed boxes too, before their pages are written.
-    assets.embeds.update(embed_views([chart for chart in charts if chart.key not in assets.embeds], chart_files,
-                                     release, strings))
+    def sized_with_embeds(wait: bool) -> dict:
+        # The charts known by now get their embed boxes before their pages are written (also those
+        # whose render finished since the assets stage).
+        files = sized(wait)
+        assets.embeds.update(embed_views([chart for chart in charts if chart.key not in assets.embeds], files,
+                                         release, strings))
+        return files
+
+    chart_files = sized_with_embeds(False)
     to_render = pages
     if preview is not None:
         templates = cache.tree_digest(options.templates_dir)
@@ -251,9 +256,7 @@ def _render(options: BuildOptions, release: Release, strings: dict, pages: list,
     batches = [[page for page, wait in zip(to_render, waiting) if not wait], later] if later else [to_render]
     for batch in batches:
         if batch is later:
-            chart_files = sized(True)
-            assets.embeds.update(embed_views([chart for chart in charts if chart.key not in assets.embeds],
-                                             chart_files, release, strings))
+            chart_files = sized_with_embeds(True)
         render_pages(batch, chart_files, assets, common, strings, options.templates_dir, docs_dir,
                      citation=lambda page, lang, link: citation(release, page.titles[lang], link.url, lang,
                                                                 strings[lang]),

@@ -92,7 +92,10 @@ def _compiled_folder(compiled_dir: Path) -> Path | None:
         return None
     for other in Path(compiled_dir).iterdir():
         if other != folder:
-            shutil.rmtree(other, ignore_errors=True) if other.is_dir() else other.unlink(missing_ok=True)
+            if other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+            else:
+                other.unlink(missing_ok=True)
     return folder
 
 

@@ -129,8 +129,7 @@ def prepare_renders(store: Store) -> None:
     renders every chart), start the server the chart workers fork from, so that its imports run
     while the build loads and queries (started with validation, they slowed it: three processes
     on two cores). Other builds start it when they need workers (ChartRendering)."""
-    charts = store.folder(KIND, "-").parent
-    if not (charts.is_dir() and any(charts.iterdir())):
+    if not store.holds(KIND):
         start_worker_server()
 
 
