@@ -42,13 +42,22 @@ class CountNoun:
 
 def count_noun(indicator: dict | None, lang: str) -> CountNoun | None:
     """An indicator row -> its noun in the language (count_noun_one_<lang>, count_noun_other_<lang>);
-    None without one. Only English has the columns: Chinese counts with the unit's measure word (个)."""
+    None without one. Only English has the columns: Chinese counts with a measure word (measure_word)."""
     if not indicator:
         return None
     one, other = indicator.get(f"count_noun_one_{lang}"), indicator.get(f"count_noun_other_{lang}")
     if not one and not other:
         return None
     return CountNoun(one or other, other or one)
+
+
+def measure_word(indicator: dict | None, lang: str) -> str | None:
+    """An indicator row -> the Chinese measure word (量词) its count takes in place of the count
+    unit's label: "家" for enterprises, as the plan writes "培育100家创新型骨干企业" (column
+    measure_word_zh); None without one, or outside Chinese."""
+    if not indicator or lang != "zh":
+        return None
+    return indicator.get("measure_word_zh") or None
 
 
 class UnitBook:
@@ -124,9 +133,12 @@ class UnitBook:
     @staticmethod
     def unit_name(unit: DisplayUnit, dimension: str, lang: str, indicator: dict | None = None) -> str:
         """What a chart axis or colour key calls the unit: the unit's label, or for a count the
-        indicator's plural noun where it has one ("agglomeration areas", not "count")."""
-        noun = count_noun(indicator, lang) if dimension == "count" and unit.factor == 1.0 else None
-        return noun.other if noun else unit.label
+        indicator's plural noun where it has one ("agglomeration areas", not "count"), in Chinese
+        its measure word (家, not 个)."""
+        if dimension != "count" or unit.factor != 1.0:
+            return unit.label
+        noun = count_noun(indicator, lang)
+        return noun.other if noun else measure_word(indicator, lang) or unit.label
 
     @staticmethod
     def _with_unit(number: str, unit: DisplayUnit, dimension: str, lang: str, indicator: dict | None) -> str:
@@ -136,7 +148,10 @@ class UnitBook:
             # word): "30 agglomeration areas" with the indicator's noun, else the number alone,
             # never "30 count".
             return noun.after(number) if noun else number
-        text = join_unit(number, unit.label, lang)
+        # Chinese counts things with the indicator's measure word where it has one: 100家, not 100个.
+        # (Only for the count unit itself: a larger count unit, 万个, keeps its own label.)
+        word = measure_word(indicator, lang) if dimension == "count" and unit.factor == 1.0 else None
+        text = join_unit(number, word or unit.label, lang)
         return noun.after(text) if noun else text
 
 

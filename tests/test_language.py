@@ -97,6 +97,10 @@ def test_chinese_pages_keep_chinese_figures(real_site):
     assert "目标：1.5亿吨（2022年）" in text_in(t02, "zh")
     assert ">约150百万吨（1.5亿吨）</td>" in t02   # an English source's unit in Chinese words, with its conversion
     assert "目标：30个（2022年）" in text_in(real_site.page(f"{PLAN}/targets/T04/"), "zh")
+    # Enterprises are counted in 家, as the plans write them ("培育100家创新型骨干企业"), not in 个.
+    assert "目标：100家（2022年）" in text_in(real_site.page(f"{PLAN}/targets/T06/"), "zh")
+    assert "100个" not in real_site.page(f"{PLAN}/targets/T06/")
+    assert "目标：30家" in text_in(real_site.page("jjj-2015-2017/targets/P07/"), "zh")
 
 
 def test_english_only_source_notes_are_labelled_on_chinese_pages(real_site):

@@ -66,10 +66,24 @@ def test_printed_figures_read_as_written_in_the_language(value, unit_id, lang, e
     (30, None, "en", "30"),          # no noun: the number alone, never "30 count"
     (30, {}, "en", "30"),
     (30, AREAS, "zh", "30个"),       # Chinese counts with the measure word
+    # ... the indicator's own where the plan uses another ("培育100家创新型骨干企业"); English ignores it
+    (100, {**AREAS, "measure_word_zh": "家"}, "zh", "100家"),
+    (100, {"measure_word_zh": "家"}, "en", "100"),
+    (100, {"measure_word_zh": ""}, "zh", "100个"),
 ])
 def test_counts_name_what_they_count(value, indicator, lang, expected):
     assert spaced(BOOK.quantity(value, "count", lang, indicator=indicator)) == expected
     assert spaced(BOOK.printed(value, "count", lang, indicator=indicator)) == expected
+
+
+def test_a_count_axis_is_named_by_the_measure_word_in_chinese_and_the_noun_in_english():
+    one = BOOK.choose(100, "count", "zh")
+    enterprises = {"count_noun_one_en": "enterprise", "count_noun_other_en": "enterprises", "measure_word_zh": "家"}
+    assert BOOK.unit_name(one, "count", "zh", enterprises) == "家"
+    assert BOOK.unit_name(one, "count", "zh", AREAS) == "个"
+    assert BOOK.unit_name(BOOK.choose(100, "count", "en"), "count", "en", enterprises) == "enterprises"
+    # A measure word on another dimension's unit is never printed (validation refuses it too).
+    assert BOOK.quantity(8e8, "mass", "zh", indicator={"measure_word_zh": "家"}) == "8亿吨"
 
 
 def test_computed_figures_show_only_the_display_unit():

@@ -296,6 +296,10 @@ CASES = {
     "fractional-count": (replace("data/targets.csv", "at_least,500,item", "at_least,2.5,item"), [
         f'{P}/data/targets.csv:3: value: "2.5" item is not a whole number of things '
         "(a count is whole: check the figure, or use the unit the source counts in (万个)) [fractional-count]"]),
+    "count-word-not-count": (replace("data/indicators.csv", "example-recycled-mass,,", "example-recycled-mass,,tonnes"), [
+        f'{P}/data/indicators.csv:2: count_noun_other_en: indicator "recycled-mass" is in "wan-t" (mass), not a count, '
+        'yet has the count word "tonnes" (count nouns and measure words name what a count counts: clear the cell, '
+        'or give the indicator a count unit) [count-word-not-count]']),
     "target-before-plan": (replace("data/targets.csv", "xb-points,collection-points,XB,2022", "xb-points,collection-points,XB,2019"), [
         f"{P}/data/targets.csv:3: target_year: target year 2019 is before the plan starts (2020) "
         "(check the target year against the plan's period (plan.period_start)) [target-before-plan]"]),

@@ -18,8 +18,8 @@ from .cells import cell_spelling
 from .figures import baseline_evidence, conflicting_figures, forecast_baselines, whole_baselines
 from .files import read_text, resource_path
 from .structure import parse_descriptor
-from .rows import (amounts_with_units, circle, cycles, plan_ids, references, target_frame, tiles, unique_keys,
-                   units_and_amounts)
+from .rows import (amounts_with_units, circle, count_words, cycles, plan_ids, references, target_frame, tiles,
+                   unique_keys, units_and_amounts)
 from .tables import schema_problems
 
 MAX_DESCRIPTOR_BYTES = 1 * 2**20
@@ -94,7 +94,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     problems += references(tables, {name: resources[name]["schema"] for name in tables})
     problems += amounts_with_units(tables)
     problems += cycles(tables) + tiles(tables)
-    problems += units_and_amounts(tables)
+    problems += units_and_amounts(tables) + count_words(tables)
     problems += plan_ids(descriptor.get("plan"), tables, file)
     problems += target_frame(descriptor.get("plan"), tables)
     problems += whole_baselines(tables) + baseline_evidence(tables) + forecast_baselines(tables)

@@ -111,6 +111,28 @@ def units_and_amounts(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+# Indicator columns that only a count uses (numbers.count_noun, numbers.measure_word).
+COUNT_WORDS = ("count_noun_one_en", "count_noun_other_en", "measure_word_zh")
+
+
+def count_words(tables: dict[str, Table]) -> list[Problem]:
+    """Indicators -> a problem for each count noun or measure word on an indicator whose unit is not
+    a count: the site would never print it, and the editor who wrote it expects to see it."""
+    if not all(name in tables and tables[name].readable for name in ("units", "indicators")):
+        return []
+    dimension = {v.get("unit_id"): v.get("dimension") for _, v in tables["units"].rows}
+    table = tables["indicators"]
+    problems = []
+    for n, values in table.rows:
+        unit = values.get("unit_id")
+        if unit not in dimension or dimension[unit] == "count":
+            continue  # an unknown unit is reported as such
+        problems += [problem("count-word-not-count", table.file, n, field, indicator=values.get("indicator_id"),
+                             unit=unit, dimension=dimension[unit], cell=values[field])
+                     for field in COUNT_WORDS if values.get(field) and (n, field) not in table.bad_cells]
+    return problems
+
+
 def amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifier: str | None) -> list[Problem]:
     """An amount in its unit -> a problem when its dimension's bounds leave no value it could be:
     below the minimum or above the maximum, or "less than" the minimum, "more than" the maximum
