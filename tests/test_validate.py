@@ -794,7 +794,24 @@ def test_predecessor_found_among_packages(tmp_path):
     older = package.parent / "mini-plan-old"
     shutil.copytree(MINI, older)
     edit_descriptor(setitem("name", "mini-plan-old"))(older)
+    edit_descriptor(setitem("plan", "period_start", 2015))(older)
     assert [p.line() for p in validate_packages(package.parent)] == []
+
+
+@pytest.mark.parametrize("start", [2020, 2021])
+def test_a_predecessor_that_starts_no_earlier_is_refused(tmp_path, start):
+    """A later plan named as the predecessor (or one of the same start) would be listed and compared
+    backwards: the site sets a plan's targets after its predecessor's."""
+    package = copy_mini(tmp_path)
+    edit_descriptor(setitem("plan", "predecessor", "mini-plan-later"))(package)
+    later = package.parent / "mini-plan-later"
+    shutil.copytree(MINI, later)
+    edit_descriptor(setitem("name", "mini-plan-later"))(later)
+    edit_descriptor(setitem("plan", "period_start", start))(later)
+    assert [p.line() for p in validate_packages(package.parent)] == [
+        f'{P}/datapackage.json: plan.predecessor: predecessor "mini-plan-later" starts in {start}, not before this '
+        "plan (2020) (a predecessor is the plan this one follows: name an earlier plan, or correct one of the two "
+        "periods) [predecessor-not-earlier]"]
 
 
 def test_a_circle_of_predecessors_is_refused(tmp_path):

@@ -39,22 +39,24 @@ def validate_packages(data_dir: Path, unchanged: Collection[str] = ()) -> list[P
     if not descriptors:
         return [problem("no-packages", root, folder=data_dir)]
     problems: list[Problem] = []
-    predecessors = {}
+    plans: dict[str, dict] = {}  # plan id -> its plan object ({} when unreadable)
     for descriptor_path in descriptors:
         plan_id = descriptor_path.parent.name
         if plan_id in unchanged:
             plan = json.loads(descriptor_path.read_text(encoding="utf-8")).get("plan")
-            predecessors[plan_id] = plan.get("predecessor") if isinstance(plan, dict) else None
-            continue
-        predecessors[plan_id] = _validate_package(descriptor_path.parent, f"{root}/{plan_id}", problems)
-    problems += _plan_folders(predecessors, root)
+        else:
+            plan = _validate_package(descriptor_path.parent, f"{root}/{plan_id}", problems)
+        plans[plan_id] = plan if isinstance(plan, dict) else {}
+    problems += _plan_folders(plans, root)
     return sorted(problems, key=sort_key)
 
 
-def _plan_folders(predecessors: dict, root: str) -> list[Problem]:
-    """Every package's predecessor is another package; no two plan ids differ only in case."""
+def _plan_folders(plans: dict[str, dict], root: str) -> list[Problem]:
+    """Every package's predecessor is another package, and an earlier plan; no two plan ids differ
+    only in case."""
     problems = []
     folded: dict[str, str] = {}
+    predecessors = {plan_id: plan.get("predecessor") for plan_id, plan in plans.items()}
     for plan_id, predecessor in predecessors.items():
         file = f"{root}/{plan_id}/datapackage.json"
         if plan_id.casefold() in folded:
@@ -68,11 +70,23 @@ def _plan_folders(predecessors: dict, root: str) -> list[Problem]:
             problems.append(problem("circular-reference", file, None, "plan.predecessor", what=f'plan "{plan_id}"',
                                     chain=" → ".join(chain), how="a predecessor is an earlier plan: correct or "
                                     "remove the predecessor of one of these plans"))
+        elif isinstance(predecessor, str) and predecessor in plans:
+            # The site lists a plan after its predecessor and sets their targets side by side as
+            # earlier and later: a predecessor that starts no earlier would be read backwards.
+            start, before = plans[plan_id].get("period_start"), plans[predecessor].get("period_start")
+            if _year(start) and _year(before) and before >= start:
+                problems.append(problem("predecessor-not-earlier", file, None, "plan.predecessor", plan=predecessor,
+                                        start=start, predecessor_start=before))
     return problems
 
 
+def _year(value) -> bool:
+    # A period year as the contract takes it (an int, not a bool); anything else has its own problem.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> object:
-    """One package folder -> its problems, appended to `problems`; returns its plan's predecessor (or None)."""
+    """One package folder -> its problems, appended to `problems`; returns its plan object (or None)."""
     file = f"{folder}/datapackage.json"
     text, found = read_text(package_dir / "datapackage.json", file, MAX_DESCRIPTOR_BYTES)
     descriptor, more = parse_descriptor(text, file) if text is not None else (None, [])
@@ -99,8 +113,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     problems += target_frame(descriptor.get("plan"), tables)
     problems += whole_baselines(tables) + baseline_evidence(tables) + forecast_baselines(tables)
     problems += conflicting_figures(tables)
-    plan = descriptor.get("plan")
-    return plan.get("predecessor") if isinstance(plan, dict) else None
+    return descriptor.get("plan")
 
 
 def _validate_resource(name: str, resource: dict, resources: dict, package_dir: Path, folder: str, file: str,
