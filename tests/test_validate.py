@@ -798,6 +798,26 @@ def test_predecessor_found_among_packages(tmp_path):
     assert [p.line() for p in validate_packages(package.parent)] == []
 
 
+def test_a_concept_shared_across_dimensions_is_refused(tmp_path):
+    """Plans' targets joined by a concept stand on one axis: a mass and a count cannot, and the
+    side-by-side chart was silently left out. Reported also when the other package passed before
+    (the build validates only changed packages; checks across packages always run)."""
+    package = copy_mini(tmp_path)
+    older = package.parent / "mini-plan-old"
+    shutil.copytree(MINI, older)
+    edit_descriptor(setitem("name", "mini-plan-old"))(older)
+    edit_descriptor(setitem("plan", "period_start", 2015))(older)
+    replace("data/indicators.csv", "example-recycled-mass,,", ",,")(older)
+    replace("data/indicators.csv", "建成回收点,,,,,collection point", "建成回收点,,,,example-recycled-mass,collection point")(older)
+    expected = [
+        'data/mini-plan-old/data/indicators.csv:3: concept: concept "example-recycled-mass" joins indicator '
+        '"collection-points" (count) with "recycled-mass" of plan "mini-plan" (mass) (a concept joins indicators of '
+        "different plans that measure the same thing: give one of them another concept (or none), or correct its "
+        "unit) [concept-dimension-mismatch]"]
+    assert [p.line() for p in validate_packages(package.parent)] == expected
+    assert [p.line() for p in validate_packages(package.parent, unchanged={"mini-plan"})] == expected
+
+
 @pytest.mark.parametrize("start", [2020, 2021])
 def test_a_predecessor_that_starts_no_earlier_is_refused(tmp_path, start):
     """A later plan named as the predecessor (or one of the same start) would be listed and compared

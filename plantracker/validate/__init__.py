@@ -18,8 +18,8 @@ from .cells import cell_spelling
 from .figures import baseline_evidence, conflicting_figures, forecast_baselines, whole_baselines
 from .files import read_text, resource_path
 from .structure import parse_descriptor
-from .rows import (amounts_with_units, circle, count_words, cycles, plan_ids, references, target_frame, tiles,
-                   unique_keys, units_and_amounts)
+from .rows import (amounts_with_units, circle, concept_uses, count_words, cycles, plan_ids, references,
+                   shared_concepts, target_frame, tiles, unique_keys, units_and_amounts)
 from .tables import schema_problems
 
 MAX_DESCRIPTOR_BYTES = 1 * 2**20
@@ -40,14 +40,15 @@ def validate_packages(data_dir: Path, unchanged: Collection[str] = ()) -> list[P
         return [problem("no-packages", root, folder=data_dir)]
     problems: list[Problem] = []
     plans: dict[str, dict] = {}  # plan id -> its plan object ({} when unreadable)
+    concepts: dict[str, list] = {}  # plan id -> its indicators' concepts (rows.concept_uses)
     for descriptor_path in descriptors:
         plan_id = descriptor_path.parent.name
         if plan_id in unchanged:
-            plan = json.loads(descriptor_path.read_text(encoding="utf-8")).get("plan")
+            plan, concepts[plan_id] = _passed_package(descriptor_path.parent, f"{root}/{plan_id}")
         else:
-            plan = _validate_package(descriptor_path.parent, f"{root}/{plan_id}", problems)
+            plan, concepts[plan_id] = _validate_package(descriptor_path.parent, f"{root}/{plan_id}", problems)
         plans[plan_id] = plan if isinstance(plan, dict) else {}
-    problems += _plan_folders(plans, root)
+    problems += _plan_folders(plans, root) + shared_concepts(concepts)
     return sorted(problems, key=sort_key)
 
 
@@ -85,14 +86,28 @@ def _year(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> object:
-    """One package folder -> its problems, appended to `problems`; returns its plan object (or None)."""
+def _passed_package(package_dir: Path, folder: str) -> tuple[object, list]:
+    """A package that passed before, unchanged -> (its plan object, its indicators' concepts), for
+    the checks across packages; its own checks are not run again."""
+    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+    file = f"{folder}/datapackage.json"
+    resources = {r["name"]: r for r in descriptor["resources"] if r["name"] in ("indicators", "units")}
+    tables = {}
+    for name, resource in resources.items():
+        local, shown, _ = resource_path(resource, package_dir, folder, file)
+        tables[name], _ = read_table(local.read_text(encoding="utf-8"), name, resource["schema"]["fields"], shown)
+    return descriptor.get("plan"), concept_uses(tables)
+
+
+def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -> tuple[object, list]:
+    """One package folder -> its problems, appended to `problems`; returns its plan object (or None)
+    and its indicators' concepts (rows.concept_uses)."""
     file = f"{folder}/datapackage.json"
     text, found = read_text(package_dir / "datapackage.json", file, MAX_DESCRIPTOR_BYTES)
     descriptor, more = parse_descriptor(text, file) if text is not None else (None, [])
     problems += found + more
     if descriptor is None:
-        return None
+        return None, []
     problems += checks.check_package_metadata(descriptor, package_dir.name, file)
     problems += checks.check_descriptor_text(descriptor, file)
     problems += checks.check_plan(descriptor, file)
@@ -113,7 +128,7 @@ def _validate_package(package_dir: Path, folder: str, problems: list[Problem]) -
     problems += target_frame(descriptor.get("plan"), tables)
     problems += whole_baselines(tables) + baseline_evidence(tables) + forecast_baselines(tables)
     problems += conflicting_figures(tables)
-    return descriptor.get("plan")
+    return descriptor.get("plan"), concept_uses(tables)
 
 
 def _validate_resource(name: str, resource: dict, resources: dict, package_dir: Path, folder: str, file: str,

@@ -133,6 +133,34 @@ def count_words(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+def concept_uses(tables: dict[str, Table]) -> list[tuple[str, str, str, str, int]]:
+    """Indicators and units -> (concept, dimension, indicator id, file, row) for each indicator with a
+    concept and a known unit: what shared_concepts compares across plans."""
+    if not all(name in tables and tables[name].readable for name in ("units", "indicators")):
+        return []
+    dimension = {v.get("unit_id"): v.get("dimension") for _, v in tables["units"].rows}
+    table = tables["indicators"]
+    return [(values["concept"], dimension[values.get("unit_id")], values.get("indicator_id"), table.file, n)
+            for n, values in table.rows if values.get("concept") and values.get("unit_id") in dimension]
+
+
+def shared_concepts(uses: dict[str, list[tuple[str, str, str, str, int]]]) -> list[Problem]:
+    """{plan id: concept_uses} -> a problem on each indicator whose concept another plan's indicator
+    shares in another dimension (a mass beside a count): the plans' targets could not stand on one
+    axis, and the side-by-side chart the concept asks for would silently not be drawn. The first
+    plan (by id) that uses a concept sets its dimension; every use in another one is reported."""
+    first: dict[str, tuple[str, str, str]] = {}  # concept -> (dimension, plan, indicator)
+    problems = []
+    for plan_id in sorted(uses):
+        for concept, dimension, indicator, file, n in uses[plan_id]:
+            seen = first.setdefault(concept, (dimension, plan_id, indicator))
+            if seen[0] != dimension:
+                problems.append(problem("concept-dimension-mismatch", file, n, "concept", concept=concept,
+                                        indicator=indicator, dimension=dimension, other=seen[2], plan=seen[1],
+                                        other_dimension=seen[0]))
+    return problems
+
+
 def amount_bounds(table: Table, n: int, field: str, value, unit: dict, qualifier: str | None) -> list[Problem]:
     """An amount in its unit -> a problem when its dimension's bounds leave no value it could be:
     below the minimum or above the maximum, or "less than" the minimum, "more than" the maximum
