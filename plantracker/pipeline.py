@@ -19,6 +19,7 @@ from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from . import cache, mkdocs_build
 from .assets import embed_views, prefetch_assets, write_assets, write_standalone_assets
@@ -209,7 +210,7 @@ def _build(options: BuildOptions, step: Callable[[str], object], store: cache.St
                 REPO_ROOT, work, docs_dir, out_dir,
                 nav_sections(site.plans, strings, {p.path: p.titles for p in pages}),
                 {"vega_bundle": assets.bundle, "corrections": corrections_line(release, strings),
-                 "words": theme_words(strings)},
+                 "words": theme_words(strings), "not_found_roots": not_found_roots(release)},
                 release.latest_url, {lang: strings[lang]["site_description"] for lang in LANGUAGES})
         with step("mkdocs"):
             if preview is not None:
@@ -293,6 +294,12 @@ def _publishable_site(options: BuildOptions, config: Path, docs_dir: Path, stati
                                 "out_dir": str(Path(options.out_dir).resolve()),
                                 "listing": cache.folder_listing(options.out_dir)}
         store.last_build["mkdocs"] = "built"
+
+
+def not_found_roots(release: Release) -> dict[str, str]:
+    """Release -> where the 404 pages' links start (extra.not_found_roots, templates/theme/404.html):
+    the site folder served at the site's root, and the published versions tree's root (latest/)."""
+    return {"site": urlsplit(release.site_url).path, "versions": urlsplit(release.latest_url).path}
 
 
 def corrections_line(release: Release, strings: dict) -> dict:

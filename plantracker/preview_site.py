@@ -50,7 +50,7 @@ from .mkdocs_build import run_mkdocs
 from .site_map import LANGUAGES, page_url
 
 SEARCH_INDEX = "search_index.json"
-KEPT_BY_DIRTY_BUILDS = {"404.html", "sitemap.xml"}  # MkDocs' static templates (see the module docstring)
+KEPT_BY_DIRTY_BUILDS = {"404.html", "404-versions.html", "sitemap.xml"}  # MkDocs' static templates (see the module docstring)
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):

@@ -78,6 +78,8 @@ def _publish(site_dir: Path, release: Release, branch: str, push: bool, force: b
                                   alias_type=mike_commands.AliasType[alias_type], branch=branch,
                                   message=_message(release)):
             pass  # the site is already built: mike commits site_dir as it is
+        if newest:
+            _set_not_found_page(site_dir, branch)
     _set_default(branch)
     if push:
         git_utils.push_branch(remote, branch)
@@ -110,6 +112,24 @@ def _set_default(branch: str) -> None:
         return  # only older versions were published so far: nothing to point at yet
     try:
         mike_commands.set_default(LATEST, branch=branch, message=f"Set default version to {LATEST}")
+    except git_utils.GitEmptyCommit:
+        pass
+
+
+# The site's 404 page for the branch root, its links under latest/ (templates/theme/404-versions.html).
+VERSIONS_NOT_FOUND_PAGE = "404-versions.html"
+
+
+def _set_not_found_page(site_dir: Path, branch: str) -> None:
+    """The newest release's 404 page -> 404.html at the branch root: GitHub Pages answers a missing
+    address anywhere on the site with the root's 404.html only, and mike writes none (the version
+    folders' own 404.html are never served as one). Unchanged: nothing to commit."""
+    page = site_dir / VERSIONS_NOT_FOUND_PAGE
+    if not page.is_file():
+        return  # a site built without it (an older build): GitHub's own 404 page, as before
+    try:
+        with git_utils.Commit(branch, f"404 page of {LATEST}") as commit:
+            commit.add_file(git_utils.FileInfo("404.html", page.read_bytes()))
     except git_utils.GitEmptyCommit:
         pass
 

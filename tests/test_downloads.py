@@ -199,6 +199,39 @@ def test_xlsx_equals_the_csv_cell_by_cell(built):
                         assert isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def test_xlsx_about_sheet_states_the_licence_once(built):
+    """One licence row: the package's licence_note (its own words, which restate the site's licence
+    text and may add to it) with the licence's id and address; neither the site's text beside it
+    nor the note a second time."""
+    data_dir, dest, _ = built
+    strings = _all_strings()
+    for _, descriptor in _packages(data_dir):
+        workbook = openpyxl.load_workbook(dest / "downloads" / descriptor["name"] / f"{descriptor['name']}.xlsx")
+        rows = [[c for c in row if c is not None] for row in workbook["说明 About"].iter_rows(values_only=True)]
+        note = descriptor["plan"]["licence_note"]
+        licence = [row for row in rows if row and row[0] == "许可 Licence"]
+        assert licence == [["许可 Licence", note["zh"], note["en"], "CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"]]
+        cells = [c for row in rows for c in row]
+        assert (cells.count(note["zh"]), cells.count(note["en"])) == (1, 1)
+        site_texts = [strings[lang]["workbook_licence_text"].format(licence="CC-BY-4.0") for lang in ("zh", "en")]
+        assert [t for t in site_texts if t in cells] == []
+
+
+def test_xlsx_licence_row_takes_the_sites_text_where_the_note_is_empty(tmp_path):
+    """A licence_note may be empty in one language (the contract allows it): that language's cell
+    is the site's licence text, so the row still states the licence in both."""
+    data_dir = _copy_fixture(tmp_path / "data")
+    path = data_dir / "mini-plan" / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["plan"]["licence_note"]["en"] = ""
+    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    _write_downloads(data_dir, tmp_path / "static")
+    workbook = openpyxl.load_workbook(tmp_path / "static" / "downloads" / "mini-plan" / "mini-plan.xlsx")
+    (row,) = [r for r in workbook["说明 About"].iter_rows(values_only=True) if r[0] == "许可 Licence"]
+    site_en = _all_strings()["en"]["workbook_licence_text"].format(licence="CC-BY-4.0")
+    assert row[1:3] == (descriptor["plan"]["licence_note"]["zh"], site_en)
+
+
 def test_parquet_reads_back_with_the_same_rows_and_types(built):
     data_dir, dest, _ = built
     con = duckdb.connect()

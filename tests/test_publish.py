@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,6 +31,11 @@ def make_site(path: Path, release: Release, new_value: str | None = None) -> Pat
     """A built site as sitebuild leaves it: index.html and the raw package under downloads/."""
     path.mkdir(parents=True)
     (path / "index.html").write_text(f"<!doctype html><title>{release.version}</title>\n", encoding="utf-8")
+    # As the theme renders it (templates/theme/404-versions.html): links under latest/.
+    (path / "404-versions.html").write_text(
+        f'<!doctype html><title>404 {release.version}</title><link rel="stylesheet" href="/tracker/latest/site.css">\n',
+        encoding="utf-8")
+    (path / "site.css").write_text("body{}\n", encoding="utf-8")
     package = path / "downloads" / "mini-plan"
     shutil.copytree(FIXTURE, package)
     if new_value is not None:
@@ -85,6 +92,20 @@ def test_latest_is_a_symlink_and_default_redirects_to_it(published):
     assert mode == "120000"
     assert git(repo, "show", "gh-pages:latest") == "2026.2"
     assert 'href="latest/"' in git(repo, "show", "gh-pages:index.html")
+
+
+def test_branch_root_404_is_the_newest_releases_and_its_links_exist(published):
+    """GitHub Pages answers a missing address anywhere with the branch root's 404.html, which mike
+    never writes: publishing writes the newest release's 404-versions.html there, and what it links
+    (under latest/) is in the published tree."""
+    repo = published["repo"]
+    page = git(repo, "show", "gh-pages:404.html")
+    assert page == (published["site_b"] / "404-versions.html").read_text(encoding="utf-8")
+    (href,) = re.findall(r'href="([^"]+)"', page)
+    assert href.startswith(urlsplit(B.latest_url).path)
+    linked = "latest/" + href[len(urlsplit(B.latest_url).path):]
+    assert git(repo, "cat-file", "-t", f"gh-pages:{linked.replace('latest/', B.version + '/', 1)}").strip() == "blob"
+    assert git(repo, "show", "gh-pages:latest").strip() == B.version  # latest/ is that version's folder
 
 
 def test_older_version_is_byte_identical_after_later_publish(published):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import NamedTuple
 
 import pytest
 
+from plantracker.assets.api import write_api
 from plantracker.contract import CONTRACT
 from plantracker.load import load
 from plantracker.numbers import format_share
@@ -100,6 +102,8 @@ CASES = [
          "missed_at_target_year"),
     Case("exact-beside-about-first", "at_least 30 2022", ("2022 exact 29", "2022 about 30"), "off_track",
          "missed_at_target_year"),
+    Case("exact-beside-about-and-earlier", "at_least 30 2022", ("2020 exact 20", "2022 about 30", "2022 exact 29"),
+         "off_track", "missed_at_target_year"),
     # A target "about T" is met from T less the band.
     Case("about-target-met-at-floor", "about 100 2022", ("2022 exact 95",), "achieved", "meets_target"),
     Case("about-target-short", "about 100 2022", ("2022 exact 94",), "off_track", "missed_at_target_year"),
@@ -243,6 +247,21 @@ def test_forecast_is_shown_but_never_the_latest_figure(progress):
     assert progress["forecast-as-context"]["forecast_value"] == 120
     assert progress["forecast-after-target-year"]["forecast_value"] is None
     assert progress["exact-meets"]["forecast_value"] is None
+
+
+def test_reported_count_counts_figures_not_rows(data_dir, site, tmp_path):
+    """status.json's reported_count is the number of figures the status can read, one per year: an
+    exact figure beside the "about" one that holds it is one figure (two rows), as its unit note says."""
+    db = load(data_dir)
+    try:
+        write_api(db, site, tmp_path, Release("2026.1", dt.date(2026, 1, 1), "https://example.org/"), STRINGS)
+    finally:
+        db.close()
+    status = json.loads((tmp_path / "api" / "mini-plan" / "status.json").read_text("utf-8"))
+    counts = {row["target_id"]: row["reported_count"] for row in status["rows"]}
+    assert (counts["exact-beside-about"], counts["exact-beside-about-first"]) == (1, 1)
+    assert (counts["exact-beside-about-and-earlier"], counts["exact-meets"], counts["no-figure"]) == (2, 1, 0)
+    assert "reported_count" in status["unit_note"]["zh"] and "reported_count" in status["unit_note"]["en"]
 
 
 def test_a_forecast_fills_no_gap_in_the_reporting_grid(site):

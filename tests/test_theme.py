@@ -19,6 +19,9 @@ SITE_URL = yaml.safe_load(
               if l.startswith("site_url:"))
 )["site_url"]
 
+# Where the 404 pages' links start, as mkdocs.yml gives them to a bare build (the build: release.toml).
+NOT_FOUND_ROOTS = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]["not_found_roots"]
+
 SPEC = {
     "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
     "data": {"values": [{"year": 2020, "value": 1}, {"year": 2021, "value": 2}]},
@@ -264,7 +267,7 @@ def test_404_speaks_both_languages_chinese_first(site):
     html = (site / "404.html").read_text(encoding="utf-8")
     sections = re.findall(r'<section lang="(\w+)"[^>]*>(.*?)</section>', html, re.S)
     assert [lang for lang, _ in sections] == ["zh", "en"]
-    base = "/" + SITE_URL.split("/", 3)[3]
+    base = NOT_FOUND_ROOTS["site"]
     for (lang, body), home in zip(sections, (base, base + "en/")):
         assert words[lang]["theme_not_found"] in body and words[lang]["theme_not_found_text"] in body
         assert f'<a href="{home}" hreflang="{lang}">{words[lang]["theme_not_found_home"]}</a>' in body
@@ -275,7 +278,45 @@ def test_404_switches_language_to_each_home_page_and_names_no_alternate(site):
     """The language menu of the 404 page leads to each language's home page, and the page names no
     hreflang alternate: both used to name whichever target page the i18n plugin built last."""
     html = (site / "404.html").read_text(encoding="utf-8")
-    base = "/" + SITE_URL.split("/", 3)[3]
+    base = NOT_FOUND_ROOTS["site"]
     links = re.findall(r'<a href="([^"]*)" hreflang="(\w+)" lang="\w+" class="md-select__link"', html)
     assert links == [(base, "zh"), (base + "en/", "en")]
     assert 'rel="alternate" href=' not in html
+
+
+def _missing_targets(page: Path, root: str, tree: Path) -> list[str]:
+    """The root-absolute links of a 404 page (stylesheets, scripts, icon, feed, nav, home pages) ->
+    those naming no file in `tree` when it is served at `root`. The outdated-release banner's link
+    ("/../latest/") is left out: Material shows it only inside a mike tree; so are the feeds, which
+    the build's feed stage writes and this theme-only build has not."""
+    parsed, missing = parse(page), []
+    urls = [a.get("href") or a.get("src") for t, a in parsed.elements if t in ("link", "script", "a", "img")]
+    urls = [u for u in urls if u and u.startswith("/") and not u.startswith("//") and "/../" not in u
+            and not u.endswith(".xml")]
+    assert urls and any(u.endswith(".css") for u in urls) and any(u.endswith(".js") for u in urls), page
+    for url in urls:
+        path = url.split("#")[0].split("?")[0]
+        if not path.startswith(root):
+            missing.append(url)
+            continue
+        target = tree / path[len(root):]
+        if not (target / "index.html" if path.endswith("/") else target).is_file():
+            missing.append(url)
+    return missing
+
+
+def test_404_links_resolve_in_the_site_folder_served_alone(site):
+    """The built 404.html, served for a missing address at any depth by a host serving the built
+    folder at the site's root (GitHub Pages, Netlify, `python -m http.server`), loads its styles and
+    script and links pages from that folder: they used to be under /latest/, which only a mike tree has."""
+    assert NOT_FOUND_ROOTS["site"] == "/"
+    assert _missing_targets(site / "404.html", "/", site) == []
+
+
+def test_versions_404_links_resolve_under_latest(site, tmp_path):
+    """404-versions.html, which publishing makes the versions tree's root 404.html, links into
+    latest/: every link names a file of the site as mike publishes it there."""
+    tree = tmp_path / "gh-pages"
+    shutil.copytree(site, tree / "latest")
+    assert NOT_FOUND_ROOTS["versions"] == "/latest/"
+    assert _missing_targets(site / "404-versions.html", "/", tree) == []

@@ -13,7 +13,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .data_dictionary import describe_field, describe_resource
 from .exports import write_reproducible_zip
-from ..settings import COMPILATION_LICENCE, Release
+from ..settings import COMPILATION_LICENCE, COMPILATION_LICENCE_URL, Release
 from ..spreadsheet_safety import XLSX_MAX_CHARS, neutralize_cell, xlsx_text
 
 BOLD = Font(bold=True)
@@ -54,19 +54,30 @@ def _both(words: dict, key: str) -> str:
     return f"{words['zh'][key]} {words['en'][key]}"
 
 
+def _licence_texts(plan: dict, words: dict) -> list[str]:
+    """The package's licence_note, else the site's licence text -> the licence in zh and en.
+
+    One statement per language, not both: the shipped packages' notes restate the site's text (the
+    licence, the sources' own terms) and add to it ("quotes are short excerpts"), so printing both
+    said the licence twice. The package's words are kept, as the package's own terms; the site's
+    text stands in for a language whose note is empty (the contract allows that). The licence's id
+    and address follow in cells of their own, so the row names it whatever a note says.
+    """
+    note = plan.get("licence_note") or {}
+    return [note.get(lang) or words[lang]["workbook_licence_text"].format(licence=COMPILATION_LICENCE)
+            for lang in ("zh", "en")]
+
+
 def _about_rows(descriptor: dict, release: Release, words: dict) -> list[list]:
     plan = descriptor.get("plan", {})
     title = plan.get("title", {})
     issuer = plan.get("issuer", {})
-    note = plan.get("licence_note", {})
     zh, en = words["zh"], words["en"]
     rows = [
         [_both(words, "workbook_title"), title.get("zh", descriptor.get("title", "")), title.get("en", "")],
         [_both(words, "workbook_issuer"), issuer.get("zh", ""), issuer.get("en", "")],
         [_both(words, "workbook_release"), release.version, release.date.isoformat(), release.url],
-        [_both(words, "workbook_licence"), zh["workbook_licence_text"].format(licence=COMPILATION_LICENCE),
-         en["workbook_licence_text"].format(licence=COMPILATION_LICENCE)],
-        ["", note.get("zh", ""), note.get("en", "")],
+        [_both(words, "workbook_licence"), *_licence_texts(plan, words), COMPILATION_LICENCE, COMPILATION_LICENCE_URL],
         [_both(words, "workbook_attribution"),
          *(w["workbook_attribution_text"].format(publisher=w["site_title"], title=title.get(lang, ""),
                                                  version=release.version, url=release.url)

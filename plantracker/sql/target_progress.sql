@@ -87,8 +87,11 @@ forecasts as (
     where kind in ('reported', 'context') and qualifier = 'expected'
 ),
 
+-- Figures reported, not rows: one per year, as the status reads them (a year's exact figure and
+-- the qualified one that holds it, or one figure found in two sources, are one figure; the series'
+-- indicator and region are the target's).
 reported_counts as (
-    select plan_id, target_id, count(*) as reported_count from reported group by all
+    select plan_id, target_id, count(distinct year) as reported_count from reported group by all
 ),
 
 measured as (
