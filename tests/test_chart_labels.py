@@ -112,3 +112,62 @@ def test_bar_labels_add_what_tells_them_apart_when_periods_do_not():
     assert _bar_labels(site, [row("a", 2018, "A"), row("a", 2020, "A"), row("c", 2025, "C")], "en", t) == [
         "2016–2020 plan (2018)", "2016–2020 plan (2020)", "2021–2025 plan (2025)"]
     assert _bar_labels(site, [row("a", 2020, "A"), row("b", 2020, "B")], "en", t) == ["A (2020)", "B (2020)"]
+
+
+def _units(plan: str):
+    """A shipped plan's units table -> its UnitBook (the site's own number formatting)."""
+    from plantracker.numbers import UnitBook
+
+    with (REPO_ROOT / "datapackages" / plan / "data" / "units.csv").open(encoding="utf-8") as handle:
+        rows = [{**r, "display_zh": r["display_zh"] == "true", "display_en": r["display_en"] == "true"}
+                for r in csv.DictReader(handle)]
+    return UnitBook(rows), rows
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_bar_writes_its_value_in_its_own_unit_as_the_tables_do(real_site, lang):
+    """Beijing's 114万吨 was labelled "0.0114亿吨" on a bar chart whose longest bar is 2.232亿吨: the
+    axis keeps the one unit (the `value` and `unit` columns), each bar's label is the figure as
+    numbers.UnitBook.quantity writes it in its own unit, and as the page's tables write it."""
+    checked = 0
+    for path in sorted((real_site.root / "assets" / "charts").glob(f"*/target-*--*.{lang}.csv")):
+        plan = path.parent.name
+        book, units = _units(plan)
+        prefix = "" if lang == "zh" else "en/"
+        page = real_site.page(f"{prefix}{plan}/targets/{path.name.split('--')[0].removeprefix('target-')}/")
+        for row in _rows(path):
+            axis = next(u for u in units if u[f"label_{lang}"] == row["unit"] and u[f"display_{lang}"])
+            written = book.quantity(float(row["value"]) * float(axis["factor"]), axis["dimension"], lang)
+            # A qualifier ("约", "about") may stand before the figure, as on the page.
+            assert row["value_text"].endswith(written), (path.name, row["value_text"], written)
+            assert f">{row['value_text']}<" in page, (path.name, row["value_text"])
+            checked += 1
+    assert checked >= 7
+
+
+def test_a_small_figure_beside_large_ones_keeps_its_unit_on_bars_and_tiles(real_site):
+    charts = real_site.root / "assets" / "charts" / "jjj-2020-2022"
+    bars = "target-T01--general-industrial-solid-waste-utilized-2021"
+    for lang, beijing, tianjin, hebei in (("zh", "114万吨", "1921万吨", "2.232亿吨"),
+                                          ("en", "1.14\u00a0million tonnes", "19.21\u00a0million tonnes",
+                                           "223.2\u00a0million tonnes")):
+        for suffix in ("", ".phone"):
+            texts = " ".join(_texts((charts / f"{bars}.{lang}{suffix}.svg").read_text(encoding="utf-8")))
+            assert beijing in texts and tianjin in texts and hebei in texts, (lang, suffix)
+            assert "0.0114" not in texts
+        rows = {r["region_id"]: r for r in _rows(charts / f"map-2021.{lang}.csv")}
+        assert (rows["CN-BJ"]["value_text"], rows["CN-TJ"]["value_text"], rows["CN-HE"]["value_text"]) == (beijing, tianjin, hebei)
+        # The map's legend counts 亿吨: a tile in another unit says so, the others give the number alone.
+        tiles = _texts((charts / f"map-2021.{lang}.svg").read_text(encoding="utf-8"))
+        if lang == "zh":
+            assert "114万吨" in tiles and "1921万吨" in tiles and "2.232" in tiles
+        else:
+            assert "1.14" in tiles and "19.21" in tiles and "223.2" in tiles
+        assert not any("0.0114" in text or "0.1921" in text for text in tiles)
+        page = real_site.page(("" if lang == "zh" else "en/") + "jjj-2020-2022/map/")
+        assert f">{beijing}<" in page and "0.0114" not in page

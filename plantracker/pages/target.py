@@ -247,8 +247,10 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
             continue
         unit = plan.units.choose(max(r["base_value"] for r in rows), dim, lang)
         unit_name = plan.units.unit_name(unit, dim, lang, indicator)
+        # The axis (and `value`, `unit`) in the largest figure's unit; each bar's label as the table
+        # below writes it, in its own unit: "114万吨", not "0.0114亿吨" beside "2.232亿吨".
         chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6), "unit": unit_name,
-                       "value_text": plan.units.quantity(r["base_value"], dim, lang, unit, indicator=indicator),
+                       "value_text": r["value"],
                        "year": r["year"], **csv_evidence(r["evidence"]), "figure_id": r["evidence"]["id"]} for r in rows]
         title = f"{plan.name(indicator, lang)} · {total['year']}"
         labels = {"title": title, "subtitle": t["province_view"], "caveats": caveats, "x": t["region"],
@@ -337,11 +339,13 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
                   for r in rows}
     unit_names = {tid: plan.units.unit_name(unit, dim, lang, shown) for tid, shown in indicators.items()}
     bar_labels = _bar_labels(site, rows, lang, t)
+    # Each bar's value in its own display unit, as the site's tables write a figure; the axis and
+    # the `value` column keep the one unit chosen from the largest.
     chart_rows = [{"plan_label": label, "plan": r["plan_" + lang],
                    "value": round(r["target_value"] / unit.factor, 6), "unit": unit_names[r["target_id"]],
                    "target_year": r["target_year"],
                    "value_text": qualified(t["comparison_" + r["comparison"]],
-                                           plan.units.quantity(r["target_value"], dim, lang, unit,
+                                           plan.units.quantity(r["target_value"], dim, lang,
                                                                indicator=indicators[r["target_id"]]), t),
                    "target_id": r["target_id"], "plan_id": r["plan_id"], **csv_evidence(evidence[r["target_id"]])}
                   for r, label in zip(rows, bar_labels)]
