@@ -178,7 +178,7 @@ def test_each_plans_target_in_a_comparison_counts_its_own_things(real_site, page
     assert table["P04"]["value_text"] == "10\u00a0demonstration bases" and table["P04"]["unit"] == "demonstration bases"
     assert table["T07"]["value_text"] == "25\u00a0utilization bases" and table["T07"]["unit"] == "utilization bases"
     text = pages[f"en/{chart.split('/')[0]}/targets/{chart.split('-')[-1]}/index.html"]
-    assert "(2017): 10 demonstration bases" in text and "10 utilization bases" not in text
+    assert "2015–2017 plan: 10 demonstration bases" in text and "10 utilization bases" not in text
 
 
 def test_no_table_has_an_empty_in_the_source_unit_column(real_site):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import altair as alt
 
 from .layering import layered
-from .style import (BAR_LABEL_FIELDS, BAR_SIZE, BAR_TOP, FONT, FULL, PALETTE, SUBTITLE_SIZE,
+from .style import (BAR_LABEL_FIELDS, BAR_SIZE, BAR_TOP, COLUMNS_FRAME, FONT, FULL, PALETTE, SUBTITLE_SIZE,
                     TITLE_SIZE, Layout, bar_label, bar_step, legend_columns, line_height, static_size,
                     text_width, title_lines)
 from .tile_map import tile_map
@@ -122,6 +122,16 @@ def _room_for_values(rows: list[dict], layout: Layout) -> float:
     return top * plot / max(plot - value, plot / 3)
 
 
+def _room_above(rows: list[dict], layout: Layout) -> float:
+    """Full plan comparison -> the y scale's top: far enough above the tallest bar that its value,
+    written on top of it, stays inside the plot (Vega's autosize does not make room for it; a
+    scale that ends at the tallest bar put its label on the plot's top edge)."""
+    top = max((row["value"] for row in rows), default=0) or 1
+    plot = layout.height - COLUMNS_FRAME
+    value = line_height(layout.text_size) + 3 + 4  # the label's line, its dy, and room to spare
+    return top * plot / (plot - value)
+
+
 def plan_comparison(rows: list[dict], labels: dict, layout: Layout = FULL) -> alt.TopLevelMixin:
     """Rows (plan_label, value, value_text, target_year) -> one bar per plan's target."""
     colour = alt.Color("plan_label:N", legend=None, scale=alt.Scale(range=PALETTE))
@@ -131,7 +141,8 @@ def plan_comparison(rows: list[dict], labels: dict, layout: Layout = FULL) -> al
         return _labelled_bars(rows, labels, layout, "plan_comparison", colour, tooltip, None)
     bars = alt.Chart().mark_bar().encode(
         x=alt.X("plan_label:N", title=labels["x"], sort=None, axis=alt.Axis(labelAngle=0, labelLimit=260)),
-        y=alt.Y("value:Q", title=labels["y"]), color=colour, tooltip=tooltip)
+        y=alt.Y("value:Q", title=labels["y"], scale=alt.Scale(domainMax=_room_above(rows, layout))),
+        color=colour, tooltip=tooltip)
     text = bars.mark_text(baseline="bottom", dy=-3, color="#222").encode(text=alt.Text("value_text:N"))
     return _configure([bars, text], labels, rows, layout, "plan_comparison")
 

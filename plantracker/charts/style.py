@@ -176,6 +176,9 @@ BAR_LABEL_FIELDS = {"region_bars": "region_label", "plan_comparison": "plan_labe
 BAR_SIZE, BAR_GAP, BAR_TOP = 14, 10, 2  # a bar's thickness, the room under it and above its label (px)
 BAR_LABEL_WIDTH = PHONE.text_width - 8  # the plot's width less the x axis' last label overhang
 BARS_FRAME = 76  # phone bar chart: height besides the bars with one title and subtitle line (x axis, padding)
+# Full plan comparison: height besides the plot with one title and one subtitle line (title,
+# x axis labels and title, padding), as Vega lays it out: the plot is at least the rest.
+COLUMNS_FRAME = 82
 LEGEND_ROW = 17                         # a legend row's height at 12 px (symbol and label)
 
 

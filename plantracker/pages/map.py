@@ -92,16 +92,21 @@ def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict,
         fill = scale["colours"][index] if has else NO_DATA_FILL
         qualifier = t.get(f"qualifier_{f['qualifier']}", "") if f["qualifier"] else ""
         evidence = observation_evidence(plan, f["observation_id"], lang, t, link) if has else None
+        # Each figure in its own display unit, as the site's tables write it ("114万吨", not
+        # "0.0114亿吨" on a map whose legend counts 亿吨); the classes keep the map's one unit.
+        value = (qualified_quantity(plan, f["value"], scale["dimension"], f["qualifier"], lang, t,
+                                    indicator=scale["indicator"]) if has else t["map_no_data"])
+        own_unit = has and plan.units.choose(f["value"], scale["dimension"], lang) == scale["unit"]
         provinces.append({
             "id": f["region_id"], "name": plan.name(f, lang), "tile_x": f["tile_x"], "tile_y": f["tile_y"],
             "href": link.page(f"{plan.plan_id}/regions/{f['region_id']}"),
             "has_value": has, "year": f["map_year"],
-            # On a tile the number alone (the unit is in the subtitle and legend): long English
-            # units would run past a tile's edge; the tooltip, table and summary keep the unit.
+            # On a tile the number alone when it is in the map's unit (the unit is in the subtitle and
+            # legend): long English units would run past a tile's edge; a figure in another unit
+            # says which. The tooltip, table and summary keep the unit.
             "number": (qualified(qualifier, format_number(f["value"] / scale["unit"].factor, lang), t)
-                       if has else t["map_no_data"]),
-            "value": (qualified_quantity(plan, f["value"], scale["dimension"], f["qualifier"], lang, t, scale["unit"],
-                                         indicator=scale["indicator"]) if has else t["map_no_data"]),
+                       if own_unit else value),
+            "value": value,
             "printed": printed_figure(plan, f, lang, t, scale["indicator"]) if has else "",
             "base_value": f["value"], "evidence": evidence,
             "class_label": scale["labels"][index] if has else t["map_no_data"], "fill": fill, "ink": ink_for(fill),

@@ -7,9 +7,9 @@ site computes from it. A computed figure never stands where the target's reporte
 """
 from __future__ import annotations
 
-from ..numbers import format_share
+from ..numbers import count_noun, format_share
 from ..query import PlanData, SiteData
-from ..site_map import Linker
+from ..site_map import LANGUAGES, Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat, source_view, target_evidence
 from ..model import Chart
 from .wording import in_year, printed_figure, qualified, qualified_quantity, target_text, target_title
@@ -247,8 +247,10 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
             continue
         unit = plan.units.choose(max(r["base_value"] for r in rows), dim, lang)
         unit_name = plan.units.unit_name(unit, dim, lang, indicator)
+        # The axis (and `value`, `unit`) in the largest figure's unit; each bar's label as the table
+        # below writes it, in its own unit: "114万吨", not "0.0114亿吨" beside "2.232亿吨".
         chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6), "unit": unit_name,
-                       "value_text": plan.units.quantity(r["base_value"], dim, lang, unit, indicator=indicator),
+                       "value_text": r["value"],
                        "year": r["year"], **csv_evidence(r["evidence"]), "figure_id": r["evidence"]["id"]} for r in rows]
         title = f"{plan.name(indicator, lang)} · {total['year']}"
         labels = {"title": title, "subtitle": t["province_view"], "caveats": caveats, "x": t["region"],
@@ -267,19 +269,22 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
     return charts, totals
 
 
-def _plan_differences(site: SiteData, rows: list[dict], lang: str, t: dict) -> list[str]:
+def _plan_differences(site: SiteData, rows: list[dict], bar_labels: list[str], lang: str, t: dict) -> list[str]:
     """Targets of several plans side by side -> what differs between them, from the data: each
-    plan's region (its provinces) and its own wording of the target."""
+    plan's region (its provinces) and its own wording of the target, each plan named in full after
+    its bar's short label, so the reader can tell which bar is which plan."""
     plans = {p.plan_id: p for p in site.plans}
     differences = []
-    for row in rows:
+    for row, label in zip(rows, bar_labels):
         other = plans[row["plan_id"]]
         target = other.targets[row["target_id"]]
         region = other.regions[target["region_id"]]
         members = other.members(region["region_id"])
         wording = other.indicators[target["indicator_id"]].get("plan_wording_zh") or target["wording_zh"]
+        name = row[f"plan_{lang}"]
+        named = name if label.startswith(name) else t["compare_plan_named"].format(label=label, plan=name)
         differences.append(t["compare_plan_scope"].format(
-            plan=row[f"plan_{lang}"], region=other.name(region, lang), count=len(members),
+            plan=named, region=other.name(region, lang), count=len(members),
             members=t["list_separator"].join(other.name(m, lang) for m in members), wording=wording))
     return differences
 
@@ -289,6 +294,30 @@ def _printed_target(plan: PlanData, target_id: str, indicator: dict | None, lang
     target = plan.targets[target_id]
     return qualified(t["comparison_" + target["comparison"]],
                      plan.units.printed(target["value"], target["unit_id"], lang, indicator=indicator), t)
+
+
+def _bar_labels(site: SiteData, rows: list[dict], lang: str, t: dict) -> list[str]:
+    """Targets of several plans -> one short label per bar, the shortest that tells every bar apart:
+    each plan's period ("2015–2017 plan"); with its target year when a period has more than one
+    target; else the plan's name and target year. The plans' names begin alike ("JJJ industrial
+    resource utilization ..."), so an axis cut them off before the part that differs; the full
+    names stay in the subtitle."""
+    plans = {p.plan_id: p.plan for p in site.plans}
+    period = [t["compare_plan_label"].format(start=plans[r["plan_id"]]["period_start"],
+                                             end=plans[r["plan_id"]]["period_end"]) for r in rows]
+    for labels in (period, [in_year(p, r["target_year"], t) for p, r in zip(period, rows)],
+                   [in_year(r["plan_" + lang], r["target_year"], t) for r in rows]):
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
+def _count_nouns_differ(indicators: list[dict | None]) -> bool:
+    """Indicators of bars side by side -> whether, in any language, they count things by other
+    nouns ("demonstration bases", "utilization bases"): then no one noun names the axis, in
+    either language, so both languages' charts title it alike."""
+    return any(len({(noun.one, noun.other) if (noun := count_noun(indicator, lang)) else None
+                    for indicator in indicators}) > 1 for lang in LANGUAGES)
 
 
 def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept: str, lang: str, t: dict,
@@ -309,19 +338,26 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
     indicators = {r["target_id"]: plans[r["plan_id"]].indicators.get(plans[r["plan_id"]].targets[r["target_id"]]["indicator_id"])
                   for r in rows}
     unit_names = {tid: plan.units.unit_name(unit, dim, lang, shown) for tid, shown in indicators.items()}
-    chart_rows = [{"plan_label": in_year(r["plan_" + lang], r["target_year"], t),
+    bar_labels = _bar_labels(site, rows, lang, t)
+    # Each bar's value in its own display unit, as the site's tables write a figure; the axis and
+    # the `value` column keep the one unit chosen from the largest.
+    chart_rows = [{"plan_label": label, "plan": r["plan_" + lang],
                    "value": round(r["target_value"] / unit.factor, 6), "unit": unit_names[r["target_id"]],
                    "target_year": r["target_year"],
                    "value_text": qualified(t["comparison_" + r["comparison"]],
-                                           plan.units.quantity(r["target_value"], dim, lang, unit,
+                                           plan.units.quantity(r["target_value"], dim, lang,
                                                                indicator=indicators[r["target_id"]]), t),
                    "target_id": r["target_id"], "plan_id": r["plan_id"], **csv_evidence(evidence[r["target_id"]])}
-                  for r in rows]
-    # The axis names the nouns only when every plan's is the same; else the unit alone (个, count).
+                  for r, label in zip(rows, bar_labels)]
+    # The axis names the nouns only when every plan's is the same; when they differ, a neutral word
+    # ("Number": "count" would name no thing); else the unit (亿吨, or 个 for a count without nouns).
     axis = set(unit_names.values())
-    axis_name = axis.pop() if len(axis) == 1 else plan.units.unit_name(unit, dim, lang)
+    if _count_nouns_differ(list(indicators.values())):
+        axis_name = t["compare_axis_count"]
+    else:
+        axis_name = axis.pop() if len(axis) == 1 else plan.units.unit_name(unit, dim, lang)
     title = t["plans_compared"]
-    caveats = [t["compare_caveat"], *_plan_differences(site, rows, lang, t)]
+    caveats = [t["compare_caveat"], *_plan_differences(site, rows, bar_labels, lang, t)]
     labels = {"title": title, "subtitle": plan.name(plan.indicators[target["indicator_id"]], lang), "caveats": caveats,
               "x": t["plans"], "y": axis_name, "value": t["target_value"], "year": t["target_year"]}
     listed = t["clause_separator"].join(t["label_value"].format(label=r["plan_label"], value=r["value_text"])
@@ -334,5 +370,6 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
               "id": r["target_id"]} for r in chart_rows]
     return Chart(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang,
                  f"{plan.plan_id}/targets/{target['target_id']}", title, summary, chart_rows, labels,
-                 ["plan_id", "target_id", "plan_label", "target_year", "value", "unit", "value_text", *CSV_EVIDENCE],
+                 ["plan_id", "target_id", "plan_label", "plan", "target_year", "value", "unit", "value_text",
+                  *CSV_EVIDENCE],
                  table, caveats)

@@ -1,0 +1,173 @@
+"""Chart labels a reader can use, on the real site: every bar of a plan comparison named whole and
+apart from the others (the plans' names begin alike, so an axis cut them off at the part that
+differs), an axis title that names something, and value labels inside the plot."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from plantracker.pipeline import REPO_ROOT
+from plantracker.strings import load_strings
+
+TEXT = re.compile(r'<text([^>]*)>(.*?)</text>', re.S)
+GROUP = re.compile(r'<g class="mark-text role-(axis-label|mark layer_1_marks)"[^>]*>(.*?)</g>', re.S)
+TRANSLATE = re.compile(r'transform="translate\(([-\d.]+),([-\d.]+)\)"')
+STRINGS = load_strings(REPO_ROOT / "templates")
+
+
+def _comparisons(site) -> list[Path]:
+    """Every plan comparison chart's folder and id: charts/<plan>/compare-<target>."""
+    return sorted({p.parent / p.name.split(".")[0] for p in (site.root / "assets" / "charts").glob("*/compare-*.svg")})
+
+
+def _texts(svg: str) -> list[str]:
+    """An SVG -> the text of each <text>, its lines (tspans) joined by "\n"."""
+    return [re.sub(r"</tspan>\s*<tspan[^>]*>", "\n", re.sub(r"^<tspan[^>]*>|</tspan>$", "", body.strip())).strip()
+            for _, body in TEXT.findall(svg)]
+
+
+def _bar_labels(chart: Path, lang: str) -> list[str]:
+    with chart.with_name(f"{chart.name}.{lang}.csv").open(encoding="utf-8-sig") as handle:
+        return [row["plan_label"] for row in csv.DictReader(handle)]
+
+
+def test_the_real_site_has_plan_comparisons(real_site):
+    assert len(_comparisons(real_site)) >= 4
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_comparison_bar_is_named_whole_and_apart_from_the_others(real_site, lang):
+    """Before: "JJJ industrial resource utilization action plan 2…" and "… plan 2020-20…"."""
+    for chart in _comparisons(real_site):
+        labels = _bar_labels(chart, lang)
+        assert len(set(labels)) == len(labels) >= 2, (chart, labels)
+        full = chart.with_name(f"{chart.name}.{lang}.svg").read_text(encoding="utf-8")
+        axis = [text for kind, group in GROUP.findall(full) if kind == "axis-label" for _, text in TEXT.findall(group)]
+        assert all(label in axis for label in labels), (chart, labels, axis)
+        phone = chart.with_name(f"{chart.name}.{lang}.phone.svg").read_text(encoding="utf-8")
+        # Phone bars carry "label · value" above them, the label's lines joined as they wrap.
+        written = " ".join(_texts(phone)).replace("\n", " ")
+        assert all(label in written for label in labels), (chart, labels)
+        for svg in (full, phone):
+            assert not any(text.endswith("…") for text in _texts(svg)), chart
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_comparison_names_its_plans_in_full_beside_their_labels(real_site, lang):
+    """The bars' short labels (a plan's period) are tied to the plans' full names in the subtitle."""
+    for chart in _comparisons(real_site):
+        spec = json.loads(chart.with_name(f"{chart.name}.vegalite.{lang}.json").read_text(encoding="utf-8"))
+        # Wrapped at spaces between English words, anywhere between Chinese characters.
+        subtitle = ("" if lang == "zh" else " ").join(spec["title"]["subtitle"])
+        with chart.with_name(f"{chart.name}.{lang}.csv").open(encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                assert row["plan"] and row["plan_label"] != row["plan"]
+                named = STRINGS[lang]["compare_plan_named"].format(label=row["plan_label"], plan=row["plan"])
+                assert named in subtitle, (chart, named)
+
+
+def test_a_comparison_of_things_counted_by_other_nouns_titles_its_axis_with_a_word(real_site):
+    """P04 counts "demonstration bases", T07 "utilization bases": the axis said "count"."""
+    charts = real_site.root / "assets" / "charts"
+    for chart in ("jjj-2020-2022/compare-T07", "jjj-2015-2017/compare-P04"):
+        for lang in ("zh", "en"):
+            texts = _texts((charts / f"{chart}.{lang}.svg").read_text(encoding="utf-8"))
+            assert STRINGS[lang]["compare_axis_count"] in texts and "count" not in texts, (chart, lang)
+    # A comparison of tonnes keeps its unit as the title.
+    texts = _texts((charts / "jjj-2020-2022/compare-T01.zh.svg").read_text(encoding="utf-8"))
+    assert "亿吨" in texts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_comparison_value_label_is_inside_the_plot(real_site, lang):
+    """The tallest bar's value ("25个") was written across the plot's top edge."""
+    for chart in _comparisons(real_site):
+        svg = chart.with_name(f"{chart.name}.{lang}.svg").read_text(encoding="utf-8")
+        values = [(attrs, text) for kind, group in GROUP.findall(svg) if kind != "axis-label"
+                  for attrs, text in TEXT.findall(group)]
+        assert values, chart
+        for attrs, text in values:
+            # Baseline at the bottom: the text's top is its y less its font size (plot top: y = 0).
+            y = float(TRANSLATE.search(attrs).group(2))
+            size = float(re.search(r'font-size="([\d.]+)px"', attrs).group(1))
+            assert y - size >= 0, (chart, text, y)
+
+
+def test_bar_labels_add_what_tells_them_apart_when_periods_do_not():
+    """Plain values in, as the pages stage passes them: a plan with two targets of one concept gets
+    its target years; two plans of one period are named in full."""
+    from types import SimpleNamespace
+
+    from plantracker.pages.target import _bar_labels
+
+    t = STRINGS["en"]
+    plans = [SimpleNamespace(plan_id=p, plan={"period_start": 2016, "period_end": 2020}) for p in ("a", "b")]
+    site = SimpleNamespace(plans=[*plans, SimpleNamespace(plan_id="c", plan={"period_start": 2021, "period_end": 2025})])
+    row = lambda plan, year, name: {"plan_id": plan, "target_year": year, "plan_en": name}  # noqa: E731
+    assert _bar_labels(site, [row("a", 2020, "A"), row("c", 2025, "C")], "en", t) == ["2016–2020 plan", "2021–2025 plan"]
+    assert _bar_labels(site, [row("a", 2018, "A"), row("a", 2020, "A"), row("c", 2025, "C")], "en", t) == [
+        "2016–2020 plan (2018)", "2016–2020 plan (2020)", "2021–2025 plan (2025)"]
+    assert _bar_labels(site, [row("a", 2020, "A"), row("b", 2020, "B")], "en", t) == ["A (2020)", "B (2020)"]
+
+
+def _units(plan: str):
+    """A shipped plan's units table -> its UnitBook (the site's own number formatting)."""
+    from plantracker.numbers import UnitBook
+
+    with (REPO_ROOT / "datapackages" / plan / "data" / "units.csv").open(encoding="utf-8") as handle:
+        rows = [{**r, "display_zh": r["display_zh"] == "true", "display_en": r["display_en"] == "true"}
+                for r in csv.DictReader(handle)]
+    return UnitBook(rows), rows
+
+
+def _rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_bar_writes_its_value_in_its_own_unit_as_the_tables_do(real_site, lang):
+    """Beijing's 114万吨 was labelled "0.0114亿吨" on a bar chart whose longest bar is 2.232亿吨: the
+    axis keeps the one unit (the `value` and `unit` columns), each bar's label is the figure as
+    numbers.UnitBook.quantity writes it in its own unit, and as the page's tables write it."""
+    checked = 0
+    for path in sorted((real_site.root / "assets" / "charts").glob(f"*/target-*--*.{lang}.csv")):
+        plan = path.parent.name
+        book, units = _units(plan)
+        prefix = "" if lang == "zh" else "en/"
+        page = real_site.page(f"{prefix}{plan}/targets/{path.name.split('--')[0].removeprefix('target-')}/")
+        for row in _rows(path):
+            axis = next(u for u in units if u[f"label_{lang}"] == row["unit"] and u[f"display_{lang}"])
+            written = book.quantity(float(row["value"]) * float(axis["factor"]), axis["dimension"], lang)
+            # A qualifier ("约", "about") may stand before the figure, as on the page.
+            assert row["value_text"].endswith(written), (path.name, row["value_text"], written)
+            assert f">{row['value_text']}<" in page, (path.name, row["value_text"])
+            checked += 1
+    assert checked >= 7
+
+
+def test_a_small_figure_beside_large_ones_keeps_its_unit_on_bars_and_tiles(real_site):
+    charts = real_site.root / "assets" / "charts" / "jjj-2020-2022"
+    bars = "target-T01--general-industrial-solid-waste-utilized-2021"
+    for lang, beijing, tianjin, hebei in (("zh", "114万吨", "1921万吨", "2.232亿吨"),
+                                          ("en", "1.14\u00a0million tonnes", "19.21\u00a0million tonnes",
+                                           "223.2\u00a0million tonnes")):
+        for suffix in ("", ".phone"):
+            texts = " ".join(_texts((charts / f"{bars}.{lang}{suffix}.svg").read_text(encoding="utf-8")))
+            assert beijing in texts and tianjin in texts and hebei in texts, (lang, suffix)
+            assert "0.0114" not in texts
+        rows = {r["region_id"]: r for r in _rows(charts / f"map-2021.{lang}.csv")}
+        assert (rows["CN-BJ"]["value_text"], rows["CN-TJ"]["value_text"], rows["CN-HE"]["value_text"]) == (beijing, tianjin, hebei)
+        # The map's legend counts 亿吨: a tile in another unit says so, the others give the number alone.
+        tiles = _texts((charts / f"map-2021.{lang}.svg").read_text(encoding="utf-8"))
+        if lang == "zh":
+            assert "114万吨" in tiles and "1921万吨" in tiles and "2.232" in tiles
+        else:
+            assert "1.14" in tiles and "19.21" in tiles and "223.2" in tiles
+        assert not any("0.0114" in text or "0.1921" in text for text in tiles)
+        page = real_site.page(("" if lang == "zh" else "en/") + "jjj-2020-2022/map/")
+        assert f">{beijing}<" in page and "0.0114" not in page
