@@ -68,7 +68,9 @@ def make_plan(rng: random.Random, index: int, template: dict, dest: Path) -> Non
     """Plan number -> one synthetic package folder (descriptor + 7 CSVs) under dest."""
     pid = f"syn-{index:04d}"
     code = f"S{_letters(index)}"
-    start = 2000 + rng.randrange(0, 20)
+    # A plan with a predecessor (odd numbers follow the even one before) starts after it: 2020-2024
+    # against 2000-2019 (validation refuses a predecessor that starts no earlier).
+    start = 2020 + rng.randrange(0, 5) if index % 2 == 1 else 2000 + rng.randrange(0, 20)
     end = start + rng.choice((2, 3, 4))
     folder = dest / pid
     (folder / "data").mkdir(parents=True)
