@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from plantracker.contract import CONTRACT
+from plantracker.validate.rows import COUNT_WORDS
 
 from conftest import FIXTURES, BuiltSite, build_into
 
@@ -92,6 +93,8 @@ def make_hostile_package(package: Path) -> None:
         item["title"] = hostile(count + 2 + i, item["title"])
     descriptor["sources"].append({"title": "script", "path": "javascript:alert(13)"})
     path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    with (package / "data" / "units.csv").open(encoding="utf-8", newline="") as handle:
+        counts = {row["unit_id"] for row in csv.DictReader(handle) if row["dimension"] == "count"}
     for resource in descriptor["resources"]:
         fields = free_text_fields(resource)
         assert fields, resource["name"]
@@ -101,6 +104,8 @@ def make_hostile_package(package: Path) -> None:
             columns, rows = reader.fieldnames, list(reader)
         for r, row in enumerate(rows):
             for f, field in enumerate(fields):
+                if field in COUNT_WORDS and row.get("unit_id") not in counts:
+                    continue  # only a count has count words (validation: count-word-not-count)
                 row[field] = hostile(r * len(fields) + f + count, row[field], *limits(resource["name"], field))
         with csv_path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, columns, lineterminator="\n")
