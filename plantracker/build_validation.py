@@ -36,13 +36,17 @@ class Validation:
         passed = store.memory.get("validated_packages") or {}
         unchanged = {folder for folder, key in self._keys.items() if passed.get(folder) == key}
         changed = len(self._keys) - len(unchanged)
-        store.last_build["validation"] = "skipped" if self._keys and not changed else "run"
+        # A package removed since (or a set that never passed together) changes what the checks
+        # across packages see, a predecessor gone for one: they run, though every package left is
+        # unchanged.
+        same_set = set(passed) == set(self._keys)
+        store.last_build["validation"] = "skipped" if self._keys and not changed and same_set else "run"
         store.last_build["packages_validated"] = changed
         self._store, self._pool, self._result, self._found = store, None, None, []
         if changed >= BACKGROUND_MIN_PACKAGES:
             self._pool = spawn_context().Pool(1, initializer=end_with_parent)
             self._result = self._pool.apply_async(_problems, (Path(data_dir), unchanged))
-        elif changed or not self._keys:  # no package at all: validation says so
+        elif changed or not same_set or not self._keys:  # no package at all: validation says so
             self._found = _problems(Path(data_dir), unchanged)
 
     @property

@@ -157,6 +157,30 @@ def test_data_broken_after_a_good_build_is_still_refused(tmp_path):
     assert _snapshot(runs.options.out_dir) == site
 
 
+def test_a_predecessor_removed_after_a_good_build_is_still_refused(tmp_path):
+    """Validation is skipped only for the same packages that passed: with a package folder deleted,
+    the one left unchanged names a predecessor that is gone, which validation refuses; the build
+    did too when the incremental validation saw no changed package (the site stays as it was)."""
+    runs = Builds(tmp_path)
+    older = runs.data / "mini-plan-old"
+    shutil.copytree(FIXTURE, older)
+    for package, change in ((older, {"name": "mini-plan-old"}), (runs.data / "mini-plan", {})):
+        descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor.update(change)
+        if package == older:
+            descriptor["plan"]["period_start"] = 2015
+        else:
+            descriptor["plan"]["predecessor"] = "mini-plan-old"
+        (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    site = runs.build()
+    shutil.rmtree(older)
+    with pytest.raises(InputError) as failure:
+        build(runs.options)
+    assert [p.code for p in failure.value.problems] == ["unknown-plan"]
+    assert runs.last["validation"] == "run"
+    assert _snapshot(runs.options.out_dir) == site
+
+
 def test_edited_output_folder_is_rebuilt(builds):
     page = builds.options.out_dir / "mini-plan" / "targets" / "xb-points" / "index.html"
     page.unlink()
