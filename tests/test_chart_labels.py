@@ -99,19 +99,32 @@ def test_every_comparison_value_label_is_inside_the_plot(real_site, lang):
 
 def test_bar_labels_add_what_tells_them_apart_when_periods_do_not():
     """Plain values in, as the pages stage passes them: a plan with two targets of one concept gets
-    its target years; two plans of one period are named in full."""
+    its target years, or its regions; two plans of one period are named in full; labels are never
+    alike (bars with one label are drawn over each other), down to the ids."""
     from types import SimpleNamespace
 
     from plantracker.pages.target import _bar_labels
 
     t = STRINGS["en"]
-    plans = [SimpleNamespace(plan_id=p, plan={"period_start": 2016, "period_end": 2020}) for p in ("a", "b")]
-    site = SimpleNamespace(plans=[*plans, SimpleNamespace(plan_id="c", plan={"period_start": 2021, "period_end": 2025})])
-    row = lambda plan, year, name: {"plan_id": plan, "target_year": year, "plan_en": name}  # noqa: E731
+    targets = {"t1": {"region_id": "R"}, "t2": {"region_id": "P"}, "t3": {"region_id": "R"}}
+
+    def plan(plan_id, start, end):
+        return SimpleNamespace(plan_id=plan_id, plan={"period_start": start, "period_end": end}, targets=targets,
+                               regions={"R": {"n": "Region"}, "P": {"n": "Province"}}, name=lambda row, lang: row["n"])
+
+    site = SimpleNamespace(plans=[plan("a", 2016, 2020), plan("b", 2016, 2020), plan("c", 2021, 2025)])
+    row = lambda plan, year, name, target="t1": {"plan_id": plan, "target_year": year, "plan_en": name,  # noqa: E731
+                                                 "target_id": target}
     assert _bar_labels(site, [row("a", 2020, "A"), row("c", 2025, "C")], "en", t) == ["2016–2020 plan", "2021–2025 plan"]
     assert _bar_labels(site, [row("a", 2018, "A"), row("a", 2020, "A"), row("c", 2025, "C")], "en", t) == [
         "2016–2020 plan (2018)", "2016–2020 plan (2020)", "2021–2025 plan (2025)"]
+    # Two targets of one plan and year: a region and a province.
+    assert _bar_labels(site, [row("a", 2020, "A"), row("a", 2020, "A", "t2"), row("c", 2025, "C")], "en", t) == [
+        "2016–2020 plan · Region", "2016–2020 plan · Province", "2021–2025 plan · Region"]
     assert _bar_labels(site, [row("a", 2020, "A"), row("b", 2020, "B")], "en", t) == ["A (2020)", "B (2020)"]
+    # Nothing else tells them apart (two targets of one region, year and plan; plans named alike).
+    labels = _bar_labels(site, [row("a", 2020, "A"), row("a", 2020, "A", "t3"), row("b", 2020, "A")], "en", t)
+    assert labels == ["2016–2020 plan · a t1", "2016–2020 plan · a t3", "2016–2020 plan · b t1"]
 
 
 def _units(plan: str):
@@ -171,3 +184,11 @@ def test_a_small_figure_beside_large_ones_keeps_its_unit_on_bars_and_tiles(real_
         assert not any("0.0114" in text or "0.1921" in text for text in tiles)
         page = real_site.page(("" if lang == "zh" else "en/") + "jjj-2020-2022/map/")
         assert f">{beijing}<" in page and "0.0114" not in page
+
+
+def test_each_plan_in_a_comparison_is_quoted_with_its_targets_own_words(real_site):
+    """The 2020 plan's side quoted only its indicator's name (原文“产业总产值”) beside the 2015
+    plan's whole clause (原文“创造约2200亿元的产值”): each side now quotes its target's words."""
+    page = real_site.page("jjj-2020-2022/targets/T03/")
+    assert "原文“产业总产值突破9000亿元”" in page and "原文“创造约2200亿元的产值”" in page
+    assert "原文“产业总产值”" not in page

@@ -280,10 +280,12 @@ def _plan_differences(site: SiteData, rows: list[dict], bar_labels: list[str], l
         target = other.targets[row["target_id"]]
         region = other.regions[target["region_id"]]
         members = other.members(region["region_id"])
-        wording = other.indicators[target["indicator_id"]].get("plan_wording_zh") or target["wording_zh"]
+        # The target's own words ("到2022年,区域年综合利用工业固废量8亿吨"), not only the indicator's name.
+        wording = target["wording_zh"] or other.indicators[target["indicator_id"]].get("plan_wording_zh")
         name = row[f"plan_{lang}"]
         named = name if label.startswith(name) else t["compare_plan_named"].format(label=label, plan=name)
-        differences.append(t["compare_plan_scope"].format(
+        # A province's target has no member provinces to list ("0 provincial units").
+        differences.append(t["compare_plan_scope" if members else "compare_plan_scope_region"].format(
             plan=named, region=other.name(region, lang), count=len(members),
             members=t["list_separator"].join(other.name(m, lang) for m in members), wording=wording))
     return differences
@@ -302,14 +304,21 @@ def _bar_labels(site: SiteData, rows: list[dict], lang: str, t: dict) -> list[st
     target; else the plan's name and target year. The plans' names begin alike ("JJJ industrial
     resource utilization ..."), so an axis cut them off before the part that differs; the full
     names stay in the subtitle."""
-    plans = {p.plan_id: p.plan for p in site.plans}
-    period = [t["compare_plan_label"].format(start=plans[r["plan_id"]]["period_start"],
-                                             end=plans[r["plan_id"]]["period_end"]) for r in rows]
-    for labels in (period, [in_year(p, r["target_year"], t) for p, r in zip(period, rows)],
+    plans = {p.plan_id: p for p in site.plans}
+    period = [t["compare_plan_label"].format(start=plans[r["plan_id"]].plan["period_start"],
+                                             end=plans[r["plan_id"]].plan["period_end"]) for r in rows]
+    # A plan may set several targets of one concept (a region and a province, or two years).
+    regions = []
+    for label, row in zip(period, rows):
+        plan = plans[row["plan_id"]]
+        regions.append(f"{label} · {plan.name(plan.regions[plan.targets[row['target_id']]['region_id']], lang)}")
+    for labels in (period, [in_year(p, r["target_year"], t) for p, r in zip(period, rows)], regions,
+                   [in_year(p, r["target_year"], t) for p, r in zip(regions, rows)],
                    [in_year(r["plan_" + lang], r["target_year"], t) for r in rows]):
         if len(set(labels)) == len(labels):
             return labels
-    return labels
+    # Bars that share a label are drawn over each other: the ids, unique by the contract, tell them apart.
+    return [f"{label} · {r['plan_id']} {r['target_id']}" for label, r in zip(period, rows)]
 
 
 def _count_nouns_differ(indicators: list[dict | None]) -> bool:
