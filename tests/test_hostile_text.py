@@ -106,6 +106,8 @@ def make_hostile_package(package: Path) -> None:
             for f, field in enumerate(fields):
                 if field in COUNT_WORDS and row.get("unit_id") not in counts:
                     continue  # only a count has count words (validation: count-word-not-count)
+                if field == "measure_word_zh":
+                    continue  # Chinese characters only, no numeral (invalid-measure-word): nothing to escape
                 row[field] = hostile(r * len(fields) + f + count, row[field], *limits(resource["name"], field))
         with csv_path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, columns, lineterminator="\n")

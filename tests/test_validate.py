@@ -296,6 +296,14 @@ CASES = {
     "fractional-count": (replace("data/targets.csv", "at_least,500,item", "at_least,2.5,item"), [
         f'{P}/data/targets.csv:3: value: "2.5" item is not a whole number of things '
         "(a count is whole: check the figure, or use the unit the source counts in (万个)) [fractional-count]"]),
+    "invalid-measure-word": (replace("data/indicators.csv", "collection points,处", "collection points,万"), [
+        f'{P}/data/indicators.csv:3: measure_word_zh: "万" is not a measure word: it is written after the number '
+        '("100万") (write the Chinese measure word the plan counts with (家, 个, 处), without digits, numerals or '
+        'multipliers (十, 万) or words that change the number (多, 余, 以上)) [invalid-measure-word]']),
+    "invalid-measure-word/latin": (replace("data/indicators.csv", "collection points,处", "collection points,ton"), [
+        f'{P}/data/indicators.csv:3: measure_word_zh: "ton" is not a measure word: it is written after the number '
+        '("100ton") (write the Chinese measure word the plan counts with (家, 个, 处), without digits, numerals or '
+        'multipliers (十, 万) or words that change the number (多, 余, 以上)) [invalid-measure-word]']),
     "count-word-not-count": (replace("data/indicators.csv", "example-recycled-mass,,", "example-recycled-mass,,tonnes"), [
         f'{P}/data/indicators.csv:2: count_noun_other_en: indicator "recycled-mass" is in "wan-t" (mass), not a count, '
         'yet has the count word "tonnes" (count nouns and measure words name what a count counts: clear the cell, '
@@ -531,7 +539,7 @@ CASES = {
         '[impossible-amount]']),
     "impossible-amount/more-than": (chain(
         replace("data/units.csv", "item,count", "pct,share,1,%,percent,true,true\nitem,count"),
-        replace("data/indicators.csv", "\ncollection-points,", "\nsorted-share,分拣比例,Share sorted,示例。,Example.,pct,,,,,,,\n"
+        replace("data/indicators.csv", "\ncollection-points,", "\nsorted-share,分拣比例,Share sorted,示例。,Example.,pct,,,,,,,,\n"
                 "collection-points,"),
         replace("data/observations.csv", "collection-points,XB,2022,520,item,,", "sorted-share,XB,2022,100,pct,more_than,")),
         [

@@ -115,6 +115,16 @@ def units_and_amounts(tables: dict[str, Table]) -> list[Problem]:
 COUNT_WORDS = ("count_noun_one_en", "count_noun_other_en", "measure_word_zh")
 
 
+# What a measure word may not hold: the numerals and multipliers (10万 would read as 100,000) and
+# the words of approximation and bounds (100多, 100余, 100以上) that would change the figure read.
+_NOT_MEASURE = set("〇零一二三四五六七八九十百千万亿兆两壹贰叁肆伍陆柒捌玖拾佰仟多余约近逾超过几以上下左右")
+
+
+def _measure_word(word: str) -> bool:
+    """Chinese characters only (CJK unified ideographs), none a numeral, multiplier or bound."""
+    return all("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in word) and not _NOT_MEASURE & set(word)
+
+
 def count_words(tables: dict[str, Table]) -> list[Problem]:
     """Indicators -> a problem for each count noun or measure word on an indicator whose unit is not
     a count: the site would never print it, and the editor who wrote it expects to see it."""
@@ -124,7 +134,9 @@ def count_words(tables: dict[str, Table]) -> list[Problem]:
     table = tables["indicators"]
     problems = []
     for n, values in table.rows:
-        unit = values.get("unit_id")
+        unit, word = values.get("unit_id"), values.get("measure_word_zh")
+        if word and (n, "measure_word_zh") not in table.bad_cells and not _measure_word(word):
+            problems.append(problem("invalid-measure-word", table.file, n, "measure_word_zh", cell=word))
         if unit not in dimension or dimension[unit] == "count":
             continue  # an unknown unit is reported as such
         problems += [problem("count-word-not-count", table.file, n, field, indicator=values.get("indicator_id"),
