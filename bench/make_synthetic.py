@@ -90,7 +90,7 @@ def make_plan(rng: random.Random, index: int, template: dict, dest: Path) -> Non
         indicators.append([f"ind-{i}", f"合成指标{i}", f"Synthetic indicator {i}", f"合成指标{i}的定义。",
                            f"Definition of synthetic indicator {i}.", unit, f"指标{i}达到目标", "", "", "",
                            f"syn-concept-{index // 2}-{i}" if i < 3 else "",  # shared with its predecessor
-                           *(("synthetic facility", "synthetic facilities") if unit == "item" else ("", ""))])
+                           *(("synthetic facility", "synthetic facilities", "处") if unit == "item" else ("", "", ""))])
     targets, observations = [], []
     for t in range(TARGETS):
         ind = indicators[t % INDICATORS]
