@@ -118,6 +118,11 @@ def load_release(path: Path, today: dt.date | None = None) -> Release:
     if not url.startswith(("https://", "http://")):
         raise InputError([problem("invalid-setting", name, None, "site.url", value=repr(url),
                                   expected="an http(s) address", how="start it with https://")])
+    if not _is_site_address(url):
+        raise InputError([problem("invalid-setting", name, None, "site.url", value=repr(url),
+                                  expected="a site's address: a host and a path of letters, digits and - . _ ~ /",
+                                  how='e.g. "https://<owner>.github.io/<repository>/"; no query (?), fragment '
+                                      '(#), quotes, brackets or spaces')])
     corrections = raw["site"]["corrections"]
     if not _is_corrections_address(corrections):
         raise InputError([problem("invalid-setting", name, None, "site.corrections", value=repr(corrections),
@@ -155,6 +160,16 @@ def _key_problems(raw: dict, name: str) -> list[Problem]:
             if key not in raw.get(table, {}):
                 problems.append(problem("missing-setting", name, None, f"{table}.{key}", table=table, key=key))
     return problems
+
+
+def _is_site_address(url: str) -> bool:
+    """The site's address, which every page's links, canonical address and 404 pages are made of
+    (versions are folders below it): a host, and a path of URL-safe characters only; no query or
+    fragment (a folder below one would be neither), nothing markup could read."""
+    parts = urlsplit(url)
+    return (bool(parts.hostname) and not parts.query and not parts.fragment and "#" not in url and "?" not in url
+            and re.fullmatch(r"[A-Za-z0-9._~/%-]*", parts.path) is not None
+            and re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc) is not None)
 
 
 def _is_corrections_address(address: str) -> bool:

@@ -195,3 +195,32 @@ def test_the_citation_command_on_a_missing_file_is_a_problem_not_a_fault(tmp_pat
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.splitlines()[0] == (f"{missing}: file not found (restore it from git with git checkout "
                                           "CITATION.cff, then run python3 build.py citation) [missing-citation-file]")
+
+
+def release_with_url(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "release.toml"
+    text = (REPO_ROOT / "release.toml").read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^url = .*\n", lambda _: f"url = {url!r}\n", text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("url", "site_url"), [
+    ("https://example.org/", "https://example.org/"), ("https://example.org", "https://example.org/"),
+    ("https://o.github.io/sub/path", "https://o.github.io/sub/path/"),
+    ("http://localhost:8000/a_b-c.d~e/", "http://localhost:8000/a_b-c.d~e/")])
+def test_a_site_address_is_read(tmp_path, url, site_url):
+    assert load_release(release_with_url(tmp_path, url)).site_url == site_url
+
+
+@pytest.mark.parametrize("url", [
+    'https://example.org/"><script>alert(1)</script>/', "https://example.org/'onmouseover='x'/",
+    "https://example.org/a?b=c", "https://example.org/#frag", "https://example.org/a b/", "https:///path/",
+    "https://exa<mple.org/"])
+def test_a_site_address_markup_could_read_or_a_folder_could_not_follow_is_refused(tmp_path, url):
+    """Every page's links, canonical address and the 404 pages are made of it (a hostile-data review
+    found a script from it on every page, and a query string inside the versions' links)."""
+    path = release_with_url(tmp_path, url)
+    with pytest.raises(InputError) as refused:
+        load_release(path)
+    [problem] = refused.value.problems
+    assert (problem.file, problem.field, problem.code) == (str(path), "site.url", "invalid-setting")
