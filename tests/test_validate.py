@@ -819,11 +819,21 @@ def test_a_concept_shared_across_dimensions_is_refused(tmp_path):
     replace("data/indicators.csv", "建成回收点,,,,,collection point", "建成回收点,,,,example-recycled-mass,collection point")(older)
     expected = [
         'data/mini-plan-old/data/indicators.csv:3: concept: concept "example-recycled-mass" joins indicator '
-        '"collection-points" (count) with "recycled-mass" of plan "mini-plan" (mass) (a concept joins indicators of '
-        "different plans that measure the same thing: give one of them another concept (or none), or correct its "
-        "unit) [concept-dimension-mismatch]"]
+        '"collection-points" (count) with "recycled-mass" of plan "mini-plan" (mass) (a concept joins indicators '
+        "that measure the same thing: give one of them another concept (or none), or correct its unit) "
+        "[concept-dimension-mismatch]"]
     assert [p.line() for p in validate_packages(package.parent)] == expected
     assert [p.line() for p in validate_packages(package.parent, unchanged={"mini-plan"})] == expected
+
+
+def test_a_predecessor_with_a_year_out_of_range_gets_one_problem(tmp_path):
+    package = copy_mini(tmp_path)
+    edit_descriptor(setitem("plan", "predecessor", "mini-plan-later"))(package)
+    later = package.parent / "mini-plan-later"
+    shutil.copytree(MINI, later)
+    edit_descriptor(setitem("name", "mini-plan-later"))(later)
+    edit_descriptor(setitem("plan", "period_start", 10**30))(later)
+    assert [p.code for p in validate_packages(package.parent)] == ["year-out-of-range"]
 
 
 @pytest.mark.parametrize("start", [2020, 2021])

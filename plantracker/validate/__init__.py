@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Collection
 
-from ..contract import Table, read_table
+from ..contract import CONTRACT, Table, read_table
 from ..problems import Problem, did_you_mean, problem, sort_key
 from . import descriptor as checks
 from .cells import cell_spelling
@@ -82,8 +82,10 @@ def _plan_folders(plans: dict[str, dict], root: str) -> list[Problem]:
 
 
 def _year(value) -> bool:
-    # A period year as the contract takes it (an int, not a bool); anything else has its own problem.
-    return isinstance(value, int) and not isinstance(value, bool)
+    # A period year as the contract takes it (an int in its range, not a bool); anything else has
+    # its own problem (year-out-of-range, invalid-plan-value), and needs no second one.
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and CONTRACT.year_minimum <= value <= CONTRACT.year_maximum)
 
 
 def _passed_package(package_dir: Path, folder: str) -> tuple[object, list]:
