@@ -288,3 +288,41 @@ def test_the_benchmarks_synthetic_packages_validate(tmp_path):
     finally:
         sys.path.remove(str(REPO / "bench"))
     assert validate_packages(make_scale(2, tmp_path)) == []
+
+
+# A figure in a Chinese unit inside English text ("1.5 亿吨", "397006万吨"), with what may close a
+# quote or bracket around it; then its conversion must follow: " (150 million tonnes)", " = ...",
+# or ": ..." (methodology: English text keeps the printed unit and converts it).
+CHINESE_FIGURE = re.compile(r"\d[\d,.]*\s?[万亿][^\s'’”\"),;:.(（]*['’”\"]?")
+CONVERSION_FOLLOWS = re.compile(r"\s?(\(|（|=|:)")
+
+
+def english_texts(plan_id: str):
+    """(where, text) of every English free text of a package: CSV columns ending _en, and the
+    descriptor's English texts."""
+    for resource in ("units", "regions", "indicators", "targets", "observations", "sites", "sources"):
+        for n, row in enumerate(read(plan_id, resource), start=2):
+            yield from ((f"{resource}.csv:{n}:{field}", text) for field, text in row.items()
+                        if field.endswith("_en") and text and field != "label_en")
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from walk(item, f"{path}[{i}]")
+        elif isinstance(value, str) and (path.endswith(".en") or path.endswith("_en")):
+            yield f"datapackage.json{path}", value
+
+    yield from walk(descriptor(plan_id), "")
+
+
+@pytest.mark.parametrize("plan_id", PLAN_IDS)
+def test_english_text_converts_every_figure_in_a_chinese_unit(plan_id):
+    """An English reader cannot read 9000 亿元 alone (a reader review found four figures in the plans'
+    descriptions and notes without their conversion)."""
+    bare = [f"{where}: {text[max(0, m.start() - 20):m.end() + 20]!r}"
+            for where, text in english_texts(plan_id) for m in CHINESE_FIGURE.finditer(text)
+            if not CONVERSION_FOLLOWS.match(text, m.end())]
+    assert bare == []
