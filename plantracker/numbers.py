@@ -97,16 +97,25 @@ class UnitBook:
         return chosen
 
     def quantity(self, value: float | None, dimension: str, lang: str, unit: DisplayUnit | None = None,
-                 indicator: dict | None = None, significant: int = FULL_PRECISION) -> str:
+                 indicator: dict | None = None, significant: int = FULL_PRECISION,
+                 printed_unit_id: str | None = None) -> str:
         """Base value -> "number unit" in the language's display unit; "—" for no value.
 
         Every digit of the value is kept, in either language's unit (a sum of 万吨 figures reads
         10.4915亿吨 and 1.04915 billion tonnes alike); `significant` rounds a figure that is not a
         sum of printed ones (a straight-line path value). A count names what it counts when the
         indicator has a noun in the language ("30 agglomeration areas"); `indicator` is only read for that.
+        A source's figure gives `printed_unit_id`: its 0 keeps that unit where the language displays
+        it ("0万吨", not "0吨").
         """
         if value is None:
             return "—"
+        if value == 0 and unit is None and printed_unit_id in self.units:
+            # A source's 0 in 万吨 is a figure rounded to whole 万吨 (under 5,000 tonnes), not an
+            # exact count of tonnes: it keeps the unit it was printed in where the language shows it.
+            row = self.units[printed_unit_id]
+            if row.get(f"display_{lang}"):
+                unit = DisplayUnit(float(row["factor"]), row[f"label_{lang}"])
         unit = unit or self.choose(value, dimension, lang)
         return self._with_unit(format_number(value / unit.factor, lang, significant), unit, dimension, lang, indicator)
 

@@ -101,6 +101,9 @@ def test_chinese_pages_keep_chinese_figures(real_site):
     assert "目标：100家（2022年）" in text_in(real_site.page(f"{PLAN}/targets/T06/"), "zh")
     assert "100个" not in real_site.page(f"{PLAN}/targets/T06/")
     assert "目标：30家" in text_in(real_site.page("jjj-2015-2017/targets/P07/"), "zh")
+    # Beijing's 2021 storage, printed "0万吨" (rounded to whole 万吨), is not an exact "0吨".
+    assert '<td data-label="数值" class="pt-value">0万吨</td>' in real_site.page(f"{PLAN}/regions/CN-BJ/")
+    assert 'class="pt-value">0吨<' not in real_site.page(f"{PLAN}/regions/CN-BJ/")
 
 
 def test_english_only_source_notes_are_labelled_on_chinese_pages(real_site):

@@ -86,6 +86,16 @@ def test_a_count_axis_is_named_by_the_measure_word_in_chinese_and_the_noun_in_en
     assert BOOK.quantity(8e8, "mass", "zh", indicator={"measure_word_zh": "家"}) == "8亿吨"
 
 
+def test_a_printed_zero_keeps_its_unit_where_the_language_shows_it():
+    """A source's 0 in 万吨 is rounded to whole 万吨, not an exact count of tonnes: "0万吨", not
+    "0吨" (found by a reader review). English shows no 万吨: its display unit, as before."""
+    assert BOOK.quantity(0, "mass", "zh", printed_unit_id="wan-tonne") == "0万吨"
+    assert BOOK.quantity(0, "mass", "zh") == "0吨"  # a computed zero has no printed unit
+    assert spaced(BOOK.quantity(0, "mass", "en", printed_unit_id="wan-tonne")) == "0 tonnes"
+    assert spaced(BOOK.quantity(0, "mass", "en", printed_unit_id="million-tonne")) == "0 million tonnes"
+    assert BOOK.quantity(114e4, "mass", "zh", printed_unit_id="wan-tonne") == "114万吨"
+
+
 def test_computed_figures_show_only_the_display_unit():
     assert BOOK.quantity(1.5e8, "mass", "en") == "150\u00a0million tonnes"
     assert BOOK.quantity(9e11, "money", "en") == "900\u00a0billion yuan"

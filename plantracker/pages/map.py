@@ -95,7 +95,8 @@ def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict,
         # Each figure in its own display unit, as the site's tables write it ("114万吨", not
         # "0.0114亿吨" on a map whose legend counts 亿吨); the classes keep the map's one unit.
         value = (qualified_quantity(plan, f["value"], scale["dimension"], f["qualifier"], lang, t,
-                                    indicator=scale["indicator"]) if has else t["map_no_data"])
+                                    indicator=scale["indicator"], printed_unit_id=f["printed_unit_id"])
+                 if has else t["map_no_data"])
         own_unit = has and plan.units.choose(f["value"], scale["dimension"], lang) == scale["unit"]
         provinces.append({
             "id": f["region_id"], "name": plan.name(f, lang), "tile_x": f["tile_x"], "tile_y": f["tile_y"],

@@ -96,7 +96,7 @@ def _region_series(plan: PlanData, region: dict, lang: str, t: dict, link: Linke
         group["figures"].append({
             "year": row["year"], "kind": t["kind_" + row["kind"]], "outside_period": row["outside_period"],
             "value": qualified_quantity(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"],
-                                        lang, t, indicator=indicator),
+                                        lang, t, indicator=indicator, printed_unit_id=row["printed_unit_id"]),
             "printed": printed_figure(plan, row, lang, t, indicator),
             "evidence": observation_evidence(plan, row["observation_id"], lang, t, link)})
     return list(series.values())

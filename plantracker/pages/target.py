@@ -130,7 +130,7 @@ def _related(plan: PlanData, target: dict, lang: str, t: dict, link: Linker) -> 
             "region": plan.name(plan.regions[row["region_id"]], lang), "year": row["year"],
             "indicator": row[f"indicator_{lang}"], "kind": t["kind_" + row["kind"]],
             "value": qualified_quantity(plan, row["value"], plan.units.dimension(row["printed_unit_id"]), row["qualifier"],
-                                        lang, t, indicator=shown),
+                                        lang, t, indicator=shown, printed_unit_id=row["printed_unit_id"]),
             "printed": printed_figure(plan, row, lang, t, shown),
             "evidence": observation_evidence(plan, row["observation_id"], lang, t, link),
             "comparability": row[f"comparability_{lang}"] or "", "outside_period": row["outside_period"],

@@ -39,11 +39,13 @@ def qualified(word: str, value: str, t: dict) -> str:
 
 
 def qualified_quantity(plan: PlanData, value: float | None, dimension: str, qualifier: str | None, lang: str,
-                       t: dict, unit=None, indicator: dict | None = None) -> str:
+                       t: dict, unit=None, indicator: dict | None = None, printed_unit_id: str | None = None) -> str:
     """A base-unit value and its observation qualifier -> "about 150 million tonnes", "约1.5亿吨": the
-    qualifier is shown wherever the value is."""
+    qualifier is shown wherever the value is. A source's figure gives the unit it was printed in
+    (numbers.UnitBook.quantity: its 0 keeps that unit)."""
     word = t.get(f"qualifier_{qualifier}", "") if qualifier else ""
-    return qualified(word, plan.units.quantity(value, dimension, lang, unit, indicator=indicator), t)
+    return qualified(word, plan.units.quantity(value, dimension, lang, unit, indicator=indicator,
+                                               printed_unit_id=printed_unit_id), t)
 
 
 def printed_figure(plan: PlanData, row: dict, lang: str, t: dict, indicator: dict | None = None) -> str:
