@@ -192,3 +192,17 @@ def test_each_plan_in_a_comparison_is_quoted_with_its_targets_own_words(real_sit
     page = real_site.page("jjj-2020-2022/targets/T03/")
     assert "原文“产业总产值突破9000亿元”" in page and "原文“创造约2200亿元的产值”" in page
     assert "原文“产业总产值”" not in page
+
+
+def test_no_caption_says_its_title_twice(real_site):
+    """Captions read "<title> <title>：<summary>" on the province bars and plan comparisons (found by
+    a reader review): the title stands beside the summary, not again inside it."""
+    import html as html_lib
+
+    captions = 0
+    for page in sorted(real_site.root.rglob("*.html")):
+        for title, summary in re.findall(r"<figcaption><strong>(.*?)</strong> (.*?)</figcaption>",
+                                         page.read_text(encoding="utf-8")):
+            captions += 1
+            assert html_lib.unescape(title) not in html_lib.unescape(summary), (page, title)
+    assert captions >= 70  # every chart of the shipped site (70 in 2026.1) is captioned on some page

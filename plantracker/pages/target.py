@@ -258,7 +258,8 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         chart_id = totals[-1]["chart_id"]
         ranked = sorted(rows, key=lambda r: -r["base_value"])
         listed = t["clause_separator"].join(t["label_value"].format(label=r["region"], value=r["value"]) for r in ranked)
-        summary = t["sentence_separator"].join([t["titled_summary"].format(title=title, summary=listed), *caveats])
+        # The title stands beside the summary wherever it is shown (caption, embed page): not again in it.
+        summary = t["sentence_separator"].join([t["summary_sentence"].format(summary=listed), *caveats])
         labels["description"] = summary
         table = [{"year": r["year"], "series": r["region"], "value": r["value"], "printed": r["printed"],
                   "source": r["evidence"]["source"], "evidence": r["evidence"], "outside_period": r["outside_period"],
@@ -371,7 +372,7 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
               "x": t["plans"], "y": axis_name, "value": t["target_value"], "year": t["target_year"]}
     listed = t["clause_separator"].join(t["label_value"].format(label=r["plan_label"], value=r["value_text"])
                                         for r in chart_rows)
-    summary = t["sentence_separator"].join([t["titled_summary"].format(title=title, summary=listed), *caveats])
+    summary = t["sentence_separator"].join([t["summary_sentence"].format(summary=listed), *caveats])
     labels["description"] = summary
     table = [{"year": r["target_year"], "series": r["plan_label"], "value": r["value_text"],
               "printed": _printed_target(plans[r["plan_id"]], r["target_id"], indicators[r["target_id"]], lang, t),
