@@ -197,6 +197,13 @@ def format_number(value: float, lang: str, significant: int = 6) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def plain_value(value: float) -> float:
+    """A figure divided into a chart's unit -> the same to FULL_PRECISION significant digits: the
+    binary noise of the division goes (0.19210000000000002), a figure far below the unit stays
+    (a fixed 6 decimals made 0.0000001万吨 on a 亿吨 axis 0)."""
+    return float(f"{value:.{FULL_PRECISION}g}")
+
+
 def format_share(share: float | None, lang: str) -> str:
     """Ratio -> percentage text with one decimal ("66.7%")."""
     if share is None:

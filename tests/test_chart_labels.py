@@ -206,3 +206,26 @@ def test_no_caption_says_its_title_twice(real_site):
             captions += 1
             assert html_lib.unescape(title) not in html_lib.unescape(summary), (page, title)
     assert captions >= 70  # every chart of the shipped site (70 in 2026.1) is captioned on some page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_map_csv_gives_each_figure_as_a_number_in_the_maps_unit(real_site, lang):
+    """The map's CSV had only the figure as text, each in its own unit (114万吨) beside a `unit`
+    column of 亿吨 (found by a reader review): `value` is now the number in that unit."""
+    checked = 0
+    for path in sorted((real_site.root / "assets" / "charts").glob(f"*/map-*.{lang}.csv")):
+        for row in _rows(path):
+            if not row["value"]:
+                assert not row["source"], row  # a province without a figure has no source either
+                continue
+            number = float(row["value"])
+            assert number >= 0 and re.fullmatch(r"\d+(\.\d+)?", row["value"]), row
+            checked += 1
+    assert checked >= 7
+
+
+def test_a_figure_far_below_its_chart_unit_keeps_its_digits():
+    from plantracker.numbers import plain_value
+
+    assert plain_value(0.0000001e4 / 1e8) == 1e-11  # 0.0000001万吨 on a 亿吨 axis (was 0)
+    assert plain_value(1921e4 / 1e8) == 0.1921

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from ..charts.style import BLUES, NO_DATA_FILL, ink_for
-from ..numbers import DisplayUnit, format_number, join_unit
+from ..numbers import DisplayUnit, format_number, join_unit, plain_value
 from ..query import PlanData
 from ..site_map import LANGUAGES, Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat
@@ -140,7 +140,10 @@ def _year_chart(plan: PlanData, provinces: list[dict], scale: dict, indicator: s
         caveats.append(t["caveat_flags"].format(flags=t["list_separator"].join(f["label"] for f in flags)))
     plan_title = plan.text(plan.plan.get("short_title"), lang) or plan.text(plan.plan["title"], lang)
     title = t["map_chart_title"].format(plan=plan_title) + (f" · {year}" if year else "")
+    # `value` in the map's one unit (`unit`), a number for spreadsheets, as the other charts' CSVs
+    # have it; `value_text` each figure as the page writes it, in its own unit (114万吨).
     rows = [{"tile_x": p["tile_x"], "tile_y": p["tile_y"], "name": p["name"], "value_text": p["value"],
+             "value": plain_value(p["base_value"] / scale["unit"].factor) if p["has_value"] and scale["unit"] else None,
              "tile_text": p["number"],
              "class_label": p["class_label"], "fill": p["fill"], "ink": p["ink"],
              "sites_text": counted("map_sites_count", len(p["sites"]), t) if p["sites"] else "",
@@ -154,7 +157,7 @@ def _year_chart(plan: PlanData, provinces: list[dict], scale: dict, indicator: s
     labels["description"] = summary
     chart = Chart(plan.plan_id, f"map-{year}" if year else "map", "tile_map", lang, f"{plan.plan_id}/map", title,
                   summary, rows, labels,
-                  ["region_id", "name", "tile_x", "tile_y", "year", "value_text", "unit", "class_label", "sites",
+                  ["region_id", "name", "tile_x", "tile_y", "year", "value", "unit", "value_text", "class_label", "sites",
                    *CSV_EVIDENCE],
                   caveats=caveats)
     return chart, {"year": year, "chart_id": chart.chart_id, "colour_by": colour_by, "caveats": caveats,

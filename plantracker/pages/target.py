@@ -7,7 +7,7 @@ site computes from it. A computed figure never stands where the target's reporte
 """
 from __future__ import annotations
 
-from ..numbers import count_noun, format_share
+from ..numbers import count_noun, format_share, plain_value
 from ..query import PlanData, SiteData
 from ..site_map import LANGUAGES, Linker
 from .evidence import CSV_EVIDENCE, csv_evidence, flags_used, observation_evidence, series_caveat, source_view, target_evidence
@@ -76,13 +76,13 @@ def _series_rows(plan: PlanData, target: dict, progress: dict, lang: str, t: dic
                       "printed": printed,
                       "source": evidence["source"] if evidence else None, "evidence": evidence,
                       "outside_period": row["outside_period"], "id": row["figure_id"]})
-        chart.append({"year": row["year"], "value": round(row["value"] / unit.factor, 6), "unit": unit_name,
+        chart.append({"year": row["year"], "value": plain_value(row["value"] / unit.factor), "unit": unit_name,
                       "series": row["series"], "series_label": t["series_" + row["series"]], "value_text": value_text,
                       **csv_evidence(evidence), "figure_id": row["figure_id"]})
     if progress["baseline_value"] is not None:
         for year, value in ((progress["baseline_year"], progress["baseline_value"]),
                             (target["target_year"], progress["target_value"])):
-            chart.append({"year": year, "value": round(value / unit.factor, 6), "unit": unit_name, "series": "path",
+            chart.append({"year": year, "value": plain_value(value / unit.factor), "unit": unit_name, "series": "path",
                           "series_label": t["series_path"],
                           "value_text": plan.units.quantity(value, progress["dimension"], lang, unit, indicator=indicator),
                           **csv_evidence(None), "figure_id": ""})
@@ -249,7 +249,7 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         unit_name = plan.units.unit_name(unit, dim, lang, indicator)
         # The axis (and `value`, `unit`) in the largest figure's unit; each bar's label as the table
         # below writes it, in its own unit: "114万吨", not "0.0114亿吨" beside "2.232亿吨".
-        chart_rows = [{"region_label": r["region"], "value": round(r["base_value"] / unit.factor, 6), "unit": unit_name,
+        chart_rows = [{"region_label": r["region"], "value": plain_value(r["base_value"] / unit.factor), "unit": unit_name,
                        "value_text": r["value"],
                        "year": r["year"], **csv_evidence(r["evidence"]), "figure_id": r["evidence"]["id"]} for r in rows]
         title = f"{plan.name(indicator, lang)} · {total['year']}"
@@ -352,7 +352,7 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
     # Each bar's value in its own display unit, as the site's tables write a figure; the axis and
     # the `value` column keep the one unit chosen from the largest.
     chart_rows = [{"plan_label": label, "plan": r["plan_" + lang],
-                   "value": round(r["target_value"] / unit.factor, 6), "unit": unit_names[r["target_id"]],
+                   "value": plain_value(r["target_value"] / unit.factor), "unit": unit_names[r["target_id"]],
                    "target_year": r["target_year"],
                    "value_text": qualified(t["comparison_" + r["comparison"]],
                                            plan.units.quantity(r["target_value"], dim, lang,
