@@ -229,3 +229,14 @@ def test_a_figure_far_below_its_chart_unit_keeps_its_digits():
 
     assert plain_value(0.0000001e4 / 1e8) == 1e-11  # 0.0000001万吨 on a 亿吨 axis (was 0)
     assert plain_value(1921e4 / 1e8) == 0.1921
+
+
+@pytest.mark.parametrize(("lang", "beijing"), [("zh", "北京市：114万吨"), ("en", "Beijing: 1.14 million tonnes")])
+def test_a_computed_sum_names_each_province_and_figure_it_adds(real_site, lang, beijing):
+    """The sums' "how" cell listed observation ids (NBS2021-BJ-U + ...) that no table on the page
+    shows (found by a reader review): it now names each province and its figure."""
+    page = real_site.page(("" if lang == "zh" else "en/") + "jjj-2020-2022/targets/T01/")
+    cells = re.findall(r'<td data-label="(?:由以下观测值相加|Sum of these observations)">([^<]*)</td>', page)
+    assert cells and all(" + " in cell for cell in cells)
+    assert any(cell.replace("\xa0", " ").startswith(beijing) for cell in cells), cells[:1]
+    assert not any("NBS2021-" in cell for cell in cells)

@@ -235,11 +235,16 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         caveats = (series_caveat(plan, total["indicator_id"], target, total["year"], lang, t)
                    + _flag_caveat([r["evidence"] for r in rows], t)
                    + ([t["caveat_sum_qualified"].format(n=total["qualified_parts"])] if total["qualified_parts"] else []))
+        # What the sum adds, as the related figures' table writes each (province and figure); the
+        # observation ids named no row a reader could see.
+        by_id = {r["evidence"]["id"]: r for r in rows}
+        addends = [t["label_value"].format(label=by_id[i]["region"], value=by_id[i]["value"]) if i in by_id else i
+                   for i in total["observation_ids"].split(" ")]
         totals.append({
             "indicator_id": total["indicator_id"], "indicator": plan.name(indicator, lang), "year": total["year"],
             "value": plan.units.quantity(total["total_value"], dim, lang, indicator=indicator),
             "coverage": t["coverage_of"].format(n=total["regions_reporting"], m=total["region_members"]),
-            "complete": total["complete"], "observations": total["observation_ids"].split(" "),
+            "complete": total["complete"], "addends": addends,
             "outside_period": total["year"] > plan.plan["period_end"], "caveats": caveats,
             "chart_id": f"target-{target['target_id']}--{total['indicator_id']}-{total['year']}" if len(rows) >= 2 else None,
         })
