@@ -161,6 +161,14 @@ src-plan,Example plan,Example Region,https://example.org/mini-plan,2020-03-01,20
 src-report,Progress report,Café Daily,https://example.org/mini-plan/report,2023-02-10,,state_media,,,en,Invented.
 """
 
+def _measure_word_case(word: str):
+    """The fixture's measure word (处) replaced -> (mutation, expected lines) of invalid-measure-word."""
+    return (replace("data/indicators.csv", "collection points,处", f"collection points,{word}"), [
+        f'{P}/data/indicators.csv:3: measure_word_zh: "{word}" is not a measure word: it is written after the number '
+        f'("100{word}") (write the Chinese measure word the plan counts with (家, 个, 处), without digits, numerals '
+        "or multipliers (十, 万) or words that change the number (多, 余, 以上)) [invalid-measure-word]"])
+
+
 # case id (folder name: the code, plus a variant) -> (mutation, expected lines)
 CASES = {
     "invalid-json": (replace("datapackage.json", '"version": "0.1.0",', '"version": "0.1.0"'), [
@@ -296,14 +304,8 @@ CASES = {
     "fractional-count": (replace("data/targets.csv", "at_least,500,item", "at_least,2.5,item"), [
         f'{P}/data/targets.csv:3: value: "2.5" item is not a whole number of things '
         "(a count is whole: check the figure, or use the unit the source counts in (万个)) [fractional-count]"]),
-    "invalid-measure-word": (replace("data/indicators.csv", "collection points,处", "collection points,万"), [
-        f'{P}/data/indicators.csv:3: measure_word_zh: "万" is not a measure word: it is written after the number '
-        '("100万") (write the Chinese measure word the plan counts with (家, 个, 处), without digits, numerals or '
-        'multipliers (十, 万) or words that change the number (多, 余, 以上)) [invalid-measure-word]']),
-    "invalid-measure-word/latin": (replace("data/indicators.csv", "collection points,处", "collection points,ton"), [
-        f'{P}/data/indicators.csv:3: measure_word_zh: "ton" is not a measure word: it is written after the number '
-        '("100ton") (write the Chinese measure word the plan counts with (家, 个, 处), without digits, numerals or '
-        'multipliers (十, 万) or words that change the number (多, 余, 以上)) [invalid-measure-word]']),
+    "invalid-measure-word": _measure_word_case("万"),  # "10万" would read as 100,000
+    "invalid-measure-word/latin": _measure_word_case("ton"),
     "count-word-not-count": (replace("data/indicators.csv", "example-recycled-mass,,", "example-recycled-mass,,tonnes"), [
         f'{P}/data/indicators.csv:2: count_noun_other_en: indicator "recycled-mass" is in "wan-t" (mass), not a count, '
         'yet has the count word "tonnes" (count nouns and measure words name what a count counts: clear the cell, '
@@ -796,13 +798,21 @@ def test_no_packages(tmp_path):
                               "with a datapackage.json) [no-packages]" % (tmp_path / "data"))
 
 
-def test_predecessor_found_among_packages(tmp_path):
+def two_plans(tmp_path, other: str, start, predecessor: bool = True):
+    """The fixture plan and a copy of it named `other` whose period starts in `start`, the copy
+    named as the fixture's predecessor when asked -> (the fixture's folder, the copy's)."""
     package = copy_mini(tmp_path)
-    edit_descriptor(setitem("plan", "predecessor", "mini-plan-old"))(package)
-    older = package.parent / "mini-plan-old"
-    shutil.copytree(MINI, older)
-    edit_descriptor(setitem("name", "mini-plan-old"))(older)
-    edit_descriptor(setitem("plan", "period_start", 2015))(older)
+    if predecessor:
+        edit_descriptor(setitem("plan", "predecessor", other))(package)
+    copy = package.parent / other
+    shutil.copytree(MINI, copy)
+    edit_descriptor(setitem("name", other))(copy)
+    edit_descriptor(setitem("plan", "period_start", start))(copy)
+    return package, copy
+
+
+def test_predecessor_found_among_packages(tmp_path):
+    package, _ = two_plans(tmp_path, "mini-plan-old", 2015)
     assert [p.line() for p in validate_packages(package.parent)] == []
 
 
@@ -810,11 +820,7 @@ def test_a_concept_shared_across_dimensions_is_refused(tmp_path):
     """Plans' targets joined by a concept stand on one axis: a mass and a count cannot, and the
     side-by-side chart was silently left out. Reported also when the other package passed before
     (the build validates only changed packages; checks across packages always run)."""
-    package = copy_mini(tmp_path)
-    older = package.parent / "mini-plan-old"
-    shutil.copytree(MINI, older)
-    edit_descriptor(setitem("name", "mini-plan-old"))(older)
-    edit_descriptor(setitem("plan", "period_start", 2015))(older)
+    package, older = two_plans(tmp_path, "mini-plan-old", 2015, predecessor=False)
     replace("data/indicators.csv", "example-recycled-mass,,", ",,")(older)
     replace("data/indicators.csv", "建成回收点,,,,,collection point", "建成回收点,,,,example-recycled-mass,collection point")(older)
     expected = [
@@ -827,12 +833,7 @@ def test_a_concept_shared_across_dimensions_is_refused(tmp_path):
 
 
 def test_a_predecessor_with_a_year_out_of_range_gets_one_problem(tmp_path):
-    package = copy_mini(tmp_path)
-    edit_descriptor(setitem("plan", "predecessor", "mini-plan-later"))(package)
-    later = package.parent / "mini-plan-later"
-    shutil.copytree(MINI, later)
-    edit_descriptor(setitem("name", "mini-plan-later"))(later)
-    edit_descriptor(setitem("plan", "period_start", 10**30))(later)
+    package, _ = two_plans(tmp_path, "mini-plan-later", 10**30)
     assert [p.code for p in validate_packages(package.parent)] == ["year-out-of-range"]
 
 
@@ -840,12 +841,7 @@ def test_a_predecessor_with_a_year_out_of_range_gets_one_problem(tmp_path):
 def test_a_predecessor_that_starts_no_earlier_is_refused(tmp_path, start):
     """A later plan named as the predecessor (or one of the same start) would be listed and compared
     backwards: the site sets a plan's targets after its predecessor's."""
-    package = copy_mini(tmp_path)
-    edit_descriptor(setitem("plan", "predecessor", "mini-plan-later"))(package)
-    later = package.parent / "mini-plan-later"
-    shutil.copytree(MINI, later)
-    edit_descriptor(setitem("name", "mini-plan-later"))(later)
-    edit_descriptor(setitem("plan", "period_start", start))(later)
+    package, _ = two_plans(tmp_path, "mini-plan-later", start)
     assert [p.line() for p in validate_packages(package.parent)] == [
         f'{P}/datapackage.json: plan.predecessor: predecessor "mini-plan-later" starts in {start}, not before this '
         "plan (2020) (a predecessor is the plan this one follows: name an earlier plan, or correct one of the two "
