@@ -306,6 +306,8 @@ CASES = {
         "(a count is whole: check the figure, or use the unit the source counts in (万个)) [fractional-count]"]),
     "invalid-measure-word": _measure_word_case("万"),  # "10万" would read as 100,000
     "invalid-measure-word/latin": _measure_word_case("ton"),
+    "invalid-measure-word/traditional": _measure_word_case("萬"),
+    "invalid-measure-word/about": _measure_word_case("来"),  # "100来个": about 100
     "count-word-not-count": (replace("data/indicators.csv", "example-recycled-mass,,", "example-recycled-mass,,tonnes"), [
         f'{P}/data/indicators.csv:2: count_noun_other_en: indicator "recycled-mass" is in "wan-t" (mass), not a count, '
         'yet has the count word "tonnes" (count nouns and measure words name what a count counts: clear the cell, '

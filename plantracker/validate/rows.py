@@ -117,7 +117,8 @@ COUNT_WORDS = ("count_noun_one_en", "count_noun_other_en", "measure_word_zh")
 
 # What a measure word may not hold: the numerals and multipliers (10万 would read as 100,000) and
 # the words of approximation and bounds (100多, 100余, 100以上) that would change the figure read.
-_NOT_MEASURE = set("〇零一二三四五六七八九十百千万亿兆两壹贰叁肆伍陆柒捌玖拾佰仟多余约近逾超过几以上下左右")
+_NOT_MEASURE = set("〇零一二三四五六七八九十百千万亿兆两壹贰叁肆伍陆柒捌玖拾佰仟廿卅萬億兩貳參陸"  # numerals, in both scripts
+                   "多余餘约約近逾超过過几幾来來数數第不足以上下左右")  # bounds, approximation, order
 
 
 def _measure_word(word: str) -> bool:
