@@ -99,18 +99,16 @@ def test_every_comparison_value_label_is_inside_the_plot(real_site, lang):
 
 def test_bar_labels_add_what_tells_them_apart_when_periods_do_not():
     """Plain values in, as the pages stage passes them: a plan with two targets of one concept gets
-    its target years, or its regions; two plans of one period are named in full; labels are never
-    alike (bars with one label are drawn over each other), down to the ids."""
+    its target years, or its targets' ids; labels are never alike (bars with one label are drawn over
+    each other), and short (an axis cuts a long one)."""
     from types import SimpleNamespace
 
     from plantracker.pages.target import _bar_labels
 
     t = STRINGS["en"]
-    targets = {"t1": {"region_id": "R"}, "t2": {"region_id": "P"}, "t3": {"region_id": "R"}}
 
     def plan(plan_id, start, end):
-        return SimpleNamespace(plan_id=plan_id, plan={"period_start": start, "period_end": end}, targets=targets,
-                               regions={"R": {"n": "Region"}, "P": {"n": "Province"}}, name=lambda row, lang: row["n"])
+        return SimpleNamespace(plan_id=plan_id, plan={"period_start": start, "period_end": end})
 
     site = SimpleNamespace(plans=[plan("a", 2016, 2020), plan("b", 2016, 2020), plan("c", 2021, 2025)])
     row = lambda plan, year, name, target="t1": {"plan_id": plan, "target_year": year, "plan_en": name,  # noqa: E731
@@ -118,11 +116,11 @@ def test_bar_labels_add_what_tells_them_apart_when_periods_do_not():
     assert _bar_labels(site, [row("a", 2020, "A"), row("c", 2025, "C")], "en", t) == ["2016–2020 plan", "2021–2025 plan"]
     assert _bar_labels(site, [row("a", 2018, "A"), row("a", 2020, "A"), row("c", 2025, "C")], "en", t) == [
         "2016–2020 plan (2018)", "2016–2020 plan (2020)", "2021–2025 plan (2025)"]
-    # Two targets of one plan and year: a region and a province.
+    # Two targets of one plan and year (a region and a province): their ids, short enough for any
+    # axis (a region's name was cut to the part the bars share).
     assert _bar_labels(site, [row("a", 2020, "A"), row("a", 2020, "A", "t2"), row("c", 2025, "C")], "en", t) == [
-        "2016–2020 plan · Region", "2016–2020 plan · Province", "2021–2025 plan · Region"]
-    assert _bar_labels(site, [row("a", 2020, "A"), row("b", 2020, "B")], "en", t) == ["A (2020)", "B (2020)"]
-    # Nothing else tells them apart (two targets of one region, year and plan; plans named alike).
+        "2016–2020 plan · t1", "2016–2020 plan · t2", "2021–2025 plan · t1"]
+    # Two plans of one period with targets of one id: the plans' ids too.
     labels = _bar_labels(site, [row("a", 2020, "A"), row("a", 2020, "A", "t3"), row("b", 2020, "A")], "en", t)
     assert labels == ["2016–2020 plan · a t1", "2016–2020 plan · a t3", "2016–2020 plan · b t1"]
 

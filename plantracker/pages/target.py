@@ -307,24 +307,21 @@ def _printed_target(plan: PlanData, target_id: str, indicator: dict | None, lang
 def _bar_labels(site: SiteData, rows: list[dict], lang: str, t: dict) -> list[str]:
     """Targets of several plans -> one short label per bar, the shortest that tells every bar apart:
     each plan's period ("2015–2017 plan"); with its target year when a period has more than one
-    target; else the plan's name and target year. The plans' names begin alike ("JJJ industrial
-    resource utilization ..."), so an axis cut them off before the part that differs; the full
-    names stay in the subtitle."""
-    plans = {p.plan_id: p for p in site.plans}
-    period = [t["compare_plan_label"].format(start=plans[r["plan_id"]].plan["period_start"],
-                                             end=plans[r["plan_id"]].plan["period_end"]) for r in rows]
-    # A plan may set several targets of one concept (a region and a province, or two years).
-    regions = []
-    for label, row in zip(period, rows):
-        plan = plans[row["plan_id"]]
-        regions.append(f"{label} · {plan.name(plan.regions[plan.targets[row['target_id']]['region_id']], lang)}")
-    for labels in (period, [in_year(p, r["target_year"], t) for p, r in zip(period, rows)], regions,
-                   [in_year(p, r["target_year"], t) for p, r in zip(regions, rows)],
-                   [in_year(r["plan_" + lang], r["target_year"], t) for r in rows]):
+    target; else with the target's id, and the plan's id where two plans share period and id. The
+    plans' names begin alike ("JJJ industrial resource utilization ..."), so an axis cut them off
+    before the part that differs; the full names stay in the subtitle."""
+    plans = {p.plan_id: p.plan for p in site.plans}
+    period = [t["compare_plan_label"].format(start=plans[r["plan_id"]]["period_start"],
+                                             end=plans[r["plan_id"]]["period_end"]) for r in rows]
+    # A plan may set several targets of one concept (a region and a province, or two years). Past
+    # the year, the target's id tells them apart: short, so the axis never cuts it (a region's name
+    # could be cut to the part all bars share), and the subtitle says what each label stands for.
+    for labels in (period, [in_year(p, r["target_year"], t) for p, r in zip(period, rows)],
+                   [f"{p} · {r['target_id']}" for p, r in zip(period, rows)]):
         if len(set(labels)) == len(labels):
             return labels
-    # Bars that share a label are drawn over each other: the ids, unique by the contract, tell them apart.
-    return [f"{label} · {r['plan_id']} {r['target_id']}" for label, r in zip(period, rows)]
+    # Target ids are unique within a plan only.
+    return [f"{p} · {r['plan_id']} {r['target_id']}" for p, r in zip(period, rows)]
 
 
 def _count_nouns_differ(indicators: list[dict | None]) -> bool:
