@@ -173,10 +173,11 @@ def test_a_small_figure_beside_large_ones_keeps_its_unit_on_bars_and_tiles(real_
             assert "0.0114" not in texts
         rows = {r["region_id"]: r for r in _rows(charts / f"map-2021.{lang}.csv")}
         assert (rows["CN-BJ"]["value_text"], rows["CN-TJ"]["value_text"], rows["CN-HE"]["value_text"]) == (beijing, tianjin, hebei)
-        # The map's legend counts 亿吨: a tile in another unit says so, the others give the number alone.
+        # The map's legend counts 亿吨: with tiles in another unit, every tile names its unit (zh); in
+        # English every figure is in the map's unit, so the tiles give the numbers alone.
         tiles = _texts((charts / f"map-2021.{lang}.svg").read_text(encoding="utf-8"))
         if lang == "zh":
-            assert "114万吨" in tiles and "1921万吨" in tiles and "2.232" in tiles
+            assert "114万吨" in tiles and "1921万吨" in tiles and "2.232亿吨" in tiles
         else:
             assert "1.14" in tiles and "19.21" in tiles and "223.2" in tiles
         assert not any("0.0114" in text or "0.1921" in text for text in tiles)
@@ -238,3 +239,35 @@ def test_a_computed_sum_names_each_province_and_figure_it_adds(real_site, lang, 
     assert cells and all(" + " in cell for cell in cells)
     assert any(cell.replace("\xa0", " ").startswith(beijing) for cell in cells), cells[:1]
     assert not any("NBS2021-" in cell for cell in cells)
+
+
+def test_map_tiles_write_their_unit_alike(real_site):
+    """The 2021 map's tiles read "2.232" beside "114万吨" (found by a second reader review): where one
+    figure is in another unit than the map's, every tile names its unit; else none does."""
+    checked = 0
+    for path in sorted((real_site.root / "assets" / "charts").glob("*/map-*.json")):
+        if ".vegalite." not in path.name:
+            continue
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        rows = [r for r in _spec_rows(spec) if r.get("tile_text") and r.get("source")]
+        if not rows:
+            continue
+        with_unit = [r["tile_text"] == r["value_text"] for r in rows]
+        assert all(with_unit) or not any(with_unit), (path.name, [r["tile_text"] for r in rows])
+        checked += 1
+    assert checked >= 4
+
+
+def _spec_rows(spec) -> list[dict]:
+    """Every data row inlined anywhere in a Vega-Lite spec."""
+    found = []
+    if isinstance(spec, dict):
+        values = spec.get("values")
+        if isinstance(values, list):
+            found += [v for v in values if isinstance(v, dict)]
+        for value in spec.values():
+            found += _spec_rows(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _spec_rows(value)
+    return found

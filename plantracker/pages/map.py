@@ -97,22 +97,24 @@ def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict,
         value = (qualified_quantity(plan, f["value"], scale["dimension"], f["qualifier"], lang, t,
                                     indicator=scale["indicator"], printed_unit_id=f["printed_unit_id"])
                  if has else t["map_no_data"])
-        own_unit = has and plan.units.choose(f["value"], scale["dimension"], lang) == scale["unit"]
         provinces.append({
             "id": f["region_id"], "name": plan.name(f, lang), "tile_x": f["tile_x"], "tile_y": f["tile_y"],
             "href": link.page(f"{plan.plan_id}/regions/{f['region_id']}"),
             "has_value": has, "year": f["map_year"],
-            # On a tile the number alone when it is in the map's unit (the unit is in the subtitle and
-            # legend): long English units would run past a tile's edge; a figure in another unit
-            # says which. The tooltip, table and summary keep the unit.
-            "number": (qualified(qualifier, format_number(f["value"] / scale["unit"].factor, lang), t)
-                       if own_unit else value),
+            "number": qualified(qualifier, format_number(f["value"] / scale["unit"].factor, lang), t) if has else value,
             "value": value,
             "printed": printed_figure(plan, f, lang, t, scale["indicator"]) if has else "",
             "base_value": f["value"], "evidence": evidence,
             "class_label": scale["labels"][index] if has else t["map_no_data"], "fill": fill, "ink": ink_for(fill),
             "sites": _site_rows(plan, f["region_id"], lang, t, link),
         })
+    # On the tiles, numbers alone when every figure is in the map's unit (named in the subtitle and
+    # legend; long English units would run past a tile's edge); else every tile with its unit, as
+    # the table writes it: "2.232" beside "114万吨" read as two units.
+    if any(p["has_value"] and plan.units.choose(p["base_value"], scale["dimension"], lang) != scale["unit"]
+           for p in provinces):
+        for province in provinces:
+            province["number"] = province["value"]
     return provinces
 
 
