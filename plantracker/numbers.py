@@ -105,19 +105,25 @@ class UnitBook:
         10.4915亿吨 and 1.04915 billion tonnes alike); `significant` rounds a figure that is not a
         sum of printed ones (a straight-line path value). A count names what it counts when the
         indicator has a noun in the language ("30 agglomeration areas"); `indicator` is only read for that.
-        A source's figure gives `printed_unit_id`: its 0 keeps that unit where the language displays
-        it ("0万吨", not "0吨").
+        A source's figure gives `printed_unit_id`: its 0 is not shown in a smaller unit than it was
+        printed in ("0万吨", "0 million tonnes", never "0吨" or "0 tonnes").
         """
         if value is None:
             return "—"
         if value == 0 and unit is None and printed_unit_id in self.units:
-            # A source's 0 in 万吨 is a figure rounded to whole 万吨 (under 5,000 tonnes), not an
-            # exact count of tonnes: it keeps the unit it was printed in where the language shows it.
-            row = self.units[printed_unit_id]
-            if row.get(f"display_{lang}"):
-                unit = DisplayUnit(float(row["factor"]), row[f"label_{lang}"])
+            unit = self._zero_unit(self.units[printed_unit_id], dimension, lang)
         unit = unit or self.choose(value, dimension, lang)
         return self._with_unit(format_number(value / unit.factor, lang, significant), unit, dimension, lang, indicator)
+
+    def _zero_unit(self, printed: dict, dimension: str, lang: str) -> DisplayUnit | None:
+        """A source's 0 in 万吨 is a figure rounded to whole 万吨 (under 5,000 tonnes), not an exact
+        count of tonnes: it is shown in the unit it was printed in where the language shows it, else
+        in the language's smallest unit at least as large ("0 million tonnes", never "0 tonnes")."""
+        factor = float(printed["factor"])
+        if printed.get(f"display_{lang}"):
+            return DisplayUnit(factor, printed[f"label_{lang}"])
+        offered = self.display.get((lang, dimension)) or []
+        return next((unit for unit in offered if unit.factor >= factor), offered[-1] if offered else None)
 
     def printed(self, value: float | None, unit_id: str, lang: str, indicator: dict | None = None) -> str:
         """A figure in its source's unit -> its number and unit in the language; "—" for no value.
@@ -136,7 +142,7 @@ class UnitBook:
         dimension, factor = row["dimension"], float(row["factor"])
         if row.get(f"display_{lang}"):
             return self._with_unit(number, DisplayUnit(factor, row[f"label_{lang}"]), dimension, lang, indicator)
-        converted = self.quantity(value * factor, dimension, lang, indicator=indicator)
+        converted = self.quantity(value * factor, dimension, lang, indicator=indicator, printed_unit_id=unit_id)
         return _CONVERTED[lang].format(printed=join_unit(number, row["label_zh"], lang), converted=converted)
 
     @staticmethod

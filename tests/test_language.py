@@ -104,6 +104,9 @@ def test_chinese_pages_keep_chinese_figures(real_site):
     # Beijing's 2021 storage, printed "0万吨" (rounded to whole 万吨), is not an exact "0吨".
     assert '<td data-label="数值" class="pt-value">0万吨</td>' in real_site.page(f"{PLAN}/regions/CN-BJ/")
     assert 'class="pt-value">0吨<' not in real_site.page(f"{PLAN}/regions/CN-BJ/")
+    english = real_site.page(f"en/{PLAN}/regions/CN-BJ/")
+    assert '<td data-label="Value" class="pt-value">0\u00a0million tonnes</td>' in english
+    assert ">0\u00a0tonnes<" not in english and "(0\u00a0tonnes)" not in english
 
 
 def test_english_only_source_notes_are_labelled_on_chinese_pages(real_site):

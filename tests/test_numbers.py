@@ -88,11 +88,13 @@ def test_a_count_axis_is_named_by_the_measure_word_in_chinese_and_the_noun_in_en
 
 def test_a_printed_zero_keeps_its_unit_where_the_language_shows_it():
     """A source's 0 in 万吨 is rounded to whole 万吨, not an exact count of tonnes: "0万吨", not
-    "0吨" (found by a reader review). English shows no 万吨: its display unit, as before."""
+    "0吨" (found by a reader review); English, which shows no 万吨, its next larger unit."""
     assert BOOK.quantity(0, "mass", "zh", printed_unit_id="wan-tonne") == "0万吨"
     assert BOOK.quantity(0, "mass", "zh") == "0吨"  # a computed zero has no printed unit
-    assert spaced(BOOK.quantity(0, "mass", "en", printed_unit_id="wan-tonne")) == "0 tonnes"
+    assert spaced(BOOK.quantity(0, "mass", "en", printed_unit_id="wan-tonne")) == "0 million tonnes"
     assert spaced(BOOK.quantity(0, "mass", "en", printed_unit_id="million-tonne")) == "0 million tonnes"
+    assert spaced(BOOK.printed(0, "wan-tonne", "en")) == "0 万吨 (0 million tonnes)"
+    assert spaced(BOOK.printed(0, "million-tonne", "zh")) == "0百万吨（0亿吨）"
     assert BOOK.quantity(114e4, "mass", "zh", printed_unit_id="wan-tonne") == "114万吨"
 
 
