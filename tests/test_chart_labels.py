@@ -271,3 +271,12 @@ def _spec_rows(spec) -> list[dict]:
         for value in spec:
             found += _spec_rows(value)
     return found
+
+
+def test_a_comparison_standing_alone_names_what_it_compares(real_site):
+    """Its caption and embed page were titled "The plans' targets side by side" only, so "4亿吨 /
+    8亿吨" of what was unclear (found by both second-round reviews)."""
+    page = real_site.page("jjj-2020-2022/targets/T01/")
+    assert "<figcaption><strong>区域年综合利用工业固废量 · 各期计划目标对比</strong>" in page
+    embed = (real_site.root / "embed" / "jjj-2020-2022" / "compare-T01.en.html").read_text(encoding="utf-8")
+    assert "<title>Industrial solid waste comprehensively utilized per year · The plans&#39; targets" in embed

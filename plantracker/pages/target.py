@@ -380,8 +380,11 @@ def plan_comparison_chart(site: SiteData, plan: PlanData, target: dict, concept:
               "printed": _printed_target(plans[r["plan_id"]], r["target_id"], indicators[r["target_id"]], lang, t),
               "source": evidence[r["target_id"]]["source"], "evidence": evidence[r["target_id"]], "outside_period": False,
               "id": r["target_id"]} for r in chart_rows]
+    # Where the title stands alone (caption, embed page, table) it names what is compared; the chart
+    # draws that as its subtitle.
+    named = f"{labels['subtitle']} · {title}"
     return Chart(plan.plan_id, f"compare-{target['target_id']}", "plan_comparison", lang,
-                 f"{plan.plan_id}/targets/{target['target_id']}", title, summary, chart_rows, labels,
+                 f"{plan.plan_id}/targets/{target['target_id']}", named, summary, chart_rows, labels,
                  ["plan_id", "target_id", "plan_label", "plan", "target_year", "value", "unit", "value_text",
                   *CSV_EVIDENCE],
                  table, caveats)
