@@ -230,14 +230,17 @@ def test_a_figure_far_below_its_chart_unit_keeps_its_digits():
     assert plain_value(1921e4 / 1e8) == 0.1921
 
 
-@pytest.mark.parametrize(("lang", "beijing"), [("zh", "北京市：114万吨"), ("en", "Beijing: 1.14 million tonnes")])
-def test_a_computed_sum_names_each_province_and_figure_it_adds(real_site, lang, beijing):
+@pytest.mark.parametrize(("lang", "hebei", "beijing"), [("zh", "河北省：2.232亿吨", "北京市：114万吨"),
+                                                        ("en", "Hebei: 223.2 million tonnes", "Beijing: 1.14 million tonnes")])
+def test_a_computed_sum_names_each_province_and_figure_it_adds(real_site, lang, hebei, beijing):
     """The sums' "how" cell listed observation ids (NBS2021-BJ-U + ...) that no table on the page
-    shows (found by a reader review): it now names each province and its figure."""
+    shows (found by a reader review): it names each province and its figure, largest first (as the
+    chart ranks them; the ids' order read as no order)."""
     page = real_site.page(("" if lang == "zh" else "en/") + "jjj-2020-2022/targets/T01/")
-    cells = re.findall(r'<td data-label="(?:由以下观测值相加|Sum of these observations)">([^<]*)</td>', page)
+    cells = [cell.replace("\xa0", " ") for cell in
+             re.findall(r'<td data-label="(?:由以下观测值相加|Sum of these observations)">([^<]*)</td>', page)]
     assert cells and all(" + " in cell for cell in cells)
-    assert any(cell.replace("\xa0", " ").startswith(beijing) for cell in cells), cells[:1]
+    assert any(cell.startswith(hebei) and cell.endswith(beijing) for cell in cells), cells[:1]
     assert not any("NBS2021-" in cell for cell in cells)
 
 

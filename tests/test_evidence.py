@@ -100,7 +100,7 @@ def test_the_target_has_no_reported_figure_and_the_computed_sum_carries_its_cave
     # The site's own sums stand with the related series, each beside its caveats.
     related = text.split("相关数据")[1]
     for total, outside in (("8.9842亿吨", False), ("10.4915亿吨", True)):
-        row = related.split(total)[1].split("北京市：")[0]  # the row ends with what it adds up, Beijing first
+        row = related.split(total)[1].split("河北省：")[0]  # the row ends with what it adds up, Hebei (largest) first
         assert "本站计算" in row and "不能说明目标是否完成" in row
         assert "不是“区域年综合利用工业固废量”的衡量口径" in row
         assert ("计划期（2020–2022年）之外" in row) == outside

@@ -237,9 +237,9 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
                    + ([t["caveat_sum_qualified"].format(n=total["qualified_parts"])] if total["qualified_parts"] else []))
         # What the sum adds, as the related figures' table writes each (province and figure); the
         # observation ids named no row a reader could see.
-        by_id = {r["evidence"]["id"]: r for r in rows}
-        addends = [t["label_value"].format(label=by_id[i]["region"], value=by_id[i]["value"]) if i in by_id else i
-                   for i in total["observation_ids"].split(" ")]
+        # Largest first, as the chart's bars and its summary rank them.
+        addends = [t["label_value"].format(label=r["region"], value=r["value"])
+                   for r in sorted(rows, key=lambda r: -r["base_value"])]
         totals.append({
             "indicator_id": total["indicator_id"], "indicator": plan.name(indicator, lang), "year": total["year"],
             "value": plan.units.quantity(total["total_value"], dim, lang, indicator=indicator),
