@@ -283,3 +283,10 @@ def test_a_comparison_standing_alone_names_what_it_compares(real_site):
     assert "<figcaption><strong>区域年综合利用工业固废量 · 各期计划目标对比</strong>" in page
     embed = (real_site.root / "embed" / "jjj-2020-2022" / "compare-T01.en.html").read_text(encoding="utf-8")
     assert "<title>Industrial solid waste comprehensively utilized per year · The plans&#39; targets" in embed
+
+
+def test_the_map_table_gives_a_figure_as_printed_only_where_it_differs(real_site):
+    page = real_site.page("jjj-2020-2022/map/")
+    assert '<span class="pt-value">1.3814亿吨</span><small>（原单位数值：13814万吨）</small>' in page
+    assert "184万吨</span><small>（原单位数值：184万吨）" not in page  # was said twice
+    assert '<span class="pt-value">184万吨</span>' in page

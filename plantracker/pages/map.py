@@ -97,13 +97,15 @@ def _tiles(plan: PlanData, figures: list[dict], scale: dict, lang: str, t: dict,
         value = (qualified_quantity(plan, f["value"], scale["dimension"], f["qualifier"], lang, t,
                                     indicator=scale["indicator"], printed_unit_id=f["printed_unit_id"])
                  if has else t["map_no_data"])
+        # As printed, where that differs from the value shown ("184万吨（原单位数值：184万吨）" said it twice).
+        printed = printed_figure(plan, f, lang, t, scale["indicator"]) if has else ""
         provinces.append({
             "id": f["region_id"], "name": plan.name(f, lang), "tile_x": f["tile_x"], "tile_y": f["tile_y"],
             "href": link.page(f"{plan.plan_id}/regions/{f['region_id']}"),
             "has_value": has, "year": f["map_year"],
             "number": qualified(qualifier, format_number(f["value"] / scale["unit"].factor, lang), t) if has else value,
             "value": value,
-            "printed": printed_figure(plan, f, lang, t, scale["indicator"]) if has else "",
+            "printed": "" if printed == value else printed,
             "base_value": f["value"], "evidence": evidence,
             "class_label": scale["labels"][index] if has else t["map_no_data"], "fill": fill, "ink": ink_for(fill),
             "sites": _site_rows(plan, f["region_id"], lang, t, link),
