@@ -235,11 +235,10 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         caveats = (series_caveat(plan, total["indicator_id"], target, total["year"], lang, t)
                    + _flag_caveat([r["evidence"] for r in rows], t)
                    + ([t["caveat_sum_qualified"].format(n=total["qualified_parts"])] if total["qualified_parts"] else []))
-        # What the sum adds, as the related figures' table writes each (province and figure); the
-        # observation ids named no row a reader could see.
-        # Largest first, as the chart's bars and its summary rank them.
-        addends = [t["label_value"].format(label=r["region"], value=r["value"])
-                   for r in sorted(rows, key=lambda r: -r["base_value"])]
+        # What the sum adds, as the related figures' table writes each (province and figure; the
+        # observation ids named no row a reader could see), largest first, as the chart ranks them.
+        ranked = sorted(rows, key=lambda r: -r["base_value"])
+        addends = [t["label_value"].format(label=r["region"], value=r["value"]) for r in ranked]
         totals.append({
             "indicator_id": total["indicator_id"], "indicator": plan.name(indicator, lang), "year": total["year"],
             "value": plan.units.quantity(total["total_value"], dim, lang, indicator=indicator),
@@ -261,8 +260,7 @@ def province_view(plan: PlanData, target: dict, related: list[dict], lang: str, 
         labels = {"title": title, "subtitle": t["province_view"], "caveats": caveats, "x": t["region"],
                   "y": unit_name, "value": t["value"], "year": t["year"], "source": t["source"]}
         chart_id = totals[-1]["chart_id"]
-        ranked = sorted(rows, key=lambda r: -r["base_value"])
-        listed = t["clause_separator"].join(t["label_value"].format(label=r["region"], value=r["value"]) for r in ranked)
+        listed = t["clause_separator"].join(addends)
         # The title stands beside the summary wherever it is shown (caption, embed page): not again in it.
         summary = t["sentence_separator"].join([t["summary_sentence"].format(summary=listed), *caveats])
         labels["description"] = summary
@@ -288,8 +286,7 @@ def _plan_differences(site: SiteData, rows: list[dict], bar_labels: list[str], l
         members = other.members(region["region_id"])
         # The target's own words ("到2022年,区域年综合利用工业固废量8亿吨"), not only the indicator's name.
         wording = target["wording_zh"] or other.indicators[target["indicator_id"]].get("plan_wording_zh")
-        name = row[f"plan_{lang}"]
-        named = name if label.startswith(name) else t["compare_plan_named"].format(label=label, plan=name)
+        named = t["compare_plan_named"].format(label=label, plan=row[f"plan_{lang}"])
         # A province's target has no member provinces to list ("0 provincial units").
         differences.append(t["compare_plan_scope" if members else "compare_plan_scope_region"].format(
             plan=named, region=other.name(region, lang), count=len(members),
